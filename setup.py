@@ -1,0 +1,67 @@
+"""Packaging for ftrack_api and ftrack_local_server."""
+
+import os
+import re
+
+from setuptools import find_packages, setup
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.join(ROOT, 'source')
+
+
+def read_version():
+    """Return the version declared in ftrack_api/_version.py."""
+    with open(os.path.join(SOURCE, 'ftrack_api', '_version.py')) as handle:
+        match = re.search(r"__version__\s*=\s*'([^']+)'", handle.read())
+    return match.group(1)
+
+
+with open(os.path.join(ROOT, 'README.rst')) as handle:
+    LONG_DESCRIPTION = handle.read()
+
+
+setup(
+    name='ftrack-api-ng',
+    version=read_version(),
+    description=(
+        'A modern re-implementation of the ftrack Python API client, '
+        'with a local ftrack-compatible server for offline use and tests.'
+    ),
+    long_description=LONG_DESCRIPTION,
+    long_description_content_type='text/x-rst',
+    license='MIT',
+    package_dir={'': 'source'},
+    packages=find_packages('source'),
+    package_data={
+        'ftrack_local_server': ['data/*.json', 'fixtures/*.json', 'data/*.png'],
+    },
+    python_requires='>=3.9',
+    install_requires=[
+        'requests >= 2.25',
+        'arrow >= 1.0',
+        'pyparsing >= 3.0',
+        'clique >= 1.6',
+        'websocket-client >= 1.0',
+        'termcolor >= 1.1',
+        'platformdirs >= 2.0',
+    ],
+    extras_require={
+        'server': ['aiohttp >= 3.8'],
+        'test': ['aiohttp >= 3.8', 'pytest >= 7', 'pytest-timeout >= 2'],
+        'doc': ['sphinx >= 5'],
+    },
+    entry_points={
+        'pytest11': ['ftrack_local_server = ftrack_local_server.pytest_plugin'],
+        'console_scripts': [
+            'ftrack-local-server = ftrack_local_server.__main__:main',
+        ],
+    },
+    classifiers=[
+        'Programming Language :: Python :: 3',
+        'Programming Language :: Python :: 3.9',
+        'Programming Language :: Python :: 3.10',
+        'Programming Language :: Python :: 3.11',
+        'Programming Language :: Python :: 3.12',
+        'Programming Language :: Python :: 3.13',
+    ],
+)

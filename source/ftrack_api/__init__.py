@@ -1,0 +1,3 @@
+"""ftrack Python API client."""
+
+from ._version import __version__  # noqa: F401

@@ -1,0 +1,1 @@
+"""A local, ftrack-compatible server backed by SQLite."""

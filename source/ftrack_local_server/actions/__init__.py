@@ -1,0 +1,50 @@
+"""Registry of ``/api`` actions.
+
+Each module of this package handles one family of actions and registers its
+handlers with :func:`action`::
+
+    @action('query')
+    def query(operation, context):
+        ...
+
+A handler receives the operation mapping sent by the client and the
+:class:`ftrack_local_server.context.RequestContext` of the batch, and returns
+the JSON-serialisable result for that operation. It raises
+:class:`ftrack_local_server.errors.ApiError` (or a subclass) on bad input;
+the whole batch is then rolled back.
+
+Modules listed in :data:`MODULES` are imported by :func:`load_all`, which the
+application calls once at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable, Dict
+
+Handler = Callable[[Dict[str, Any], Any], Any]
+
+#: Action name -> handler.
+ACTIONS: Dict[str, Handler] = {}
+
+#: Modules (relative to this package) that register actions.
+MODULES = ('info', 'entity', 'query')
+
+
+def action(name: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of action *name*."""
+
+    def decorator(function: Handler) -> Handler:
+        if name in ACTIONS and ACTIONS[name] is not function:
+            raise ValueError('Action {0!r} registered twice.'.format(name))
+        ACTIONS[name] = function
+        return function
+
+    return decorator
+
+
+def load_all() -> Dict[str, Handler]:
+    """Import every module of :data:`MODULES` and return :data:`ACTIONS`."""
+    for module in MODULES:
+        importlib.import_module('{0}.{1}'.format(__name__, module))
+    return ACTIONS

@@ -1,0 +1,1 @@
+"""pytest fixtures for test suites that use a local ftrack server."""
