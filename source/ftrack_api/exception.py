@@ -1,0 +1,493 @@
+"""Exceptions raised by the ftrack API.
+
+Every exception derives from :class:`Error`, which carries a ``message``
+(a :meth:`str.format` template) and a ``details`` mapping the template is
+filled from when the exception is rendered with ``str()``.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import traceback
+
+
+def _rebuild(cls, message, details, traceback_text):
+    """Return an instance of *cls* restored from pickled state."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.message = message
+    error.details = details
+    error.traceback = traceback_text
+    return error
+
+
+class Error(Exception):
+    """ftrack specific error."""
+
+    default_message = 'Unspecified error occurred.'
+
+    def __init__(self, message=None, details=None):
+        """Initialise exception with *message* and *details*.
+
+        If *message* is None the class's ``default_message`` is used.
+        *details* is a mapping of extra information: its keys fill the
+        ``{placeholders}`` of the message and give callers more context.
+        """
+        if message is None:
+            message = self.default_message
+
+        self.message = message
+        self.details = details if details is not None else {}
+        # Kept because errors are often logged far from where they occurred.
+        self.traceback = traceback.format_exc()
+        super(Error, self).__init__(self._render())
+
+    def _render(self):
+        """Return the message with the placeholders filled from details.
+
+        A message whose braces are not placeholders (for instance a server
+        message quoting JSON) is returned unformatted rather than raising
+        while an error is being reported.
+        """
+        message = str(self.message)
+        try:
+            return message.format(**self._format_details())
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+            return message
+
+    def _format_details(self):
+        """Return the mapping the message placeholders are filled from."""
+        return self.details
+
+    def __str__(self):
+        """Return the formatted message."""
+        return self._render()
+
+    def __repr__(self):
+        """Return the class name and the formatted message."""
+        return '{0}({1!r})'.format(type(self).__name__, self._render())
+
+    def __reduce__(self):
+        """Pickle from state: subclass constructors take other arguments."""
+        return (
+            _rebuild,
+            (type(self), self.message, self.details, self.traceback),
+        )
+
+
+def _split_keywords(kw, **extra_details):
+    """Return (message, details) for a subclass constructor.
+
+    *kw* are the keyword arguments the subclass received (``message`` and
+    ``details`` are recognised); *extra_details* are merged over a copy of
+    the given details. Raise :exc:`TypeError` naming unexpected keywords.
+    """
+    message = kw.pop('message', None)
+    details = dict(kw.pop('details', None) or {})
+    if kw:
+        raise TypeError(
+            'Unexpected keyword argument(s) for exception: {0}.'.format(
+                ', '.join(sorted(kw))
+            )
+        )
+    details.update(extra_details)
+    return message, details
+
+
+class AuthenticationError(Error):
+    """Raise when an authentication error occurs."""
+
+    default_message = 'Authentication error.'
+
+
+class ServerError(Error):
+    """Raise when the server reports an error."""
+
+    default_message = 'Server reported error processing request.'
+
+
+class ServerCompatibilityError(ServerError):
+    """Raise when server appears incompatible."""
+
+    default_message = 'Server incompatible.'
+
+
+class NotFoundError(Error):
+    """Raise when something that should exist is not found."""
+
+    default_message = 'Not found.'
+
+
+class NotUniqueError(Error):
+    """Raise when unique value required and duplicate detected."""
+
+    default_message = 'Non-unique value detected.'
+
+
+class IncorrectResultError(Error):
+    """Raise when a result is incorrect."""
+
+    default_message = 'Incorrect result detected.'
+
+
+class NoResultFoundError(IncorrectResultError):
+    """Raise when a result was expected but no result was found."""
+
+    default_message = 'Expected result, but no result was found.'
+
+
+class MultipleResultsFoundError(IncorrectResultError):
+    """Raise when a single result expected, but multiple results found."""
+
+    default_message = 'Expected single result, but received multiple results.'
+
+
+class EntityTypeError(Error):
+    """Raise when an entity type error occurs."""
+
+    default_message = 'Entity type error.'
+
+
+class UnrecognisedEntityTypeError(EntityTypeError):
+    """Raise when an unrecognised entity type detected."""
+
+    default_message = 'Entity type "{entity_type}" not recognised.'
+
+    def __init__(self, entity_type, **kw):
+        """Initialise error for unknown *entity_type*."""
+        message, details = _split_keywords(kw, entity_type=entity_type)
+        super(UnrecognisedEntityTypeError, self).__init__(message, details)
+
+
+class OperationError(Error):
+    """Raise when an operation error occurs."""
+
+    default_message = 'Operation error.'
+
+
+class InvalidStateError(Error):
+    """Raise when an invalid state detected."""
+
+    default_message = 'Invalid state.'
+
+
+class InvalidStateTransitionError(InvalidStateError):
+    """Raise when an invalid state transition detected."""
+
+    default_message = (
+        'Invalid transition from {current_state!r} to {target_state!r} state '
+        'for entity {entity!r}'
+    )
+
+    def __init__(self, current_state, target_state, entity, **kw):
+        """Initialise error for *entity* moving *current_state* to *target_state*."""
+        message, details = _split_keywords(
+            kw,
+            current_state=current_state,
+            target_state=target_state,
+            entity=entity,
+        )
+        super(InvalidStateTransitionError, self).__init__(message, details)
+
+
+class AttributeError(Error):  # noqa: A001 - documented public name.
+    """Raise when an error related to an attribute occurs."""
+
+    default_message = 'Attribute error.'
+
+
+class ImmutableAttributeError(AttributeError):
+    """Raise when modification of immutable attribute attempted."""
+
+    default_message = (
+        'Cannot modify value of immutable {attribute.name!r} attribute.'
+    )
+
+    def __init__(self, attribute, **kw):
+        """Initialise error for *attribute* (an object with a ``name``)."""
+        message, details = _split_keywords(kw, attribute=attribute)
+        super(ImmutableAttributeError, self).__init__(message, details)
+
+
+class CollectionError(Error):
+    """Raise when an error related to collections occurs."""
+
+    default_message = 'Collection error.'
+
+    def __init__(self, collection, **kw):
+        """Initialise error for *collection*."""
+        message, details = _split_keywords(kw, collection=collection)
+        super(CollectionError, self).__init__(message, details)
+
+
+class ImmutableCollectionError(CollectionError):
+    """Raise when modification of immutable collection attempted."""
+
+    default_message = (
+        'Cannot modify value of immutable collection {collection!r}.'
+    )
+
+    def __init__(self, collection, **kw):
+        """Initialise error."""
+        super(ImmutableCollectionError, self).__init__(collection, **kw)
+
+
+class DuplicateItemInCollectionError(CollectionError):
+    """Raise when duplicate item in collection detected."""
+
+    default_message = (
+        'Item {item!r} already exists in collection {collection!r}.'
+    )
+
+    def __init__(self, item, collection, **kw):
+        """Initialise error for *item* already present in *collection*."""
+        details = dict(kw.pop('details', None) or {})
+        details['item'] = item
+        super(DuplicateItemInCollectionError, self).__init__(
+            collection, details=details, **kw
+        )
+
+
+class ParseError(Error):
+    """Raise when a parsing error occurs."""
+
+    default_message = 'Failed to parse.'
+
+
+class EventHubError(Error):
+    """Raise when issues related to event hub occur."""
+
+    default_message = 'Event hub error occurred.'
+
+
+class EventHubConnectionError(EventHubError):
+    """Raise when event hub encounters connection problem."""
+
+    default_message = 'Event hub is not connected.'
+
+
+class EventHubPacketError(EventHubError):
+    """Raise when event hub encounters an issue with a packet."""
+
+    default_message = 'Invalid packet.'
+
+
+class PermissionDeniedError(Error):
+    """Raise when permission is denied."""
+
+    default_message = 'Permission denied.'
+
+
+class LocationError(Error):
+    """Base for errors associated with locations."""
+
+    default_message = 'Unspecified location error'
+
+
+class ComponentNotInAnyLocationError(LocationError):
+    """Raise when component not available in any location."""
+
+    default_message = 'Component not available in any location.'
+
+
+def _describe_entity(value, key):
+    """Return a short text for *value*, preferring its *key* attribute.
+
+    Entities render as opaque object reprs, so their identifying attribute
+    names the offending item better. Anything that cannot provide *key*
+    (plain strings, objects without item access, a closed session) falls
+    back to ``str()``: describing an error must never raise another one.
+    """
+    if isinstance(value, (str, bytes)):
+        return str(value)
+    try:
+        described = value[key]
+    except Exception:  # noqa: BLE001 - see docstring.
+        return str(value)
+    return str(described)
+
+
+def _component_details(components, location):
+    """Return the details shared by the component-in-location errors."""
+    if isinstance(components, (str, bytes)) or not isinstance(
+        components, collections.abc.Sequence
+    ):
+        components = [components]
+    else:
+        components = list(components)
+
+    return dict(
+        components=components,
+        formatted_components=', '.join(
+            _describe_entity(component, 'id') for component in components
+        ),
+        location=location,
+    )
+
+
+class _ComponentLocationError(LocationError):
+    """Shared rendering of the component-in-location errors."""
+
+    def _format_details(self):
+        """Return details with the location rendered by its name."""
+        details = dict(self.details)
+        if 'location' in details:
+            details['location'] = _describe_entity(details['location'], 'name')
+        return details
+
+
+class ComponentNotInLocationError(_ComponentLocationError):
+    """Raise when component(s) not in location."""
+
+    default_message = (
+        'Component(s) {formatted_components} not found in location {location}.'
+    )
+
+    def __init__(self, components, location, **kw):
+        """Initialise error for *components* missing from *location*.
+
+        *components* may be a single component or a sequence of them.
+        """
+        message, details = _split_keywords(
+            kw, **_component_details(components, location)
+        )
+        super(ComponentNotInLocationError, self).__init__(message, details)
+
+
+class ComponentInLocationError(_ComponentLocationError):
+    """Raise when component(s) already exists in location."""
+
+    default_message = (
+        'Component(s) {formatted_components} already exist in location '
+        '{location}.'
+    )
+
+    def __init__(self, components, location, **kw):
+        """Initialise error for *components* already in *location*.
+
+        *components* may be a single component or a sequence of them.
+        """
+        message, details = _split_keywords(
+            kw, **_component_details(components, location)
+        )
+        super(ComponentInLocationError, self).__init__(message, details)
+
+
+class AccessorError(Error):
+    """Base for errors associated with accessors."""
+
+    default_message = 'Unspecified accessor error'
+
+
+class AccessorOperationFailedError(AccessorError):
+    """Base for failed operations on accessors."""
+
+    default_message = 'Operation {operation} failed: {error}'
+
+    def __init__(
+        self, operation='', resource_identifier=None, error=None, **kw
+    ):
+        """Initialise error for *operation* on *resource_identifier*.
+
+        *error* is the underlying cause (an exception or a text).
+        """
+        message, details = _split_keywords(
+            kw,
+            operation=operation,
+            resource_identifier=resource_identifier,
+            error=error,
+        )
+        super(AccessorOperationFailedError, self).__init__(message, details)
+
+
+class AccessorUnsupportedOperationError(AccessorOperationFailedError):
+    """Raise when operation is unsupported."""
+
+    default_message = 'Operation {operation} unsupported.'
+
+
+class AccessorPermissionDeniedError(AccessorOperationFailedError):
+    """Raise when permission denied."""
+
+    default_message = (
+        'Cannot {operation} {resource_identifier}. Permission denied.'
+    )
+
+
+class AccessorResourceIdentifierError(AccessorError):
+    """Raise when a error related to a resource_identifier occurs."""
+
+    default_message = 'Resource identifier is invalid: {resource_identifier}.'
+
+    def __init__(self, resource_identifier, **kw):
+        """Initialise error for *resource_identifier*."""
+        message, details = _split_keywords(
+            kw, resource_identifier=resource_identifier
+        )
+        super(AccessorResourceIdentifierError, self).__init__(message, details)
+
+
+class AccessorFilesystemPathError(AccessorResourceIdentifierError):
+    """Raise when a error related to an accessor filesystem path occurs."""
+
+    default_message = (
+        'Could not determine filesystem path from resource identifier: '
+        '{resource_identifier}.'
+    )
+
+
+class AccessorResourceError(AccessorError):
+    """Base for errors associated with specific resource."""
+
+    default_message = 'Unspecified resource error: {resource_identifier}'
+
+    def __init__(
+        self, operation='', resource_identifier=None, error=None, **kw
+    ):
+        """Initialise error for *operation* on *resource_identifier*.
+
+        *error* is the underlying cause (an exception or a text).
+        """
+        message, details = _split_keywords(
+            kw,
+            operation=operation,
+            resource_identifier=resource_identifier,
+            error=error,
+        )
+        super(AccessorResourceError, self).__init__(message, details)
+
+
+class AccessorResourceNotFoundError(AccessorResourceError):
+    """Raise when a required resource is not found."""
+
+    default_message = 'Resource not found: {resource_identifier}'
+
+
+class AccessorParentResourceNotFoundError(AccessorResourceError):
+    """Raise when a parent resource (such as directory) is not found."""
+
+    default_message = 'Parent resource is missing: {resource_identifier}'
+
+
+class AccessorResourceInvalidError(AccessorResourceError):
+    """Raise when a resource is not the right type."""
+
+    default_message = 'Resource invalid: {resource_identifier}'
+
+
+class AccessorContainerNotEmptyError(AccessorResourceError):
+    """Raise when container is not empty."""
+
+    default_message = 'Container is not empty: {resource_identifier}'
+
+
+class StructureError(Error):
+    """Base for errors associated with structures."""
+
+    default_message = 'Unspecified structure error'
+
+
+class ConnectionClosedError(Error):
+    """Raise when attempt to use closed connection detected."""
+
+    default_message = 'Connection closed.'
