@@ -1,0 +1,178 @@
+"""Discovery and registration of plugins.
+
+A plugin is a Python file exposing a module-level ``register`` function.
+Sessions discover plugins on their plugin paths and call each ``register``
+with the session (and the session's ``plugin_arguments``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import logging
+import os
+import sys
+import uuid
+
+logger = logging.getLogger(__name__)
+
+#: Prefix of the module names plugins are imported under.
+MODULE_NAME_PREFIX = 'ftrack_api_plugin_'
+
+
+def discover(paths, positional_arguments=None, keyword_arguments=None):
+    """Find and load plugins in search *paths*, calling their ``register``.
+
+    Every ``*.py`` file found recursively under each of *paths* (a list of
+    directories; a path to a single ``.py`` file is loaded as is) is
+    imported under a unique module name, so plugins sharing a file name do
+    not replace each other. Its module-level ``register`` callable is then
+    called with *positional_arguments* as ``*args`` and
+    *keyword_arguments* as ``**kwargs``.
+
+    When ``register`` does not accept ``**kwargs``, keyword arguments it
+    does not name are dropped and a warning names them. Paths that do not
+    exist, files that fail to import, files without ``register`` and
+    ``register`` calls that raise are logged with the plugin path and
+    skipped: discovery never raises for a faulty plugin.
+
+    Raise :exc:`TypeError` if *paths* is not a path or a list of paths.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    elif paths is None:
+        raise TypeError('Plugin paths must be a list of paths, got None.')
+
+    positional_arguments = list(positional_arguments or [])
+    keyword_arguments = dict(keyword_arguments or {})
+
+    for path in paths:
+        for module_path in _find_plugin_files(path):
+            module = _load_module(module_path)
+            if module is None:
+                continue
+            _register(module, module_path, positional_arguments, keyword_arguments)
+
+
+def _find_plugin_files(path):
+    """Return the sorted ``.py`` files under *path* (or *path* itself)."""
+    path = os.fspath(path)
+    if os.path.isfile(path):
+        if path.endswith('.py'):
+            return [path]
+        logger.warning('Plugin path "%s" is not a Python file; skipped.', path)
+        return []
+
+    if not os.path.isdir(path):
+        logger.warning('Plugin path "%s" does not exist; skipped.', path)
+        return []
+
+    found = []
+    for directory, directory_names, file_names in os.walk(path):
+        # Sorted so that plugins load in the same order on every machine.
+        directory_names.sort()
+        for file_name in sorted(file_names):
+            if file_name.endswith('.py'):
+                found.append(os.path.join(directory, file_name))
+    return found
+
+
+def _load_module(module_path):
+    """Return the module imported from *module_path*, or None on failure."""
+    module_name = MODULE_NAME_PREFIX + uuid.uuid4().hex
+    try:
+        spec = importlib.util.spec_from_file_location(module_name, module_path)
+        module = importlib.util.module_from_spec(spec)
+        # Registered before executing, as the import system does, so that
+        # code in the plugin resolving its own module (dataclasses,
+        # pickling) works; the unique name avoids clobbering anything.
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    except Exception:
+        sys.modules.pop(module_name, None)
+        logger.warning(
+            'Failed to load plugin from "%s"; skipped.', module_path, exc_info=True
+        )
+        return None
+
+    logger.debug('Loaded plugin "%s" as module %s.', module_path, module_name)
+    return module
+
+
+def _register(module, module_path, positional_arguments, keyword_arguments):
+    """Call the ``register`` function of *module*, logging any failure."""
+    register = getattr(module, 'register', None)
+    if register is None:
+        logger.debug(
+            'Plugin "%s" has no register function; skipped.', module_path
+        )
+        return
+
+    if not callable(register):
+        logger.warning(
+            'Plugin "%s" defines register as a non-callable %r; skipped.',
+            module_path,
+            type(register).__name__,
+        )
+        return
+
+    accepted = _accepted_keyword_arguments(
+        register, len(positional_arguments), keyword_arguments
+    )
+    dropped = sorted(set(keyword_arguments) - set(accepted))
+    if dropped:
+        logger.warning(
+            'Plugin "%s": register does not accept argument(s) %s; '
+            'they were not passed.',
+            module_path,
+            ', '.join(dropped),
+        )
+
+    try:
+        register(*positional_arguments, **accepted)
+    except Exception:
+        logger.warning(
+            'Plugin "%s": register raised an error; skipped.',
+            module_path,
+            exc_info=True,
+        )
+
+
+def _accepted_keyword_arguments(function, positional_count, keyword_arguments):
+    """Return the subset of *keyword_arguments* that *function* accepts.
+
+    Parameters already filled by the first *positional_count* positional
+    arguments are not accepted again. A function whose signature cannot be
+    inspected (some builtins) is given everything.
+    """
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return dict(keyword_arguments)
+
+    parameters = list(signature.parameters.values())
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return dict(keyword_arguments)
+
+    positional_kinds = (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    )
+    filled = set()
+    position = 0
+    for parameter in parameters:
+        if parameter.kind in positional_kinds and position < positional_count:
+            filled.add(parameter.name)
+            position += 1
+
+    names = set(
+        p.name
+        for p in parameters
+        if p.kind
+        in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    )
+    return dict(
+        (name, value)
+        for name, value in keyword_arguments.items()
+        if name in names and name not in filled
+    )

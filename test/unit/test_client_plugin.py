@@ -1,0 +1,253 @@
+"""Tests for :mod:`ftrack_api.plugin`."""
+
+import logging
+import os
+import sys
+import textwrap
+
+import pytest
+
+import ftrack_api.plugin
+
+FIXTURE = os.path.join(
+    os.path.dirname(__file__), '..', 'fixture', 'plugin', 'discover'
+)
+
+
+def _write(directory, name, source):
+    """Write dedented *source* to *directory*/*name* and return its path."""
+    path = os.path.join(str(directory), name)
+    with open(path, 'w') as handle:
+        handle.write(textwrap.dedent(source))
+    return path
+
+
+def test_discover_loads_recursively_in_sorted_order(caplog):
+    """Every plugin under the path is registered, nested ones included."""
+    calls = []
+    with caplog.at_level(logging.DEBUG, logger='ftrack_api.plugin'):
+        ftrack_api.plugin.discover([FIXTURE], [calls], {'option': 'x'})
+
+    assert calls == [
+        ('recorder', 'x'),
+        ('raises', None),
+        ('nested', {'option': 'x'}),
+        ('same_name_a', None),
+        ('same_name_b', None),
+    ]
+
+
+def test_import_errors_are_logged_with_path_and_skipped(caplog):
+    """A plugin failing to import is logged with its path, not raised."""
+    calls = []
+    with caplog.at_level(logging.WARNING, logger='ftrack_api.plugin'):
+        ftrack_api.plugin.discover([FIXTURE], [calls])
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(
+        'broken_import.py' in message and 'Failed to load' in message
+        for message in messages
+    )
+    assert ('broken_import', None) not in calls
+
+
+def test_register_errors_are_logged_and_later_plugins_still_run(caplog):
+    """A register that raises is logged and discovery continues."""
+    calls = []
+    with caplog.at_level(logging.WARNING, logger='ftrack_api.plugin'):
+        ftrack_api.plugin.discover([FIXTURE], [calls])
+    assert any(
+        'register_raises.py' in record.getMessage()
+        and record.exc_info is not None
+        for record in caplog.records
+    )
+    assert ('nested', {}) in calls
+
+
+def test_modules_sharing_a_file_name_do_not_collide():
+    """Two plugin.py files load as two separate modules."""
+    before = set(sys.modules)
+    calls = []
+    ftrack_api.plugin.discover(
+        [os.path.join(FIXTURE, 'same_name')], [calls]
+    )
+    assert calls == [('same_name_a', None), ('same_name_b', None)]
+    added = set(sys.modules) - before
+    assert 'plugin' not in added
+    assert all(
+        name.startswith(ftrack_api.plugin.MODULE_NAME_PREFIX) for name in added
+    )
+
+
+def test_unaccepted_keyword_arguments_are_dropped_with_warning(caplog):
+    """Arguments the register function does not name are not passed."""
+    calls = []
+    with caplog.at_level(logging.WARNING, logger='ftrack_api.plugin'):
+        ftrack_api.plugin.discover(
+            [os.path.join(FIXTURE, 'recorder_plugin.py')],
+            [calls],
+            {'option': 1, 'some_other_argument': 42},
+        )
+    assert calls == [('recorder', 1)]
+    warnings = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno == logging.WARNING
+    ]
+    assert len(warnings) == 1
+    assert 'some_other_argument' in warnings[0]
+    assert 'recorder_plugin.py' in warnings[0]
+
+
+def test_var_keyword_register_receives_everything(caplog):
+    """A register taking **kwargs gets all keyword arguments, no warning."""
+    calls = []
+    with caplog.at_level(logging.WARNING, logger='ftrack_api.plugin'):
+        ftrack_api.plugin.discover(
+            [os.path.join(FIXTURE, 'nested')], [calls], {'a': 1, 'b': 2}
+        )
+    assert calls == [('nested', {'a': 1, 'b': 2})]
+    assert not caplog.records
+
+
+def test_keyword_already_given_positionally_is_dropped(tmp_path):
+    """A keyword naming a parameter filled positionally is not passed."""
+    _write(
+        tmp_path,
+        'positional.py',
+        '''
+        def register(calls, flag=False):
+            calls.append(flag)
+        ''',
+    )
+    calls = []
+    ftrack_api.plugin.discover(
+        [str(tmp_path)], [calls], {'calls': 'duplicate', 'flag': True}
+    )
+    assert calls == [True]
+
+
+def test_keyword_only_parameters_are_accepted(tmp_path):
+    """Keyword-only parameters of register receive their argument."""
+    _write(
+        tmp_path,
+        'keyword_only.py',
+        '''
+        def register(calls, *, reticulate_splines=False):
+            calls.append(reticulate_splines)
+        ''',
+    )
+    calls = []
+    ftrack_api.plugin.discover(
+        [str(tmp_path)],
+        [calls],
+        {'reticulate_splines': True, 'some_other_argument': 42},
+    )
+    assert calls == [True]
+
+
+def test_missing_path_is_logged_and_skipped(tmp_path, caplog):
+    """A path that does not exist is skipped with a warning naming it."""
+    missing = str(tmp_path / 'missing')
+    _write(
+        tmp_path,
+        'present.py',
+        '''
+        def register(calls):
+            calls.append('present')
+        ''',
+    )
+    calls = []
+    with caplog.at_level(logging.WARNING, logger='ftrack_api.plugin'):
+        ftrack_api.plugin.discover([missing, str(tmp_path)], [calls])
+    assert calls == ['present']
+    assert any(missing in record.getMessage() for record in caplog.records)
+
+
+def test_non_python_files_are_ignored(tmp_path, caplog):
+    """Only files ending in .py are loaded."""
+    _write(tmp_path, 'notes.txt', 'this is not python')
+    _write(tmp_path, 'plugin.pyc', 'not a source file')
+    with caplog.at_level(logging.DEBUG, logger='ftrack_api.plugin'):
+        ftrack_api.plugin.discover([str(tmp_path)], [[]])
+    assert not caplog.records
+
+
+def test_module_without_register_is_skipped(tmp_path):
+    """A module without register is imported and otherwise ignored."""
+    marker = tmp_path / 'imported.txt'
+    _write(
+        tmp_path,
+        'helper.py',
+        '''
+        import pathlib
+        pathlib.Path({0!r}).write_text('yes')
+        '''.format(str(marker)),
+    )
+    ftrack_api.plugin.discover([str(tmp_path)])
+    assert marker.read_text() == 'yes'
+
+
+def test_non_callable_register_is_logged(tmp_path, caplog):
+    """A register attribute that cannot be called is reported."""
+    _write(tmp_path, 'bad_register.py', 'register = 5\n')
+    with caplog.at_level(logging.WARNING, logger='ftrack_api.plugin'):
+        ftrack_api.plugin.discover([str(tmp_path)])
+    assert any('bad_register.py' in r.getMessage() for r in caplog.records)
+
+
+def test_register_positional_mismatch_is_logged(tmp_path, caplog):
+    """A register that cannot take the positional arguments is logged."""
+    _write(
+        tmp_path,
+        'no_arguments.py',
+        '''
+        def register():
+            raise AssertionError('not called with arguments')
+        ''',
+    )
+    with caplog.at_level(logging.WARNING, logger='ftrack_api.plugin'):
+        ftrack_api.plugin.discover([str(tmp_path)], ['session'])
+    assert any('no_arguments.py' in r.getMessage() for r in caplog.records)
+
+
+def test_single_string_path_is_one_path(tmp_path):
+    """A single path string is treated as one path, not characters."""
+    _write(
+        tmp_path,
+        'single.py',
+        '''
+        def register(calls):
+            calls.append('single')
+        ''',
+    )
+    calls = []
+    ftrack_api.plugin.discover(str(tmp_path), [calls])
+    assert calls == ['single']
+
+
+def test_none_paths_raise_type_error():
+    """None is not a list of paths."""
+    with pytest.raises(TypeError) as error:
+        ftrack_api.plugin.discover(None)
+    assert 'None' in str(error.value)
+
+
+def test_plugin_can_define_dataclass(tmp_path):
+    """Plugin code resolving its own module (dataclasses) works."""
+    _write(
+        tmp_path,
+        'with_dataclass.py',
+        '''
+        import dataclasses
+
+        @dataclasses.dataclass
+        class Settings:
+            value: int = 3
+
+        def register(calls):
+            calls.append(Settings().value)
+        ''',
+    )
+    calls = []
+    ftrack_api.plugin.discover([str(tmp_path)], [calls])
+    assert calls == [3]
