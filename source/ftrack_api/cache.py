@@ -1,0 +1,673 @@
+"""Caching framework.
+
+A :class:`Cache` stores values against unique string keys; a
+:class:`KeyMaker` turns arbitrary items into such keys. Together they
+memoise function calls (:class:`Memoiser`); :func:`memoise` is a ready-made
+decorator using a shared in-memory cache.
+
+Sessions always use a :class:`LayeredCache` whose top layer is a
+:class:`MemoryCache` and whose next layer is the cache the user configured.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import copy
+import dbm
+import functools
+import hashlib
+import inspect
+import logging
+import os
+import pickle
+import re
+import threading
+
+logger = logging.getLogger(__name__)
+
+
+class Cache(abc.ABC):
+    """Cache interface: values stored against unique keys.
+
+    Subclasses implement :meth:`get`, :meth:`set` and :meth:`remove`, and
+    :meth:`keys` for :meth:`values` and :meth:`clear` to work.
+    """
+
+    @abc.abstractmethod
+    def get(self, key):
+        """Return value for *key*.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+
+    @abc.abstractmethod
+    def set(self, key, value):
+        """Set *value* for *key*."""
+
+    @abc.abstractmethod
+    def remove(self, key):
+        """Remove *key* and return its value.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+
+    def keys(self):
+        """Return list of keys at this current time.
+
+        Keys may change as soon as the list is returned when other threads
+        or processes use the cache.
+        """
+        raise NotImplementedError(
+            '{0} does not support listing keys.'.format(type(self).__name__)
+        )
+
+    def values(self):
+        """Return values for current keys.
+
+        Keys removed between listing and reading are skipped.
+        """
+        values = []
+        for key in self.keys():
+            try:
+                values.append(self.get(key))
+            except KeyError:
+                continue
+        return values
+
+    def clear(self, pattern=None):
+        """Remove all keys matching *pattern*.
+
+        *pattern* is a regular expression string searched for in each key
+        (:func:`re.search`); if None, all keys are removed. Raise
+        :exc:`re.error` if *pattern* is not a valid expression.
+        """
+        matcher = _compile_pattern(pattern)
+        for key in self.keys():
+            if matcher is not None and not _key_matches(matcher, key):
+                continue
+            try:
+                self.remove(key)
+            except KeyError:
+                # Removed meanwhile by someone else: the goal is reached.
+                continue
+
+
+def _compile_pattern(pattern):
+    """Return compiled *pattern*, or None for "match everything"."""
+    if pattern is None:
+        return None
+    return re.compile(pattern)
+
+
+def _key_matches(matcher, key):
+    """Return whether compiled *matcher* is found in *key*."""
+    if isinstance(key, bytes):
+        key = key.decode('utf-8', 'replace')
+    elif not isinstance(key, str):
+        key = str(key)
+    return matcher.search(key) is not None
+
+
+class ProxyCache(Cache):
+    """Proxy another cache.
+
+    Subclass to alter what reaches the *proxied* cache, for instance to
+    skip storing some values.
+    """
+
+    def __init__(self, proxied):
+        """Initialise cache with *proxied* cache instance."""
+        self.proxied = proxied
+        super(ProxyCache, self).__init__()
+
+    def get(self, key):
+        """Return value for *key* from the proxied cache.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+        return self.proxied.get(key)
+
+    def set(self, key, value):
+        """Set *value* for *key* in the proxied cache."""
+        return self.proxied.set(key, value)
+
+    def remove(self, key):
+        """Remove *key* from the proxied cache and return its value.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+        return self.proxied.remove(key)
+
+    def keys(self):
+        """Return list of keys at this current time."""
+        return self.proxied.keys()
+
+
+class LayeredCache(Cache):
+    """Layered cache: several caches consulted from shallowest to deepest.
+
+    Operations are serialised with a re-entrant lock so that back-filling
+    an upper layer cannot overwrite a newer value set concurrently.
+    """
+
+    def __init__(self, caches):
+        """Initialise cache with *caches*, a list ordered shallowest first."""
+        super(LayeredCache, self).__init__()
+        self.caches = caches
+        self._lock = threading.RLock()
+
+    def get(self, key):
+        """Return value for *key*.
+
+        Layers are tried in turn, starting with the shallowest; a value
+        found in a deeper layer is also set in every layer above it. Raise
+        :exc:`KeyError` if no layer has *key*.
+        """
+        with self._lock:
+            for index, cache in enumerate(self.caches):
+                try:
+                    value = cache.get(key)
+                except KeyError:
+                    continue
+
+                for upper in self.caches[:index]:
+                    upper.set(key, value)
+                return value
+
+        raise KeyError(key)
+
+    def set(self, key, value):
+        """Set *value* for *key* in every layer."""
+        with self._lock:
+            for cache in self.caches:
+                cache.set(key, value)
+
+    def remove(self, key):
+        """Remove *key* from every layer and return the shallowest value.
+
+        Raise :exc:`KeyError` if no layer has *key*.
+        """
+        found = False
+        removed = None
+        with self._lock:
+            for cache in self.caches:
+                try:
+                    value = cache.remove(key)
+                except KeyError:
+                    continue
+                if not found:
+                    removed = value
+                    found = True
+
+        if not found:
+            raise KeyError(key)
+        return removed
+
+    def keys(self):
+        """Return the keys present in any layer, each once."""
+        with self._lock:
+            seen = {}
+            for cache in self.caches:
+                for key in cache.keys():
+                    seen.setdefault(key, None)
+        return list(seen)
+
+
+class MemoryCache(Cache):
+    """Memory based cache, safe to share between threads."""
+
+    def __init__(self):
+        """Initialise an empty cache."""
+        super(MemoryCache, self).__init__()
+        self._cache = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """Return value for *key*.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+        with self._lock:
+            return self._cache[key]
+
+    def set(self, key, value):
+        """Set *value* for *key*."""
+        with self._lock:
+            self._cache[key] = value
+
+    def remove(self, key):
+        """Remove *key* and return its value.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+        with self._lock:
+            return self._cache.pop(key)
+
+    def keys(self):
+        """Return list of keys at this current time."""
+        with self._lock:
+            return list(self._cache)
+
+    def values(self):
+        """Return values for current keys."""
+        with self._lock:
+            return list(self._cache.values())
+
+    def clear(self, pattern=None):
+        """Remove all keys matching *pattern* (a regular expression string).
+
+        If *pattern* is None all keys are removed.
+        """
+        matcher = _compile_pattern(pattern)
+        with self._lock:
+            if matcher is None:
+                self._cache.clear()
+                return
+            for key in [k for k in self._cache if _key_matches(matcher, k)]:
+                del self._cache[key]
+
+
+#: Locks per database path, shared by every FileCache in the process: some
+#: dbm implementations refuse a second concurrent open of the same file.
+_FILE_LOCKS = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+#: Type markers prefixed to stored values so reads return what was written.
+_TEXT_MARKER = b's'
+_BYTES_MARKER = b'b'
+
+
+def _file_lock(path):
+    """Return the process-wide lock for database *path*."""
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(path, threading.RLock())
+
+
+class FileCache(Cache):
+    """File based cache using the standard :mod:`dbm` module.
+
+    Keys and values must be strings (or bytes); values read back have the
+    type they were written with. Use :class:`SerialisedCache` to store other
+    values. The database is opened for each operation, so several caches
+    and sessions may share one *path*. Access is serialised between threads
+    of this process; no locking is done between processes.
+    """
+
+    def __init__(self, path):
+        """Initialise cache storing data in dbm database at *path*.
+
+        The database is created on first use if it does not exist.
+        """
+        super(FileCache, self).__init__()
+        self.path = path
+        self._lock = _file_lock(os.path.abspath(os.fspath(path)))
+
+    @contextlib.contextmanager
+    def _database(self):
+        """Yield the open database, holding the lock and closing after."""
+        with self._lock:
+            database = dbm.open(os.fspath(self.path), 'c')
+            try:
+                yield database
+            finally:
+                database.close()
+
+    @staticmethod
+    def _encode_key(key):
+        """Return *key* as bytes; raise :exc:`TypeError` for other types."""
+        if isinstance(key, str):
+            return key.encode('utf-8')
+        if isinstance(key, bytes):
+            return key
+        raise TypeError(
+            'FileCache keys must be str or bytes, got {0} {1!r}.'.format(
+                type(key).__name__, key
+            )
+        )
+
+    @staticmethod
+    def _decode_key(raw):
+        """Return stored key *raw* as text where possible."""
+        try:
+            return raw.decode('utf-8')
+        except UnicodeDecodeError:
+            return raw
+
+    @staticmethod
+    def _encode_value(key, value):
+        """Return *value* with its type marker; reject other types."""
+        if isinstance(value, str):
+            return _TEXT_MARKER + value.encode('utf-8')
+        if isinstance(value, bytes):
+            return _BYTES_MARKER + value
+        raise TypeError(
+            'FileCache values must be str or bytes, got {0} for key {1!r}; '
+            'wrap the cache in a SerialisedCache to store other values.'.format(
+                type(value).__name__, key
+            )
+        )
+
+    @staticmethod
+    def _decode_value(raw):
+        """Return stored *raw* value as the type it was written with."""
+        marker, payload = raw[:1], raw[1:]
+        if marker == _TEXT_MARKER:
+            return payload.decode('utf-8')
+        if marker == _BYTES_MARKER:
+            return payload
+        # Written by another tool without a marker: return it untouched.
+        return raw
+
+    def get(self, key):
+        """Return value for *key*.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+        encoded_key = self._encode_key(key)
+        with self._database() as database:
+            try:
+                raw = database[encoded_key]
+            except KeyError:
+                raise KeyError(key) from None
+        return self._decode_value(raw)
+
+    def set(self, key, value):
+        """Set *value* (str or bytes) for *key*.
+
+        Raise :exc:`TypeError` naming the type if *value* is neither.
+        """
+        encoded_key = self._encode_key(key)
+        encoded_value = self._encode_value(key, value)
+        with self._database() as database:
+            database[encoded_key] = encoded_value
+
+    def remove(self, key):
+        """Remove *key* and return its value.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+        encoded_key = self._encode_key(key)
+        with self._database() as database:
+            try:
+                raw = database[encoded_key]
+            except KeyError:
+                raise KeyError(key) from None
+            del database[encoded_key]
+        return self._decode_value(raw)
+
+    def keys(self):
+        """Return list of keys at this current time."""
+        with self._database() as database:
+            return [self._decode_key(raw) for raw in database.keys()]
+
+    def values(self):
+        """Return values for current keys."""
+        with self._database() as database:
+            return [
+                self._decode_value(database[raw]) for raw in database.keys()
+            ]
+
+    def clear(self, pattern=None):
+        """Remove all keys matching *pattern* (a regular expression string).
+
+        If *pattern* is None all keys are removed.
+        """
+        matcher = _compile_pattern(pattern)
+        with self._database() as database:
+            for raw in list(database.keys()):
+                key = self._decode_key(raw)
+                if matcher is None or _key_matches(matcher, key):
+                    del database[raw]
+
+
+class SerialisedCache(ProxyCache):
+    """Proxied cache that stores values as serialised data."""
+
+    def __init__(self, proxied, encode=None, decode=None):
+        """Initialise cache with *encode* and *decode* callables.
+
+        *proxied* is the underlying cache used for storage. *encode* turns
+        a value into what is stored and *decode* turns stored data back
+        into a value; either may be None to pass values through unchanged.
+        """
+        super(SerialisedCache, self).__init__(proxied)
+        self.encode = encode
+        self.decode = decode
+
+    def get(self, key):
+        """Return decoded value for *key*.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+        value = super(SerialisedCache, self).get(key)
+        if self.decode is not None:
+            value = self.decode(value)
+        return value
+
+    def set(self, key, value):
+        """Encode *value* and store it for *key*."""
+        if self.encode is not None:
+            value = self.encode(value)
+        return super(SerialisedCache, self).set(key, value)
+
+    def remove(self, key):
+        """Remove *key* and return its decoded value.
+
+        Raise :exc:`KeyError` if *key* not found.
+        """
+        value = super(SerialisedCache, self).remove(key)
+        if self.decode is not None:
+            value = self.decode(value)
+        return value
+
+    def values(self):
+        """Return decoded values for current keys."""
+        return [
+            self.decode(value) if self.decode is not None else value
+            for value in self.proxied.values()
+        ]
+
+
+class KeyMaker(abc.ABC):
+    """Generate unique keys for items."""
+
+    def __init__(self):
+        """Initialise key maker."""
+        super(KeyMaker, self).__init__()
+        #: Text placed between the keys of several items.
+        self.item_separator = ''
+
+    def key(self, *items):
+        """Return key for *items*."""
+        return self.item_separator.join(self._key(item) for item in items)
+
+    @abc.abstractmethod
+    def _key(self, item):
+        """Return key for a single *item*."""
+
+
+class StringKeyMaker(KeyMaker):
+    """Generate string key.
+
+    The key of a single item is ``str(item)``; keys of several items are
+    joined with a unit separator character (``\\x1f``), which does not
+    appear in ordinary text.
+    """
+
+    def __init__(self):
+        """Initialise key maker."""
+        super(StringKeyMaker, self).__init__()
+        self.item_separator = '\x1f'
+
+    def _key(self, item):
+        """Return ``str(item)``."""
+        return str(item)
+
+
+#: Scalar types whose repr is a stable, exact description of the value.
+_SCALAR_TYPES = (type(None), bool, int, float, complex, str, bytes)
+
+
+class ObjectKeyMaker(KeyMaker):
+    """Generate unique keys for objects.
+
+    Keys are stable across processes for plain data (numbers, strings,
+    bytes, None, lists, tuples, dicts, sets in any insertion order) and for
+    module-level functions and classes. Other objects are keyed by a digest
+    of their pickled form; objects that cannot be pickled fall back to their
+    identity, which is only meaningful while the object is alive.
+    """
+
+    def _key(self, item):
+        """Return key for a single *item*."""
+        return self._describe(item)
+
+    def _describe(self, item):
+        """Return canonical, self-delimiting text describing *item*."""
+        if isinstance(item, _SCALAR_TYPES):
+            return '{0}({1!r})'.format(type(item).__name__, item)
+
+        if isinstance(item, (list, tuple)):
+            members = ','.join(self._describe(member) for member in item)
+            return '{0}[{1}]'.format(type(item).__name__, members)
+
+        if isinstance(item, dict):
+            # Sorted by described key so insertion order does not matter.
+            pairs = sorted(
+                (self._describe(key), self._describe(value))
+                for key, value in item.items()
+            )
+            members = ','.join('{0}:{1}'.format(k, v) for k, v in pairs)
+            return '{0}{{{1}}}'.format(type(item).__name__, members)
+
+        if isinstance(item, (set, frozenset)):
+            members = ','.join(sorted(self._describe(member) for member in item))
+            return '{0}{{{1}}}'.format(type(item).__name__, members)
+
+        if inspect.ismethod(item):
+            # The instance is identified, not described: its state changes
+            # as methods run, which must not change the method's key.
+            owner = item.__self__
+            if inspect.isclass(owner):
+                owner_text = self._describe_callable(owner)
+            else:
+                owner_text = '{0}.{1}@{2}'.format(
+                    type(owner).__module__, type(owner).__qualname__, id(owner)
+                )
+            return 'method({0}.{1})'.format(owner_text, item.__func__.__name__)
+
+        if inspect.isfunction(item) or inspect.isbuiltin(item) or inspect.isclass(item):
+            return self._describe_callable(item)
+
+        return self._describe_object(item)
+
+    @staticmethod
+    def _describe_callable(item):
+        """Return key text for a function, builtin or class *item*."""
+        module = getattr(item, '__module__', None) or ''
+        name = getattr(item, '__qualname__', None) or getattr(
+            item, '__name__', repr(item)
+        )
+        text = 'callable({0}.{1})'.format(module, name)
+        if '<locals>' in name or '<lambda>' in name:
+            # Nested functions and lambdas share qualified names between
+            # instances (closures over different values): add identity.
+            text = '{0}@{1}'.format(text, id(item))
+        return text
+
+    @staticmethod
+    def _describe_object(item):
+        """Return key text for an arbitrary object *item*."""
+        type_name = '{0}.{1}'.format(
+            type(item).__module__, type(item).__qualname__
+        )
+        try:
+            pickled = pickle.dumps(item, protocol=2)
+        except Exception:  # noqa: BLE001 - any failure means "not picklable".
+            logger.debug(
+                'Cannot pickle %s for a cache key; keying by identity.',
+                type_name,
+            )
+            return 'object({0}@{1})'.format(type_name, id(item))
+        digest = hashlib.sha256(pickled).hexdigest()
+        return 'object({0}:{1})'.format(type_name, digest)
+
+
+class Memoiser(object):
+    """Memoise function calls using a :class:`KeyMaker` and :class:`Cache`.
+
+    Example::
+
+        >>> memoiser = Memoiser(MemoryCache(), ObjectKeyMaker())
+        >>> def add(x, y):
+        ...     print('Called')
+        ...     return x + y
+        >>> memoiser.call(add, (1, 2), {})
+        Called
+        3
+        >>> memoiser.call(add, (1, 2), {})
+        3
+    """
+
+    def __init__(self, cache=None, key_maker=None, return_copies=True):
+        """Initialise with *cache* and *key_maker* to use.
+
+        If *cache* is not specified a new :class:`MemoryCache` is used;
+        if *key_maker* is not specified an :class:`ObjectKeyMaker` is used.
+        If *return_copies* is True, results are deep copies so that callers
+        cannot mutate cached values.
+        """
+        self.cache = cache if cache is not None else MemoryCache()
+        self.key_maker = key_maker if key_maker is not None else ObjectKeyMaker()
+        self.return_copies = return_copies
+        super(Memoiser, self).__init__()
+
+    def call(self, function, args=None, kwargs=None):
+        """Return the result of ``function(*args, **kwargs)``, memoised.
+
+        The first call with given arguments runs *function* and caches the
+        result; later calls with equal arguments return the cached result.
+        Exceptions raised by *function* propagate and are not cached.
+        """
+        if args is None:
+            args = ()
+        if kwargs is None:
+            kwargs = {}
+
+        key = self.key_maker.key(function, args, kwargs)
+        try:
+            value = self.cache.get(key)
+        except KeyError:
+            value = function(*args, **kwargs)
+            self.cache.set(key, value)
+
+        if self.return_copies:
+            value = copy.deepcopy(value)
+        return value
+
+
+def memoise_decorator(memoiser):
+    """Return a decorator memoising calls of the decorated function.
+
+    Calls go through *memoiser* (a :class:`Memoiser`).
+    """
+
+    def outer(function):
+        """Return *function* wrapped with memoisation."""
+
+        @functools.wraps(function)
+        def inner(*args, **kwargs):
+            """Call the wrapped function through the memoiser."""
+            return memoiser.call(function, args, kwargs)
+
+        return inner
+
+    return outer
+
+
+#: Default memoiser.
+memoiser = Memoiser()
+
+#: Default memoise decorator using standard cache and key maker.
+memoise = memoise_decorator(memoiser)
