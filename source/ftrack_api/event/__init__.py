@@ -1,0 +1,1 @@
+"""Events: the event object, expressions, subscriptions and the event hub."""

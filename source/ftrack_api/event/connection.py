@@ -1,0 +1,300 @@
+"""One socket.io connection from an event hub to the event server.
+
+The :class:`Connection` performs the HTTP handshake, opens the websocket and
+runs a receive thread. It answers heartbeats itself, so that slow event
+handlers (which run elsewhere) never make the server think the client is
+gone, and hands every other packet to the hub.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import requests
+import websocket
+
+import ftrack_api.exception
+import ftrack_api.event.socketio as socketio
+
+logger = logging.getLogger(__name__)
+
+#: Seconds allowed for the handshake request and for the server's first
+#: packet after the websocket opens.
+CONNECT_TIMEOUT = 60
+
+#: Seconds without any packet after which the connection is considered
+#: dead when the server did not announce a heartbeat timeout.
+DEFAULT_HEARTBEAT_TIMEOUT = 60
+
+
+def handshake(handshake_url, headers=None, cookies=None, timeout=CONNECT_TIMEOUT):
+    """Return the :class:`~ftrack_api.event.socketio.SocketIoSession` granted.
+
+    *handshake_url* is ``<scheme>://<host>[:<port>]/socket.io/1/``;
+    *headers* and *cookies* are sent with the request (credentials travel
+    in the ``ftrack-user`` / ``ftrack-api-key`` headers).
+
+    Raise :class:`ftrack_api.exception.EventHubConnectionError` if the
+    server cannot be reached or refuses the handshake.
+    """
+    try:
+        response = requests.get(
+            handshake_url, headers=headers, cookies=cookies, timeout=timeout
+        )
+    except requests.RequestException as error:
+        raise ftrack_api.exception.EventHubConnectionError(
+            'Failed to reach event server at {0}: {1}'.format(handshake_url, error)
+        )
+    if response.status_code != 200:
+        raise ftrack_api.exception.EventHubConnectionError(
+            'Received unexpected status code {0} from event server at {1}: '
+            '{2}'.format(response.status_code, handshake_url, response.text[:200])
+        )
+    return socketio.parse_handshake(response.text)
+
+
+class Connection(object):
+    """An open websocket to the event server and its receive thread."""
+
+    def __init__(self, socket, session, on_packet, on_lost, pending_packets=()):
+        """Wrap the open websocket *socket* of socket.io *session*.
+
+        *on_packet* is called on the receive thread with each decoded
+        :class:`~ftrack_api.event.socketio.Packet` other than heartbeats.
+        *on_lost* is called once, with this connection and a description
+        of the cause, when the connection is lost without :meth:`close`
+        having been called. *pending_packets* were received before the
+        receive thread started and are delivered first.
+
+        Use :meth:`open` rather than calling this directly.
+        """
+        super().__init__()
+        self.session = session
+        self._socket = socket
+        self._on_packet = on_packet
+        self._on_lost = on_lost
+        self._pending_packets = list(pending_packets)
+        self._closed = threading.Event()
+        self._thread = threading.Thread(
+            target=self._receive_loop,
+            name='ftrack-event-hub-receive-{0}'.format(session.id),
+        )
+        self._thread.daemon = True
+
+    @classmethod
+    def open(
+        cls,
+        server_url,
+        handshake_headers,
+        websocket_headers,
+        cookies,
+        on_packet,
+        on_lost,
+        timeout=CONNECT_TIMEOUT,
+    ):
+        """Handshake with *server_url*, open the websocket and start receiving.
+
+        *server_url* is ``<scheme>://<host>[:<port>]`` (its path is
+        ignored by the event server). *handshake_headers* go with the
+        handshake (they carry the credentials), *websocket_headers* with
+        the websocket upgrade; *cookies* is a mapping sent with both.
+        *on_packet* and *on_lost* are as for :class:`Connection`.
+
+        Return the connection once the server has sent its connect packet.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if any
+        step fails.
+        """
+        session = handshake(
+            server_url + '/socket.io/1/',
+            headers=handshake_headers,
+            cookies=cookies,
+            timeout=timeout,
+        )
+
+        websocket_url = '{0}/socket.io/1/websocket/{1}'.format(
+            server_url.replace('https://', 'wss://', 1).replace('http://', 'ws://', 1),
+            session.id,
+        )
+        watchdog = session.heartbeatTimeout or DEFAULT_HEARTBEAT_TIMEOUT
+        header = [
+            '{0}: {1}'.format(key, value)
+            for key, value in (websocket_headers or {}).items()
+        ]
+        cookie = None
+        if cookies:
+            cookie = ';'.join(
+                '{0}={1}'.format(key, value) for key, value in cookies.items()
+            )
+        try:
+            socket = websocket.create_connection(
+                websocket_url,
+                header=header,
+                cookie=cookie,
+                timeout=min(watchdog, timeout),
+                enable_multithread=True,
+            )
+        except (websocket.WebSocketException, OSError) as error:
+            raise ftrack_api.exception.EventHubConnectionError(
+                'Failed to open event server websocket at {0}: {1}'.format(
+                    websocket_url, error
+                )
+            )
+
+        try:
+            pending = cls._await_connect_packet(socket, timeout)
+            socket.settimeout(watchdog)
+        except Exception:
+            _close_quietly(socket)
+            raise
+
+        connection = cls(socket, session, on_packet, on_lost, pending)
+        connection._thread.start()
+        return connection
+
+    @staticmethod
+    def _await_connect_packet(socket, timeout):
+        """Read until the server's connect packet; return packets read before it.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if the
+        server disconnects, reports an error or stays silent.
+        """
+        deadline = time.monotonic() + timeout
+        early = []
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ftrack_api.exception.EventHubConnectionError(
+                    'Event server did not confirm the connection within '
+                    '{0} seconds.'.format(timeout)
+                )
+            socket.settimeout(remaining)
+            try:
+                text = socket.recv()
+            except (websocket.WebSocketException, OSError) as error:
+                raise ftrack_api.exception.EventHubConnectionError(
+                    'Event server closed the websocket before confirming the '
+                    'connection: {0}'.format(error)
+                )
+            try:
+                packet = socketio.decode(text)
+            except ftrack_api.exception.EventHubPacketError as error:
+                logger.warning('Ignoring invalid packet from event server: %s', error)
+                continue
+            if packet.type == socketio.CONNECT:
+                return early
+            if packet.type == socketio.HEARTBEAT:
+                socket.send(socketio.encode(socketio.HEARTBEAT, data=''))
+            elif packet.type == socketio.DISCONNECT:
+                raise ftrack_api.exception.EventHubConnectionError(
+                    'Event server refused the connection (disconnect packet).'
+                )
+            elif packet.type == socketio.ERROR:
+                raise ftrack_api.exception.EventHubConnectionError(
+                    'Event server refused the connection: {0}'.format(packet.data)
+                )
+            else:
+                early.append(packet)
+
+    @property
+    def connected(self):
+        """Return whether the websocket is still open."""
+        return not self._closed.is_set()
+
+    def send(self, text):
+        """Send the packet *text*.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if the
+        connection is closed or the send fails (the connection is then
+        treated as lost).
+        """
+        if self._closed.is_set():
+            raise ftrack_api.exception.EventHubConnectionError(
+                'Cannot send: the event server connection is closed.'
+            )
+        try:
+            self._socket.send(text)
+        except (websocket.WebSocketException, OSError) as error:
+            self._lost('send failed: {0}'.format(error))
+            raise ftrack_api.exception.EventHubConnectionError(
+                'Failed to send to the event server: {0}'.format(error)
+            )
+
+    def close(self):
+        """Close the websocket without reporting a loss; safe to call twice."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        _close_quietly(self._socket)
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(5)
+
+    def _lost(self, cause):
+        """Close and report the loss (once) to the hub."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        _close_quietly(self._socket)
+        logger.info('Lost connection to the event server: %s', cause)
+        try:
+            self._on_lost(self, cause)
+        except Exception:
+            logger.exception('Error while handling the loss of the connection.')
+
+    def _receive_loop(self):
+        """Read packets until the connection is closed or lost."""
+        for packet in self._pending_packets:
+            self._dispatch(packet)
+        self._pending_packets = []
+
+        while not self._closed.is_set():
+            try:
+                text = self._socket.recv()
+            except websocket.WebSocketTimeoutException:
+                self._lost('no heartbeat from the server within {0} seconds'.format(
+                    self._socket.gettimeout()
+                ))
+                return
+            except (websocket.WebSocketException, OSError, ValueError) as error:
+                self._lost('receive failed: {0!r}'.format(error))
+                return
+
+            if self._closed.is_set():
+                return
+            if not text:
+                # An empty frame only happens when the peer closes.
+                self._lost('websocket closed by the server')
+                return
+            try:
+                packet = socketio.decode(text)
+            except ftrack_api.exception.EventHubPacketError as error:
+                logger.warning('Ignoring invalid packet from event server: %s', error)
+                continue
+
+            if packet.type == socketio.HEARTBEAT:
+                try:
+                    self.send(socketio.encode(socketio.HEARTBEAT, data=''))
+                except ftrack_api.exception.EventHubConnectionError:
+                    return
+                continue
+            if packet.type == socketio.DISCONNECT:
+                self._lost('server sent a disconnect packet')
+                return
+            self._dispatch(packet)
+
+    def _dispatch(self, packet):
+        """Hand *packet* to the hub, never letting a failure stop receiving."""
+        try:
+            self._on_packet(packet)
+        except Exception:
+            logger.exception('Error while processing packet %r.', packet)
+
+
+def _close_quietly(socket):
+    """Close *socket*, ignoring errors of an already broken connection."""
+    try:
+        socket.close(timeout=1)
+    except Exception:
+        logger.debug('Error closing websocket.', exc_info=True)

@@ -1,0 +1,285 @@
+"""Expressions that filter events (subscriptions) and subscribers (targets).
+
+The language is ``key<op>value`` conditions (``=``, ``!=``, ``>``, ``>=``,
+``<``, ``<=``) combined with ``not``, ``and`` and ``or`` (in that order of
+precedence) and parentheses. Keys may use dots to reach into nested
+mappings (``data.entity.id``). Values are bare words or quoted strings and
+are always compared as strings; a value ending in ``*`` compared with ``=``
+matches any candidate string containing the part before the ``*``.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+import logging
+import operator
+import threading
+
+import pyparsing
+
+import ftrack_api.exception
+
+logger = logging.getLogger(__name__)
+
+#: Characters allowed in a bare (unquoted) value.
+BARE_VALUE_CHARACTERS = pyparsing.alphanums + '-_,./*@+'
+
+#: Characters allowed in a key (dots separate nested keys).
+KEY_CHARACTERS = pyparsing.alphanums + '_.'
+
+_OPERATORS = {
+    '=': operator.eq,
+    '!=': operator.ne,
+    '>=': operator.ge,
+    '<=': operator.le,
+    '>': operator.gt,
+    '<': operator.lt,
+}
+
+_OPERATOR_SYMBOLS = dict((function, symbol) for symbol, function in _OPERATORS.items())
+
+
+class Expression(object):
+    """Base of the expressions a candidate mapping can be tested against.
+
+    The base expression imposes no condition: it matches every candidate.
+    """
+
+    def match(self, candidate):
+        """Return whether *candidate* fulfils this expression."""
+        return True
+
+    def __repr__(self):
+        return '<{0}>'.format(type(self).__name__)
+
+
+class All(Expression):
+    """Match a candidate that matches every one of *expressions*.
+
+    With no expressions every candidate matches.
+    """
+
+    def __init__(self, expressions=None):
+        """Combine *expressions* (a list of :class:`Expression`)."""
+        super().__init__()
+        self._expressions = list(expressions or [])
+
+    def match(self, candidate):
+        """Return whether *candidate* matches every combined expression."""
+        for expression in self._expressions:
+            if not expression.match(candidate):
+                return False
+        return True
+
+    def __repr__(self):
+        return '<{0} [{1}]>'.format(
+            type(self).__name__,
+            ' '.join(repr(expression) for expression in self._expressions),
+        )
+
+
+class Any(Expression):
+    """Match a candidate that matches at least one of *expressions*.
+
+    With no expressions no candidate matches.
+    """
+
+    def __init__(self, expressions=None):
+        """Combine *expressions* (a list of :class:`Expression`)."""
+        super().__init__()
+        self._expressions = list(expressions or [])
+
+    def match(self, candidate):
+        """Return whether *candidate* matches any combined expression."""
+        for expression in self._expressions:
+            if expression.match(candidate):
+                return True
+        return False
+
+    def __repr__(self):
+        return '<{0} [{1}]>'.format(
+            type(self).__name__,
+            ' '.join(repr(expression) for expression in self._expressions),
+        )
+
+
+class Not(Expression):
+    """Match a candidate that does not match *expression*."""
+
+    def __init__(self, expression):
+        """Negate *expression* (an :class:`Expression`)."""
+        super().__init__()
+        self._expression = expression
+
+    def match(self, candidate):
+        """Return whether *candidate* fails the negated expression."""
+        return not self._expression.match(candidate)
+
+    def __repr__(self):
+        return '<{0} {1!r}>'.format(type(self).__name__, self._expression)
+
+
+class Condition(Expression):
+    """Compare the value found under a key of the candidate with a value."""
+
+    def __init__(self, key, operator, value):
+        """Create the condition ``key <operator> value``.
+
+        *key* names the candidate value to test; dots walk into nested
+        mappings (``'data.eventType'`` reads ``candidate['data']['eventType']``).
+        A candidate missing any part of the key never matches.
+
+        *operator* is the comparison function, called as
+        ``operator(candidate_value, value)`` (for example :func:`operator.eq`).
+
+        *value* is what to compare with. A string value ending in ``*``
+        compared for equality matches any candidate string that contains
+        the part before the ``*``.
+        """
+        super().__init__()
+        self.key = key
+        self.operator = operator
+        self.value = value
+        self._path = key.split('.')
+        self._contains = None
+        if (
+            operator is _OPERATORS['=']
+            and isinstance(value, str)
+            and value.endswith('*')
+        ):
+            self._contains = value[:-1]
+
+    def match(self, candidate):
+        """Return whether *candidate* satisfies the condition."""
+        found = candidate
+        for part in self._path:
+            if not isinstance(found, collections.abc.Mapping):
+                return False
+            try:
+                found = found[part]
+            except KeyError:
+                return False
+
+        if self._contains is not None:
+            return isinstance(found, str) and self._contains in found
+
+        try:
+            return bool(self.operator(found, self.value))
+        except TypeError:
+            # Ordering a number against the (always textual) value cannot be
+            # decided; treat it as not matching rather than failing routing.
+            logger.debug(
+                'Cannot compare %r with %r for key %r.', found, self.value, self.key
+            )
+            return False
+
+    def __repr__(self):
+        symbol = _OPERATOR_SYMBOLS.get(self.operator)
+        if symbol is None:
+            symbol = getattr(self.operator, '__name__', repr(self.operator))
+        return '<{0} {1}{2}{3!r}>'.format(
+            type(self).__name__, self.key, symbol, self.value
+        )
+
+
+def _build_grammar():
+    """Return a new pyparsing grammar producing :class:`Expression` objects."""
+    and_keyword = pyparsing.CaselessKeyword('and', ident_chars=KEY_CHARACTERS)
+    or_keyword = pyparsing.CaselessKeyword('or', ident_chars=KEY_CHARACTERS)
+    not_keyword = pyparsing.CaselessKeyword('not', ident_chars=KEY_CHARACTERS)
+
+    key = ~(and_keyword | or_keyword | not_keyword) + pyparsing.Word(KEY_CHARACTERS)
+    comparison = pyparsing.one_of(list(_OPERATORS))
+    value = (
+        pyparsing.QuotedString('"', esc_char='\\')
+        | pyparsing.QuotedString("'", esc_char='\\')
+        | pyparsing.Word(BARE_VALUE_CHARACTERS)
+    )
+    condition = key + comparison + value
+    condition.set_parse_action(
+        lambda tokens: Condition(tokens[0], _OPERATORS[tokens[1]], tokens[2])
+    )
+
+    expression = pyparsing.infix_notation(
+        condition,
+        [
+            (not_keyword, 1, pyparsing.OpAssoc.RIGHT, _make_not),
+            (and_keyword, 2, pyparsing.OpAssoc.LEFT, _make_combination(All)),
+            (or_keyword, 2, pyparsing.OpAssoc.LEFT, _make_combination(Any)),
+        ],
+    )
+    grammar = pyparsing.StringStart() + expression + pyparsing.StringEnd()
+    grammar.streamline()
+    return grammar
+
+
+def _make_not(tokens):
+    # Tokens are [[not, operand]] (or more nots before the operand).
+    group = list(tokens[0])
+    result = group[-1]
+    for _ in group[:-1]:
+        result = Not(result)
+    return result
+
+
+def _make_combination(cls):
+    def combine(tokens):
+        # Operands sit at even positions between the keyword tokens.
+        return cls(list(tokens[0])[0::2])
+
+    return combine
+
+
+class Parser(object):
+    """Parse expression strings into :class:`Expression` objects.
+
+    A parser may be shared by several threads: parsing is serialised by a
+    lock and results are cached, as expressions never change once built.
+    """
+
+    #: How many distinct parsed expressions are kept.
+    cache_size = 1024
+
+    def __init__(self):
+        """Create a parser with its own grammar."""
+        super().__init__()
+        self._grammar = _build_grammar()
+        self._lock = threading.Lock()
+        self._cache = collections.OrderedDict()
+
+    def parse(self, expression):
+        """Return the :class:`Expression` described by the string *expression*.
+
+        A blank *expression* matches everything.
+
+        Raise :class:`ftrack_api.exception.ParseError` if *expression* is not
+        a string or cannot be parsed.
+        """
+        if not isinstance(expression, str):
+            raise ftrack_api.exception.ParseError(
+                'Expression must be a string, not {0!r}.'.format(expression)
+            )
+
+        with self._lock:
+            cached = self._cache.get(expression)
+            if cached is not None:
+                self._cache.move_to_end(expression)
+                return cached
+
+            if not expression.strip():
+                result = All()
+            else:
+                try:
+                    result = self._grammar.parse_string(expression, parse_all=True)[0]
+                except pyparsing.ParseBaseException as error:
+                    raise ftrack_api.exception.ParseError(
+                        'Failed to parse expression {0!r}: {1}'.format(
+                            expression, error
+                        )
+                    )
+
+            self._cache[expression] = result
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+            return result

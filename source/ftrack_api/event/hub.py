@@ -1,0 +1,552 @@
+"""The :class:`EventHub`: subscribe to, publish and handle events.
+
+Local (synchronous) publishing works without a server. Publishing to other
+processes needs a connection to the ftrack event server (socket.io 0.9 over
+a websocket, see :mod:`ftrack_api.event.connection`). Received events are
+queued and handled on whichever thread calls :meth:`EventHub.wait`.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+import logging
+import platform
+import queue
+import time
+import urllib.parse
+import uuid
+
+import ftrack_api.exception
+import ftrack_api.event.base
+import ftrack_api.event.expression
+import ftrack_api.event.socketio as socketio
+import ftrack_api.event.subscriber
+import ftrack_api.event.wire
+from ftrack_api.event.lifecycle import (
+    DISCONNECTED_TOPIC,
+    REPLY_TOPIC,
+    ConnectionLifecycle,
+)
+from ftrack_api.event.socketio import SocketIoSession  # noqa: F401 - public name.
+
+logger = logging.getLogger(__name__)
+
+#: Scheme, lower-cased host name and port (or None) of the event server.
+ServerDetails = collections.namedtuple('ServerDetails', ['scheme', 'hostname', 'port'])
+
+SUBSCRIBE_TOPIC = 'ftrack.meta.subscribe'
+UNSUBSCRIBE_TOPIC = 'ftrack.meta.unsubscribe'
+
+
+class EventHub(ConnectionLifecycle):
+    """Route events between local subscribers and the ftrack event server."""
+
+    #: Most events kept while a connection is being made; publishing more
+    #: raises :class:`~ftrack_api.exception.EventHubConnectionError`.
+    max_pending_events = 10000
+
+    #: Most received events waiting for :meth:`wait`; beyond it the oldest
+    #: are dropped (and logged).
+    max_queued_events = 100000
+
+    #: Most ``on_reply`` callbacks remembered; the oldest are forgotten first.
+    max_reply_callbacks = 10000
+
+    def __init__(self, server_url, api_user, api_key, headers=None, cookies=None):
+        """Create a hub for the ftrack server at *server_url*.
+
+        *api_user* and *api_key* authenticate the connection. *headers*
+        (mapping) are sent with the handshake and the websocket upgrade and
+        *cookies* (mapping) with both. No connection is made until
+        :meth:`connect` is called.
+
+        Raise :class:`ValueError` if *server_url* has no scheme or host name.
+        """
+        super().__init__()
+        self.id = uuid.uuid4().hex
+        self.logger = logger
+
+        parsed = urllib.parse.urlparse(server_url or '')
+        if not parsed.scheme:
+            raise ValueError(
+                'Could not determine scheme from server url {0!r}.'.format(server_url)
+            )
+        if not parsed.hostname:
+            raise ValueError(
+                'Could not determine hostname from server url {0!r}.'.format(
+                    server_url
+                )
+            )
+        self.server = ServerDetails(parsed.scheme, parsed.hostname.lower(), parsed.port)
+
+        self._api_user = api_user
+        self._api_key = api_key
+        self._headers = dict(headers or {})
+        self._cookies = dict(cookies or {})
+        self._host = platform.node()
+
+        self._parser = ftrack_api.event.expression.Parser()
+        self._subscribers = []
+        self._reply_callbacks = collections.OrderedDict()
+        self._ack_callbacks = collections.OrderedDict()
+        self._event_queue = queue.Queue()
+        self._dropped_events = 0
+        self._pending = []
+        self._packet_id = 0
+        self._init_lifecycle()
+
+    # -- Server details -------------------------------------------------
+
+    def get_server_url(self):
+        """Return the event server URL: scheme, host and port, no path."""
+        return '{0}://{1}'.format(self.server.scheme, self.get_network_location())
+
+    def get_network_location(self):
+        """Return the host name, followed by ``:port`` when one was given."""
+        if self.server.port is not None:
+            return '{0}:{1}'.format(self.server.hostname, self.server.port)
+        return self.server.hostname
+
+    @property
+    def secure(self):
+        """Return whether the connection is encrypted (an ``https`` server)."""
+        return self.server.scheme == 'https'
+
+    def _on_connected(self):
+        """Announce this hub on the new connection (called with the lock held).
+
+        Adds the reply subscriber, announces every subscriber, then sends the
+        events queued while connecting.
+        """
+        if self.get_subscriber_by_identifier(self.id) is None:
+            self._add_subscriber(
+                'topic={0}'.format(REPLY_TOPIC),
+                self._handle_reply,
+                {'id': self.id},
+                priority=100,
+            )
+        for subscriber in list(self._subscribers):
+            self._notify_server_about_subscriber(subscriber)
+
+        pending, self._pending = self._pending, []
+        for index, payload in enumerate(pending):
+            try:
+                self._send_event(payload, on_ack=self._check_publish_ack)
+            except ftrack_api.exception.EventHubConnectionError:
+                # Keep what was not sent; the loss starts a reconnection.
+                self._pending = pending[index:] + self._pending
+                break
+
+    # -- Subscribers ----------------------------------------------------
+
+    def get_subscriber_by_identifier(self, identifier):
+        """Return the subscriber whose metadata ``id`` is *identifier*, or None."""
+        for subscriber in list(self._subscribers):
+            if subscriber.metadata.get('id') == identifier:
+                return subscriber
+        return None
+
+    def subscribe(self, subscription, callback, subscriber=None, priority=100):
+        """Call *callback* with every event matching *subscription*.
+
+        *subscription* is an expression string such as
+        ``'topic=ftrack.update and data.foo=bar'``. *callback* receives the
+        :class:`~ftrack_api.event.base.Event`; whatever it returns (other
+        than None) is sent back to the publisher as a reply, and it may call
+        ``event.stop()`` to prevent lower priority callbacks of this hub
+        from being called. *subscriber* is a mapping of information about
+        the subscriber that event targets are tested against; an ``id`` is
+        generated if missing. Callbacks run in order of *priority*, lowest
+        first (default 100).
+
+        The server is told about the subscription if connected, and again
+        after every (re)connection.
+
+        Return the subscriber id.
+
+        Raise :class:`ftrack_api.exception.ParseError` for an invalid
+        *subscription*, :class:`TypeError` for a *callback* that is not
+        callable or a *subscriber* that is not a mapping, and
+        :class:`ftrack_api.exception.NotUniqueError` if a subscriber with the
+        same id exists.
+        """
+        added = self._add_subscriber(subscription, callback, subscriber, priority)
+        with self._lock:
+            if self.connected:
+                self._notify_server_about_subscriber(added)
+        return added.metadata['id']
+
+    def _add_subscriber(self, subscription, callback, subscriber=None, priority=100):
+        """Validate and store a subscriber locally; return it."""
+        if not callable(callback):
+            raise TypeError(
+                'Callback for subscription {0!r} must be callable, not '
+                '{1!r}.'.format(subscription, callback)
+            )
+        if subscriber is None:
+            subscriber = {}
+        if not isinstance(subscriber, collections.abc.Mapping):
+            raise TypeError(
+                'Subscriber information must be a mapping, not {0!r}.'.format(
+                    subscriber
+                )
+            )
+        if isinstance(priority, bool) or not isinstance(priority, (int, float)):
+            raise TypeError('Priority must be a number, not {0!r}.'.format(priority))
+        metadata = dict(subscriber)
+        metadata.setdefault('id', uuid.uuid4().hex)
+
+        created = ftrack_api.event.subscriber.Subscriber(
+            subscription, callback, metadata, priority
+        )
+        with self._lock:
+            if self.get_subscriber_by_identifier(metadata['id']) is not None:
+                raise ftrack_api.exception.NotUniqueError(
+                    'Subscriber with identifier {0!r} already exists.'.format(
+                        metadata['id']
+                    )
+                )
+            # Kept sorted (stable) so handling never sorts per event.
+            subscribers = list(self._subscribers)
+            subscribers.append(created)
+            subscribers.sort(key=lambda item: item.priority)
+            self._subscribers = subscribers
+        return created
+
+    def unsubscribe(self, subscriber_identifier):
+        """Remove the subscriber with id *subscriber_identifier*.
+
+        It is removed locally even when the server cannot be told.
+
+        Raise :class:`ftrack_api.exception.NotFoundError` if no subscriber
+        has that id.
+        """
+        with self._lock:
+            subscriber = self.get_subscriber_by_identifier(subscriber_identifier)
+            if subscriber is None:
+                raise ftrack_api.exception.NotFoundError(
+                    'Cannot unsubscribe missing subscriber with identifier '
+                    '{0!r}.'.format(subscriber_identifier)
+                )
+            self._subscribers = [
+                item for item in self._subscribers if item is not subscriber
+            ]
+            if self.connected:
+                event = ftrack_api.event.base.Event(
+                    topic=UNSUBSCRIBE_TOPIC,
+                    data={'subscriber': subscriber.metadata},
+                )
+                self._prepare_event(event)
+                try:
+                    self._send_event(
+                        self._encode(event),
+                        on_ack=self._make_ack_check('Unsubscribing', subscriber),
+                    )
+                except ftrack_api.exception.EventHubConnectionError as error:
+                    logger.debug('Could not notify server of unsubscribe: %s', error)
+
+    def _notify_server_about_subscriber(self, subscriber):
+        """Send the subscribe meta event for *subscriber* (lock held)."""
+        event = ftrack_api.event.base.Event(
+            topic=SUBSCRIBE_TOPIC,
+            data={
+                'subscriber': subscriber.metadata,
+                'subscription': str(subscriber.subscription),
+            },
+        )
+        self._prepare_event(event)
+        try:
+            self._send_event(
+                self._encode(event),
+                on_ack=self._make_ack_check('Subscribing', subscriber),
+            )
+        except ftrack_api.exception.EventHubConnectionError as error:
+            # The subscriber is announced again after the reconnection.
+            logger.debug('Could not notify server of %s: %s', subscriber, error)
+
+    @staticmethod
+    def _make_ack_check(action, subscriber):
+        def check(result=None, *args):
+            if not isinstance(result, collections.abc.Mapping) or not result.get(
+                'success'
+            ):
+                message = result.get('message') if isinstance(result, dict) else result
+                logger.warning(
+                    '%s %s failed on the server: %s', action, subscriber, message
+                )
+
+        return check
+
+    # -- Publishing -----------------------------------------------------
+
+    def publish(self, event, synchronous=False, on_reply=None, on_error='raise'):
+        """Publish *event* (an :class:`~ftrack_api.event.base.Event`).
+
+        Missing ``source`` information (``id``, ``user``, ``host``) is
+        filled in first.
+
+        If *synchronous* is True only local subscribers are called, at once,
+        and the list of their results other than None is returned; nothing
+        is sent to the server. Otherwise the event is sent to the server
+        (or queued while a connection is being made) and None is returned.
+
+        *on_reply* is called with every reply event received in response
+        (from the thread calling :meth:`wait`); not used when synchronous.
+
+        *on_error* is ``'raise'`` (default) or ``'ignore'`` to swallow (and
+        log) errors.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` when not
+        connected nor connecting, :class:`TypeError` if the event's data
+        cannot be sent as JSON, and :class:`ValueError` for an unknown
+        *on_error*.
+        """
+        if on_error not in ('raise', 'ignore'):
+            raise ValueError(
+                "on_error must be 'raise' or 'ignore', not {0!r}.".format(on_error)
+            )
+        try:
+            return self._publish(event, synchronous=synchronous, on_reply=on_reply)
+        except Exception as error:
+            if on_error == 'ignore':
+                logger.debug('Ignored error publishing %s: %s', event, error)
+                return None
+            raise
+
+    def _publish(self, event, synchronous=False, on_reply=None):
+        """Publish *event*; see :meth:`publish`."""
+        if not isinstance(event, collections.abc.MutableMapping) or 'topic' not in event:
+            raise TypeError(
+                'Can only publish an ftrack_api.event.base.Event, not '
+                '{0!r}.'.format(event)
+            )
+        self._prepare_event(event)
+        if synchronous:
+            return self._handle(event, synchronous=True)
+
+        encoded = self._encode(event)
+        with self._lock:
+            if on_reply is not None:
+                self._reply_callbacks[event['id']] = on_reply
+                while len(self._reply_callbacks) > self.max_reply_callbacks:
+                    self._reply_callbacks.popitem(last=False)
+
+            if self.connected:
+                try:
+                    self._send_event(encoded, on_ack=self._check_publish_ack)
+                    return None
+                except ftrack_api.exception.EventHubConnectionError:
+                    # Lost while sending: the reconnection will send it.
+                    pass
+
+            if self._connection_initialised:
+                if len(self._pending) >= self.max_pending_events:
+                    raise ftrack_api.exception.EventHubConnectionError(
+                        'Cannot queue event {0!r}: {1} events already wait for '
+                        'the connection.'.format(event['topic'], len(self._pending))
+                    )
+                self._pending.append(encoded)
+                return None
+
+            self._reply_callbacks.pop(event['id'], None)
+            raise ftrack_api.exception.EventHubConnectionError(
+                'Cannot publish event {0!r}: the event hub is not connected. '
+                'Call session.event_hub.connect() or create the session with '
+                'auto_connect_event_hub=True.'.format(event['topic'])
+            )
+
+    def publish_reply(self, source_event, data, source=None):
+        """Publish a reply to *source_event* carrying *data*.
+
+        *source* describes the replier (default: this hub). The reply is
+        targeted at the publisher of *source_event*.
+        """
+        reply = ftrack_api.event.base.Event(
+            topic=REPLY_TOPIC,
+            data=data,
+            source=dict(source) if source is not None else {},
+            target='id={0}'.format(source_event['source']['id']),
+            in_reply_to_event=source_event['id'],
+        )
+        return self.publish(reply)
+
+    def _prepare_event(self, event):
+        """Fill in the event's missing source information."""
+        source = event.get('source')
+        if not isinstance(source, collections.abc.MutableMapping):
+            source = {}
+            event['source'] = source
+        source.setdefault('id', self.id)
+        source.setdefault('user', {'username': self._api_user})
+        source.setdefault('host', self._host)
+
+    def _encode(self, event):
+        """Return the wire mapping of *event*; raise :class:`TypeError` if not JSON."""
+        return ftrack_api.event.wire.to_wire(event)
+
+    def _send_event(self, payload, on_ack=None):
+        """Send the wire event *payload*, asking for an ack (lock held)."""
+        connection = self._connection
+        if connection is None:
+            raise ftrack_api.exception.EventHubConnectionError(
+                'Not connected to the event server.'
+            )
+        self._packet_id += 1
+        packet_id = self._packet_id
+        if on_ack is not None:
+            self._ack_callbacks[packet_id] = on_ack
+            while len(self._ack_callbacks) > self.max_reply_callbacks:
+                # Servers may legitimately never acknowledge.
+                self._ack_callbacks.popitem(last=False)
+        try:
+            connection.send(socketio.encode_event(payload, packet_id=packet_id))
+        except ftrack_api.exception.EventHubConnectionError:
+            self._ack_callbacks.pop(packet_id, None)
+            raise
+
+    @staticmethod
+    def _check_publish_ack(result=None, *args):
+        if not isinstance(result, collections.abc.Mapping) or not result.get('success'):
+            logger.error('Event server failed to publish an event: %s', result)
+
+    # -- Receiving ------------------------------------------------------
+
+    def _on_packet(self, packet):
+        """Process a packet from the receive thread."""
+        if packet.type == socketio.EVENT:
+            try:
+                payload = socketio.decode_event(packet)
+            except ftrack_api.exception.EventHubPacketError as error:
+                logger.warning('Ignoring event packet: %s', error)
+                return
+            event = ftrack_api.event.wire.from_wire(payload)
+            if event is not None:
+                self._queue_event(event)
+        elif packet.type == socketio.ACK:
+            try:
+                packet_id, args = socketio.decode_ack(packet)
+            except ftrack_api.exception.EventHubPacketError as error:
+                logger.warning('Ignoring ack packet: %s', error)
+                return
+            with self._lock:
+                callback = self._ack_callbacks.pop(packet_id, None)
+            if callback is not None:
+                callback(*args)
+        elif packet.type == socketio.ERROR:
+            logger.warning('Event server reported an error: %s', packet.data)
+        elif packet.type == socketio.CONNECT:
+            logger.debug('Event server confirmed the connection again.')
+        else:
+            logger.debug('Ignoring %s packet: %r', packet.name, packet.data[:200])
+
+    def _queue_event(self, event):
+        """Queue *event* for :meth:`wait`, dropping the oldest when full."""
+        while self._event_queue.qsize() >= self.max_queued_events:
+            try:
+                dropped = self._event_queue.get_nowait()
+            except queue.Empty:
+                break
+            self._dropped_events += 1
+            if self._dropped_events == 1 or self._dropped_events % 1000 == 0:
+                logger.warning(
+                    'Event queue full (%d events; is wait() being called?): '
+                    'dropped %d events so far, latest %s.',
+                    self.max_queued_events,
+                    self._dropped_events,
+                    dropped.get('topic'),
+                )
+        self._event_queue.put(event)
+
+    def _queue_local_event(self, topic):
+        """Queue a local meta event with this hub as its source."""
+        event = ftrack_api.event.base.Event(topic=topic)
+        self._prepare_event(event)
+        self._queue_event(event)
+
+    def wait(self, duration=None):
+        """Handle received events on this thread until *duration* has passed.
+
+        *duration* is in seconds (float allowed); None waits until
+        interrupted (Ctrl-C raises :class:`KeyboardInterrupt` as usual) or
+        until the hub gives up reconnecting (``ftrack.meta.disconnected``).
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if no
+        connection was ever made or started.
+        """
+        if not self._ever_initialised:
+            raise ftrack_api.exception.EventHubConnectionError(
+                'Cannot wait for events: the event hub was never connected. '
+                'Call session.event_hub.connect() first or create the session '
+                'with auto_connect_event_hub=True.'
+            )
+        deadline = None if duration is None else time.monotonic() + duration
+        while True:
+            # Short blocking slices keep Ctrl-C responsive on every platform.
+            timeout = 0.5
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                timeout = min(timeout, remaining)
+            try:
+                event = self._event_queue.get(timeout=timeout)
+            except queue.Empty:
+                continue
+            self._handle(event)
+            if event['topic'] == DISCONNECTED_TOPIC and event['source'].get(
+                'id'
+            ) == self.id:
+                return
+
+    def _handle(self, event, synchronous=False):
+        """Call every interested, targeted subscriber with *event*.
+
+        Return the results other than None when *synchronous*; otherwise
+        send them as replies.
+        """
+        target = event.get('target') or ''
+        target_expression = None
+        if target:
+            try:
+                target_expression = self._parser.parse(target)
+            except ftrack_api.exception.ParseError as error:
+                logger.warning('Dropping event %s with invalid target: %s', event, error)
+                return []
+
+        results = []
+        for subscriber in self._subscribers:
+            if not subscriber.interested_in(event):
+                continue
+            if target_expression is not None and not target_expression.match(
+                subscriber.metadata
+            ):
+                continue
+            try:
+                response = subscriber.callback(event)
+            except Exception:
+                logger.exception(
+                    'Error calling subscriber %s for event %s.', subscriber, event
+                )
+                response = None
+            if response is not None:
+                if synchronous:
+                    results.append(response)
+                else:
+                    try:
+                        self.publish_reply(event, response, source=subscriber.metadata)
+                    except Exception:
+                        logger.exception(
+                            'Error replying to event %s from %s.', event, subscriber
+                        )
+            if event.is_stopped():
+                logger.debug('Event %s stopped by %s.', event['id'], subscriber)
+                break
+        return results
+
+    def _handle_reply(self, event):
+        """Call the ``on_reply`` callback registered for the replied event."""
+        with self._lock:
+            callback = self._reply_callbacks.get(event['in_reply_to_event'])
+        if callback is not None:
+            callback(event)

@@ -1,0 +1,304 @@
+"""Connection lifecycle of the :class:`~ftrack_api.event.hub.EventHub`.
+
+Connecting, disconnecting, manual and automatic reconnection, and waiting
+for a connection. This is one part of the hub (a base class of it): it uses
+the hub's lock, subscribers and queue of pending events, and calls back into
+the hub to announce subscribers once connected.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+
+import ftrack_api.exception
+from ftrack_api.event.connection import Connection
+
+logger = logging.getLogger(__name__)
+
+CONNECTED_TOPIC = 'ftrack.meta.connected'
+DISCONNECTED_TOPIC = 'ftrack.meta.disconnected'
+REPLY_TOPIC = 'ftrack.meta.reply'
+
+
+class ConnectionLifecycle(object):
+    """Connect the hub to the event server and keep it connected."""
+
+    #: Automatic reconnection after an unexpected loss: number of attempts,
+    #: first delay and longest delay in seconds (the delay doubles each time).
+    auto_reconnect_attempts = 30
+    auto_reconnect_initial_delay = 0.25
+    auto_reconnect_max_delay = 10.0
+
+    def _init_lifecycle(self):
+        """Set up the connection state; called by the hub's constructor."""
+        # Guards the connection state, the pending events and packet ids;
+        # the condition wakes wait_for_connection().
+        self._lock = threading.RLock()
+        self._state_changed = threading.Condition(self._lock)
+        self._connection = None
+        self._connection_initialised = False
+        self._ever_initialised = False
+        self._last_connection_error = None
+        self._reconnect_thread = None
+        self._stop_reconnect = threading.Event()
+
+    @property
+    def connected(self):
+        """Return whether the hub is connected to the event server."""
+        connection = self._connection
+        return connection is not None and connection.connected
+
+    def init_connection(self):
+        """Declare that a connection is being made.
+
+        Until it succeeds or fails, :meth:`publish` queues events instead of
+        raising; they are sent once connected.
+        """
+        with self._lock:
+            self._connection_initialised = True
+            self._ever_initialised = True
+            self._state_changed.notify_all()
+
+    def connect(self):
+        """Connect to the event server and announce every subscriber.
+
+        Queued events are sent after the subscribers have been announced.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if
+        already connected or if the connection fails.
+        """
+        if self.connected:
+            raise ftrack_api.exception.EventHubConnectionError(
+                'Already connected to the event server at {0}.'.format(
+                    self.get_server_url()
+                )
+            )
+        self._stop_reconnect.clear()
+        self.init_connection()
+        try:
+            self._open()
+        except ftrack_api.exception.EventHubConnectionError as error:
+            with self._lock:
+                reconnecting = (
+                    self._reconnect_thread is not None
+                    and self._reconnect_thread.is_alive()
+                )
+                if not reconnecting:
+                    self._connection_initialised = False
+                self._last_connection_error = error
+                self._state_changed.notify_all()
+            raise
+
+    def connect_in_background(self):
+        """Start connecting on a background thread and return at once.
+
+        Events published meanwhile are queued and sent once connected. Use
+        :meth:`wait_for_connection` to block until the connection is made;
+        a failure is logged and re-raised by :meth:`wait_for_connection`.
+        """
+        self.init_connection()
+
+        def connect():
+            try:
+                self.connect()
+            except ftrack_api.exception.EventHubConnectionError as error:
+                logger.error('Could not connect to the event server: %s', error)
+
+        thread = threading.Thread(target=connect, name='ftrack-event-hub-connect')
+        thread.daemon = True
+        thread.start()
+        return thread
+
+    def wait_for_connection(self, timeout=None):
+        """Block until connected; return whether the hub is connected.
+
+        *timeout* is the longest time to wait in seconds (None waits as long
+        as a connection is being made). Return False if *timeout* passes.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if no
+        connection is being made, or the attempt being made failed.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            while True:
+                if self.connected:
+                    return True
+                if not self._connection_initialised:
+                    if self._last_connection_error is not None:
+                        raise ftrack_api.exception.EventHubConnectionError(
+                            'Connecting to the event server failed: {0}'.format(
+                                self._last_connection_error
+                            )
+                        )
+                    raise ftrack_api.exception.EventHubConnectionError(
+                        'No connection to the event server is being made; call '
+                        'connect() or create the session with '
+                        'auto_connect_event_hub=True.'
+                    )
+                if deadline is None:
+                    self._state_changed.wait(1.0)
+                else:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._state_changed.wait(min(remaining, 1.0))
+
+    def disconnect(self, unsubscribe=True):
+        """Disconnect from the event server.
+
+        If *unsubscribe* is True every subscriber is first unsubscribed
+        (locally and on the server). Any automatic reconnection under way is
+        stopped.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if not
+        connected (nor reconnecting).
+        """
+        with self._lock:
+            reconnecting = (
+                self._reconnect_thread is not None and self._reconnect_thread.is_alive()
+            )
+            if not self.connected and not reconnecting:
+                raise ftrack_api.exception.EventHubConnectionError(
+                    'Not connected to the event server, so cannot disconnect.'
+                )
+            self._stop_reconnect.set()
+
+        if unsubscribe:
+            for subscriber in list(self._subscribers):
+                try:
+                    self.unsubscribe(subscriber.metadata['id'])
+                except ftrack_api.exception.NotFoundError:
+                    pass
+
+        with self._lock:
+            connection = self._connection
+            self._connection = None
+            self._connection_initialised = False
+            self._state_changed.notify_all()
+        if connection is not None:
+            connection.close()
+        logger.debug('Disconnected from the event server.')
+
+    def reconnect(self, attempts=10, delay=5):
+        """Reconnect to the event server, then re-announce every subscriber.
+
+        Make up to *attempts* attempts, *delay* seconds apart.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if every
+        attempt fails.
+        """
+        with self._lock:
+            connection = self._connection
+            self._connection = None
+            self._connection_initialised = True
+            self._ever_initialised = True
+        if connection is not None:
+            connection.close()
+
+        error = None
+        for attempt in range(max(1, int(attempts))):
+            if attempt:
+                time.sleep(delay)
+            try:
+                self._open()
+                return
+            except ftrack_api.exception.EventHubConnectionError as caught:
+                error = caught
+                logger.debug('Reconnection attempt %d failed: %s', attempt + 1, caught)
+
+        with self._lock:
+            self._connection_initialised = False
+            self._last_connection_error = error
+            self._state_changed.notify_all()
+        raise ftrack_api.exception.EventHubConnectionError(
+            'Failed to reconnect to the event server after {0} attempts: '
+            '{1}'.format(attempts, error)
+        )
+
+    def _open(self):
+        """Open a connection, then let the hub announce itself on it.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if the
+        connection fails.
+        """
+        handshake_headers = dict(self._headers)
+        handshake_headers['ftrack-user'] = self._api_user
+        handshake_headers['ftrack-api-key'] = self._api_key
+        connection = Connection.open(
+            self.get_server_url(),
+            handshake_headers,
+            self._headers,
+            self._cookies,
+            self._on_packet,
+            self._on_connection_lost,
+        )
+
+        with self._lock:
+            if self._stop_reconnect.is_set() and not self._connection_initialised:
+                connection.close()
+                raise ftrack_api.exception.EventHubConnectionError(
+                    'Connection cancelled by disconnect().'
+                )
+            self._connection = connection
+            self._last_connection_error = None
+
+            self._on_connected()
+            self._state_changed.notify_all()
+
+        logger.debug('Connected to the event server at %s.', self.get_server_url())
+        self._queue_local_event(CONNECTED_TOPIC)
+
+    def _on_connection_lost(self, connection, cause):
+        """Start reconnecting after *connection* was lost because of *cause*."""
+        with self._lock:
+            if connection is not self._connection:
+                return
+            self._connection = None
+            if self._stop_reconnect.is_set():
+                return
+            self._connection_initialised = True
+            self._state_changed.notify_all()
+            if self._reconnect_thread is not None and self._reconnect_thread.is_alive():
+                return
+            self._reconnect_thread = threading.Thread(
+                target=self._auto_reconnect, name='ftrack-event-hub-reconnect'
+            )
+            self._reconnect_thread.daemon = True
+            self._reconnect_thread.start()
+        logger.warning(
+            'Lost connection to the event server (%s); reconnecting.', cause
+        )
+
+    def _auto_reconnect(self):
+        """Reconnect with exponential back-off until success or giving up."""
+        delay = self.auto_reconnect_initial_delay
+        error = None
+        for attempt in range(self.auto_reconnect_attempts):
+            # Jitter spreads the reconnections of many clients after a restart.
+            if self._stop_reconnect.wait(delay * random.uniform(1.0, 1.5)):
+                return
+            try:
+                self._open()
+            except ftrack_api.exception.EventHubConnectionError as caught:
+                error = caught
+                logger.debug('Reconnection attempt %d failed: %s', attempt + 1, caught)
+                delay = min(delay * 2, self.auto_reconnect_max_delay)
+            else:
+                logger.info('Reconnected to the event server.')
+                return
+
+        with self._lock:
+            if self.connected or self._stop_reconnect.is_set():
+                return
+            self._connection_initialised = False
+            self._last_connection_error = error
+            self._state_changed.notify_all()
+        logger.error(
+            'Could not reconnect to the event server after %d attempts: %s',
+            self.auto_reconnect_attempts,
+            error,
+        )
+        self._queue_local_event(DISCONNECTED_TOPIC)
