@@ -1,0 +1,171 @@
+"""File-like data objects returned by accessors.
+
+Data moves between locations in chunks: readers are called repeatedly with
+a *limit* (see :data:`ftrack_api.symbol.CHUNK_SIZE`) and writers are given
+one chunk at a time.
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+import tempfile
+
+
+class Data(abc.ABC):
+    """File-like object interface for data held by an accessor.
+
+    Usable as a context manager, which closes the object on exit.
+    """
+
+    def __init__(self):
+        """Initialise an open data object."""
+        self.closed = False
+
+    @abc.abstractmethod
+    def read(self, limit=None):
+        """Return up to *limit* bytes, or everything left when None."""
+
+    @abc.abstractmethod
+    def write(self, content):
+        """Write *content* at the current position."""
+
+    def flush(self):
+        """Flush buffered content (nothing to do by default)."""
+
+    def seek(self, offset, whence=os.SEEK_SET):
+        """Move the current position by *offset* relative to *whence*.
+
+        Raise :exc:`NotImplementedError` when the data cannot be seeked.
+        """
+        raise NotImplementedError(
+            '{0} does not support seek.'.format(type(self).__name__)
+        )
+
+    def tell(self):
+        """Return the current position.
+
+        Raise :exc:`NotImplementedError` when the position is unknown.
+        """
+        raise NotImplementedError(
+            '{0} does not support tell.'.format(type(self).__name__)
+        )
+
+    def close(self):
+        """Flush buffers and prevent further access."""
+        self.flush()
+        self.closed = True
+
+    def _validate_open(self):
+        """Raise :exc:`ValueError` if the object has been closed."""
+        if self.closed:
+            raise ValueError(
+                'I/O operation on closed {0}.'.format(type(self).__name__)
+            )
+
+    def __enter__(self):
+        """Return this object for use in a ``with`` block."""
+        return self
+
+    def __exit__(self, exception_type, exception_value, traceback):
+        """Close the object when leaving the ``with`` block."""
+        self.close()
+
+
+class FileWrapper(Data):
+    """Data backed by an open Python file object."""
+
+    def __init__(self, wrapped_file):
+        """Initialise wrapping *wrapped_file*, an open file object."""
+        self.wrapped_file = wrapped_file
+        super(FileWrapper, self).__init__()
+
+    def read(self, limit=None):
+        """Return up to *limit* bytes, or everything left when None.
+
+        Raise :exc:`ValueError` if closed.
+        """
+        self._validate_open()
+        if limit is None:
+            limit = -1
+        return self.wrapped_file.read(limit)
+
+    def write(self, content):
+        """Write *content* at the current position.
+
+        Raise :exc:`ValueError` if closed.
+        """
+        self._validate_open()
+        self.wrapped_file.write(content)
+
+    def flush(self):
+        """Flush the wrapped file's buffers."""
+        if not self.wrapped_file.closed:
+            self.wrapped_file.flush()
+
+    def seek(self, offset, whence=os.SEEK_SET):
+        """Move the current position by *offset* relative to *whence*.
+
+        Raise :exc:`ValueError` if closed.
+        """
+        self._validate_open()
+        return self.wrapped_file.seek(offset, whence)
+
+    def tell(self):
+        """Return the current position. Raise :exc:`ValueError` if closed."""
+        self._validate_open()
+        return self.wrapped_file.tell()
+
+    def close(self):
+        """Flush, close the wrapped file and prevent further access."""
+        if self.closed:
+            return
+        super(FileWrapper, self).close()
+        self.wrapped_file.close()
+
+
+class File(FileWrapper):
+    """Data in a file on disk."""
+
+    def __init__(self, path, mode='rb'):
+        """Open the file at *path* with *mode* (as for :func:`open`).
+
+        Raise :exc:`OSError` if the file cannot be opened.
+        """
+        self.path = path
+        self.mode = mode
+        super(File, self).__init__(open(path, mode))
+
+
+class String(FileWrapper):
+    """In-memory style data, spooled to a temporary file.
+
+    Content is bytes; text given to :meth:`write` (or as *content*) is
+    encoded as UTF-8. A temporary file keeps large content out of memory.
+    """
+
+    def __init__(self, content=None):
+        """Initialise holding *content* (str or bytes), positioned at start."""
+        super(String, self).__init__(tempfile.TemporaryFile())
+        if content is not None:
+            self.write(content)
+            self.seek(0)
+
+    def write(self, content):
+        """Write *content* (str or bytes) at the current position.
+
+        Raise :exc:`TypeError` naming the type for anything else and
+        :exc:`ValueError` if closed.
+        """
+        if isinstance(content, str):
+            content = content.encode('utf-8')
+        elif isinstance(content, (bytearray, memoryview)):
+            content = bytes(content)
+        elif not isinstance(content, bytes):
+            raise TypeError(
+                'String data accepts str or bytes, got {0}.'.format(
+                    type(content).__name__
+                )
+            )
+        super(String, self).write(content)
+
