@@ -1,0 +1,378 @@
+"""SQLite persistence for the local server.
+
+A :class:`Store` owns one SQLite connection, to a file or in memory. On
+first open it creates one table per :class:`~ftrack_local_server.model.Table`
+of the storage model, with its primary key and an index on every foreign
+key and discriminator column, and records the schema hash in a private
+table; later opens keep the data and refuse a database made for another
+schema.
+
+All reads and writes happen inside :meth:`Store.transaction`, which gives
+exclusive access (a lock serialises transactions across threads), commits
+when the block succeeds and rolls back when it raises. Rows of every table
+keep SQLite's implicit ``rowid``, which grows with insertion: ordering by
+``rowid`` gives creation order.
+
+Other parts of the server keep private data in tables whose names start
+with ``_ls_``; they create them with :meth:`Transaction.execute`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
+
+from .model import Model, Table, quote
+from .schema import Catalogue
+
+logger = logging.getLogger(__name__)
+
+#: Version of the table layout this module writes; bumped when the
+#: layout derived by :mod:`ftrack_local_server.model` changes incompatibly.
+LAYOUT_VERSION = '1'
+
+#: Private table recording what a database was made for.
+META_TABLE = '_ls_store_meta'
+
+
+class StoreError(RuntimeError):
+    """A database that cannot be used (wrong schema, bad path, ...)."""
+
+
+class Store:
+    """The SQLite database of one server.
+
+    *path* is a file path, or None / ``':memory:'`` for an in-memory
+    database. *catalogue* is the schema catalogue (default: the shipped
+    schema) and *model* its storage model (default: built from the
+    catalogue). :attr:`is_new` tells whether the database was created by
+    this open (the server then loads its seed data).
+
+    Raise :class:`StoreError` naming the path when the file cannot be
+    opened or was made for a different schema or layout.
+    """
+
+    def __init__(self, path: Optional[str] = None,
+                 catalogue: Optional[Catalogue] = None,
+                 model: Optional[Model] = None) -> None:
+        if model is not None:
+            catalogue = model.catalogue
+        self.catalogue = catalogue or Catalogue.load()
+        self.model = model or Model(self.catalogue)
+        self.path = path if path not in (None, '') else ':memory:'
+        self.in_memory = self.path == ':memory:'
+        self._lock = threading.RLock()
+        self._owner: Optional[int] = None
+        self._closed = False
+        if not self.in_memory:
+            directory = os.path.dirname(os.path.abspath(self.path))
+            if not os.path.isdir(directory):
+                raise StoreError(
+                    'Cannot open database {0!r}: directory {1!r} does not '
+                    'exist.'.format(self.path, directory))
+        try:
+            self._connection = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError('Cannot open database {0!r}: {1}.'.format(
+                self.path, error)) from error
+        self._connection.row_factory = sqlite3.Row
+        try:
+            self._configure()
+            self.is_new = self._initialise()
+        except Exception:
+            self._connection.close()
+            raise
+
+    # -- set-up --------------------------------------------------------------
+
+    def _configure(self) -> None:
+        cursor = self._connection.cursor()
+        try:
+            if not self.in_memory:
+                cursor.execute('PRAGMA journal_mode=WAL')
+                cursor.execute('PRAGMA synchronous=NORMAL')
+            # Integrity is kept by the rules layer, which reports errors in
+            # the real server's words; SQLite foreign keys stay off.
+            cursor.execute('PRAGMA foreign_keys=OFF')
+            cursor.execute('PRAGMA busy_timeout=10000')
+            cursor.execute('PRAGMA temp_store=MEMORY')
+            cursor.execute('PRAGMA cache_size=-32000')
+        except sqlite3.DatabaseError as error:
+            raise StoreError('Cannot use database {0!r}: {1}.'.format(
+                self.path, error)) from error
+
+    def _initialise(self) -> bool:
+        """Create the tables of a new database; return whether it was new."""
+        with self._lock:
+            try:
+                exists = self._connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name=?",
+                    (META_TABLE,),
+                ).fetchone()
+            except sqlite3.DatabaseError as error:
+                raise StoreError('Cannot read database {0!r}: {1}.'.format(
+                    self.path, error)) from error
+            if exists:
+                self._check_meta()
+                return False
+            others = self._connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type='table'"
+            ).fetchone()[0]
+            if others:
+                raise StoreError(
+                    'Database {0!r} is not a local ftrack server database '
+                    '(it has tables but no {1} table).'.format(
+                        self.path, META_TABLE))
+            self._connection.execute('BEGIN IMMEDIATE')
+            try:
+                for statement in self.create_statements():
+                    self._connection.execute(statement)
+                self._connection.execute(
+                    'CREATE TABLE {0} (key TEXT PRIMARY KEY, value TEXT)'.format(
+                        META_TABLE))
+                self._connection.executemany(
+                    'INSERT INTO {0} (key, value) VALUES (?, ?)'.format(META_TABLE),
+                    [('schema_hash', self.catalogue.schema_hash),
+                     ('layout_version', LAYOUT_VERSION)],
+                )
+                self._connection.execute('COMMIT')
+            except BaseException:
+                self._connection.execute('ROLLBACK')
+                raise
+            logger.info('Created database %s.', self.path)
+            return True
+
+    def _check_meta(self) -> None:
+        meta = dict(self._connection.execute(
+            'SELECT key, value FROM {0}'.format(META_TABLE)).fetchall())
+        stored_hash = meta.get('schema_hash')
+        if stored_hash != self.catalogue.schema_hash:
+            raise StoreError(
+                'Database {0!r} was made for schema {1}, but the server uses '
+                'schema {2}; use a new database or reset this one.'.format(
+                    self.path, stored_hash, self.catalogue.schema_hash))
+        stored_layout = meta.get('layout_version')
+        if stored_layout != LAYOUT_VERSION:
+            raise StoreError(
+                'Database {0!r} uses storage layout {1}, but this server '
+                'writes layout {2}; use a new database or reset this '
+                'one.'.format(self.path, stored_layout, LAYOUT_VERSION))
+
+    def create_statements(self) -> List[str]:
+        """Return the SQL that creates every table and index of the model."""
+        statements = []
+        for table in self.model.tables.values():
+            statements.append(_create_table(table))
+            for columns in table.indexes:
+                statements.append(_create_index(table, columns))
+        return statements
+
+    # -- use -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator['Transaction']:
+        """Return a context manager giving exclusive access to the database.
+
+        The block's reads and writes go through the yielded
+        :class:`Transaction`; they are committed when the block ends
+        normally and rolled back when it raises (the exception then
+        propagates). Transactions of other threads wait; opening a
+        transaction inside another one of the same thread raises
+        :class:`StoreError`.
+        """
+        if self._closed:
+            raise StoreError('Database {0!r} is closed.'.format(self.path))
+        with self._lock:
+            if self._owner is not None:
+                raise StoreError('A transaction is already open in this thread.')
+            self._owner = threading.get_ident()
+            try:
+                self._connection.execute('BEGIN IMMEDIATE')
+                transaction = Transaction(self)
+                try:
+                    yield transaction
+                except BaseException:
+                    transaction._closed = True
+                    self._connection.execute('ROLLBACK')
+                    raise
+                else:
+                    transaction._closed = True
+                    self._connection.execute('COMMIT')
+            finally:
+                self._owner = None
+
+    def close(self) -> None:
+        """Close the database (waiting for a running transaction)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._connection.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def __enter__(self) -> 'Store':
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return '<Store {0}>'.format(self.path)
+
+
+class Transaction:
+    """The open transaction of one :meth:`Store.transaction` block.
+
+    :attr:`store`, :attr:`model` and :attr:`catalogue` give access to the
+    layout. SQL runs with :meth:`execute` / :meth:`query`; rows are
+    :class:`sqlite3.Row` (index by column name). The row helpers take
+    table names and column-name mappings and quote identifiers themselves.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.model = store.model
+        self.catalogue = store.catalogue
+        self._connection = store._connection
+        self._closed = False
+        #: Free-form state the rules share within one transaction (e.g.
+        #: entities removed earlier in the same batch).
+        self.state: Dict[str, Any] = {}
+
+    def _check(self) -> None:
+        if self._closed:
+            raise StoreError('The transaction is closed.')
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run *sql* with *params* and return the cursor."""
+        self._check()
+        return self._connection.execute(sql, tuple(params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        """Run *sql* once per parameter sequence of *rows*."""
+        self._check()
+        return self._connection.executemany(sql, rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> List[sqlite3.Row]:
+        """Run *sql* and return every row."""
+        return self.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Sequence[Any] = ()) -> Optional[sqlite3.Row]:
+        """Run *sql* and return the first row, or None."""
+        return self.execute(sql, params).fetchone()
+
+    # -- row helpers -------------------------------------------------------------
+
+    def select(self, table: str, where: Dict[str, Any],
+               columns: Optional[Sequence[str]] = None,
+               order_by_rowid: bool = True) -> List[sqlite3.Row]:
+        """Return rows of *table* whose columns equal the values of *where*.
+
+        A value that is a list or tuple means "one of these". *columns*
+        limits the selected columns (default: all, plus ``rowid``).
+        """
+        clause, params = _where(where)
+        selected = ', '.join(quote(c) for c in columns) if columns else 'rowid, *'
+        sql = 'SELECT {0} FROM {1}{2}{3}'.format(
+            selected, quote(table), clause,
+            ' ORDER BY rowid' if order_by_rowid else '')
+        return self.query(sql, params)
+
+    def select_one(self, table: str, where: Dict[str, Any]) -> Optional[sqlite3.Row]:
+        """Return the first row of *table* matching *where*, or None."""
+        clause, params = _where(where)
+        return self.query_one(
+            'SELECT rowid, * FROM {0}{1} LIMIT 1'.format(quote(table), clause),
+            params)
+
+    def insert(self, table: str, values: Dict[str, Any]) -> None:
+        """Insert one row of *values* (column -> value) into *table*."""
+        names = list(values)
+        self.execute(
+            'INSERT INTO {0} ({1}) VALUES ({2})'.format(
+                quote(table), ', '.join(quote(n) for n in names),
+                ', '.join('?' * len(names))),
+            [values[n] for n in names])
+
+    def update(self, table: str, where: Dict[str, Any], values: Dict[str, Any]) -> int:
+        """Set *values* on the rows of *table* matching *where*; return the count."""
+        if not values:
+            return 0
+        clause, params = _where(where)
+        names = list(values)
+        cursor = self.execute(
+            'UPDATE {0} SET {1}{2}'.format(
+                quote(table), ', '.join('{0} = ?'.format(quote(n)) for n in names),
+                clause),
+            [values[n] for n in names] + params)
+        return cursor.rowcount
+
+    def delete(self, table: str, where: Dict[str, Any]) -> int:
+        """Delete the rows of *table* matching *where*; return the count."""
+        clause, params = _where(where)
+        if not clause:
+            raise StoreError('Refusing to delete every row of {0}.'.format(table))
+        return self.execute(
+            'DELETE FROM {0}{1}'.format(quote(table), clause), params).rowcount
+
+    def load(self, type_name: str, key: Sequence[Any]) -> Optional[sqlite3.Row]:
+        """Return the stored row of entity *type_name* with primary key *key*.
+
+        *key* holds the key values in the type's primary-key order. Only a
+        row of that type (or a subtype) is returned; None when missing.
+        """
+        layout = self.model.layout(type_name)
+        where = dict(zip(layout.primary_key_columns, key))
+        clause, params = _where(where)
+        condition, condition_params = self.model.type_condition(type_name)
+        if condition != '1':
+            clause += ' AND ' + condition
+            params += condition_params
+        return self.query_one(
+            'SELECT rowid, * FROM {0}{1} LIMIT 1'.format(
+                quote(layout.table.name), clause), params)
+
+
+def _where(where: Dict[str, Any]) -> Any:
+    parts = []
+    params: List[Any] = []
+    for column, value in where.items():
+        if isinstance(value, (list, tuple, set, frozenset)):
+            values = list(value)
+            if not values:
+                parts.append('0')
+                continue
+            parts.append('{0} IN ({1})'.format(
+                quote(column), ', '.join('?' * len(values))))
+            params.extend(values)
+        elif value is None:
+            parts.append('{0} IS NULL'.format(quote(column)))
+        else:
+            parts.append('{0} = ?'.format(quote(column)))
+            params.append(value)
+    if not parts:
+        return '', params
+    return ' WHERE ' + ' AND '.join(parts), params
+
+
+def _create_table(table: Table) -> str:
+    columns = ['{0} {1}'.format(quote(column.name), column.sql_type).rstrip()
+               for column in table.columns.values()]
+    if table.primary_key:
+        columns.append('PRIMARY KEY ({0})'.format(
+            ', '.join(quote(c) for c in table.primary_key)))
+    return 'CREATE TABLE {0} ({1})'.format(quote(table.name), ', '.join(columns))
+
+
+def _create_index(table: Table, columns: Sequence[str]) -> str:
+    name = 'ix_{0}_{1}'.format(table.name, '_'.join(columns))
+    return 'CREATE INDEX {0} ON {1} ({2})'.format(
+        quote(name), quote(table.name), ', '.join(quote(c) for c in columns))
