@@ -1,1 +1,165 @@
-"""pytest fixtures for test suites that use a local ftrack server."""
+"""pytest fixtures for test suites that use a local ftrack server.
+
+Installed as a ``pytest11`` entry point, so the fixtures are available in any
+project that has ``ftrack_local_server`` installed; nothing runs unless a
+test asks for a fixture. Fixtures:
+
+``ftrack_server`` (session scope)
+    A started :class:`~ftrack_local_server.LocalServer` with the default
+    studio and an in-memory database; ``.url``, ``.api_user``,
+    ``.api_key``. With ``--ftrack-server-url URL`` (or the ini setting
+    ``ftrack_server_url``) it is a real server instead, with credentials
+    from ``FTRACK_API_USER`` / ``FTRACK_API_KEY``.
+``ftrack_server_factory`` (function scope)
+    ``factory(**kwargs)`` starts another local server with the
+    :class:`~ftrack_local_server.LocalServer` arguments given; every server
+    it started is stopped at teardown.
+``ftrack_session`` (function scope)
+    An ``ftrack_api.Session`` connected to ``ftrack_server``, closed at
+    teardown.
+
+Ini settings ``ftrack_server_fixtures`` (fixture files, one per line,
+relative to the ini file's directory) and ``ftrack_server_bare`` configure
+the session server's database.
+
+This module must stay cheap to import: pytest loads it in every run.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterator, List, NamedTuple
+
+import pytest
+
+
+class RemoteServer(NamedTuple):
+    """Connection settings of an ftrack server this plugin does not run."""
+
+    url: str
+    api_user: str
+    api_key: str
+
+    def environment(self) -> dict:
+        """Return ``FTRACK_SERVER``, ``FTRACK_API_USER`` and ``FTRACK_API_KEY``."""
+        return {
+            'FTRACK_SERVER': self.url,
+            'FTRACK_API_USER': self.api_user,
+            'FTRACK_API_KEY': self.api_key,
+        }
+
+
+def pytest_addoption(parser: Any) -> None:
+    """Register the command-line option and ini settings of the plugin."""
+    group = parser.getgroup('ftrack', 'ftrack server fixtures')
+    group.addoption(
+        '--ftrack-server-url',
+        dest='ftrack_server_url',
+        default=None,
+        metavar='URL',
+        help='run ftrack_server / ftrack_session tests against this ftrack '
+        'server instead of a local one (credentials from FTRACK_API_USER and '
+        'FTRACK_API_KEY)',
+    )
+    parser.addini(
+        'ftrack_server_url',
+        'URL of a real ftrack server for the ftrack_server fixture '
+        '(default: start a local server)',
+        default=None,
+    )
+    parser.addini(
+        'ftrack_server_fixtures',
+        'fixture files loaded into the ftrack_server local database, one per '
+        'line, relative to the ini file',
+        type='linelist',
+        default=[],
+    )
+    parser.addini(
+        'ftrack_server_bare',
+        'seed the ftrack_server local database with system data only',
+        type='bool',
+        default=False,
+    )
+
+
+def _remote_url(config: Any) -> Any:
+    return config.getoption('ftrack_server_url') or config.getini('ftrack_server_url') or None
+
+
+def _fixture_paths(config: Any) -> List[str]:
+    base = os.path.dirname(str(config.inipath)) if config.inipath else str(config.rootpath)
+    return [os.path.join(base, path) for path in config.getini('ftrack_server_fixtures')]
+
+
+@pytest.fixture(scope='session')
+def ftrack_server(request: Any) -> Iterator[Any]:
+    """A running ftrack server for the whole test session (see module docs)."""
+    config = request.config
+    url = _remote_url(config)
+    if url:
+        api_user = os.environ.get('FTRACK_API_USER')
+        api_key = os.environ.get('FTRACK_API_KEY')
+        if not api_user or not api_key:
+            raise pytest.UsageError(
+                '--ftrack-server-url {0} needs the credentials in the environment '
+                'variables FTRACK_API_USER and FTRACK_API_KEY, which are not '
+                'both set.'.format(url)
+            )
+        yield RemoteServer(url.rstrip('/'), api_user, api_key)
+        return
+    from ftrack_local_server import LocalServer
+
+    server = LocalServer(
+        fixtures=_fixture_paths(config), bare=config.getini('ftrack_server_bare')
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def ftrack_server_factory() -> Iterator[Callable[..., Any]]:
+    """Start extra local servers: ``factory(**LocalServer_arguments)``.
+
+    Each server is started before it is returned and stopped at teardown.
+    """
+    from ftrack_local_server import LocalServer
+
+    servers: List[Any] = []
+
+    def factory(**arguments: Any) -> Any:
+        server = LocalServer(**arguments)
+        server.start()
+        servers.append(server)
+        return server
+
+    try:
+        yield factory
+    finally:
+        for server in reversed(servers):
+            server.stop()
+
+
+@pytest.fixture(scope='session')
+def _ftrack_schema_cache_path(tmp_path_factory: Any) -> str:
+    # One cache for the whole run: sessions after the first start warm.
+    return str(tmp_path_factory.mktemp('ftrack-schema-cache'))
+
+
+@pytest.fixture
+def ftrack_session(ftrack_server: Any, _ftrack_schema_cache_path: str) -> Iterator[Any]:
+    """An ``ftrack_api.Session`` connected to ``ftrack_server``, closed at teardown."""
+    import ftrack_api
+
+    session = ftrack_api.Session(
+        server_url=ftrack_server.url,
+        api_key=ftrack_server.api_key,
+        api_user=ftrack_server.api_user,
+        schema_cache_path=_ftrack_schema_cache_path,
+    )
+    try:
+        yield session
+    finally:
+        session.close()

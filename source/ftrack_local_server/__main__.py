@@ -1,0 +1,434 @@
+"""Command line of the local server: ``serve``, ``run -- CMD``, ``reset``, ``users``.
+
+Examples::
+
+    eval "$(python -m ftrack_local_server serve --db studio.sqlite &)"
+    python -m ftrack_local_server run -- python my_script.py
+    python -m ftrack_local_server users --db studio.sqlite add jane --role User
+
+Logs go to stderr; ``serve`` prints only the ``export`` lines on stdout, so
+they can be evaluated by a shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import LocalServer, LocalServerError, export_lines
+
+logger = logging.getLogger('ftrack_local_server')
+
+PROGRAM = 'python -m ftrack_local_server'
+
+
+class CommandError(Exception):
+    """A problem with the command line, reported without a traceback."""
+
+
+def _option(text: str) -> Any:
+    name, separator, value = text.partition('=')
+    if not separator or not name:
+        raise argparse.ArgumentTypeError(
+            'expected NAME=VALUE (VALUE in JSON, e.g. heartbeat_interval=0.5), '
+            'got {0!r}'.format(text)
+        )
+    try:
+        return name, json.loads(value)
+    except ValueError:
+        # A bare word is more convenient than a quoted JSON string.
+        return name, value
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError('expected a port number, got {0!r}'.format(text))
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            'a port must be between 0 and 65535, got {0}'.format(port)
+        )
+    return port
+
+
+def _add_server_options(parser: argparse.ArgumentParser, default_port: int) -> None:
+    parser.add_argument(
+        '--db', metavar='PATH', default=None,
+        help='SQLite database file (created and seeded if missing); '
+        'default: in memory, gone when the server stops',
+    )
+    parser.add_argument(
+        '--host', default='127.0.0.1',
+        help='address to listen on (default: 127.0.0.1, this machine only)',
+    )
+    parser.add_argument(
+        '--port', type=_port, default=default_port,
+        help='port to listen on; 0 picks a free one (default: %(default)s)',
+    )
+    parser.add_argument(
+        '--fixtures', metavar='FILE', action='append', default=[],
+        help='fixture file (JSON list of API operations) loaded into a new '
+        'database after the built-in seed; repeatable',
+    )
+    parser.add_argument(
+        '--bare', action='store_true',
+        help='seed a new database with system data only (no studio content)',
+    )
+    _add_credential_options(parser)
+    parser.add_argument(
+        '--option', metavar='NAME=VALUE', type=_option, action='append', default=[],
+        help='setting of an optional server part, VALUE in JSON; repeatable',
+    )
+    parser.add_argument(
+        '-v', '--verbose', action='count', default=0,
+        help='log more (-v: requests and batches, i.e. debug level)',
+    )
+
+
+def _add_credential_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        '--api-user', metavar='USERNAME', default=None,
+        help='administrator username (default: $FTRACK_LOCAL_SERVER_API_USER, '
+        'the stored administrator, else "admin")',
+    )
+    parser.add_argument(
+        '--api-key', metavar='KEY', default=None,
+        help='administrator API key (default: $FTRACK_LOCAL_SERVER_API_KEY, '
+        'the stored key, else a random one)',
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the command line."""
+    parser = argparse.ArgumentParser(
+        prog=PROGRAM,
+        description='A local, ftrack-compatible server backed by SQLite.',
+    )
+    commands = parser.add_subparsers(dest='command', metavar='COMMAND')
+    commands.required = True
+
+    serve = commands.add_parser(
+        'serve',
+        help='run a server until interrupted',
+        description='Run a server until SIGINT or SIGTERM. Once it accepts '
+        'requests, print its connection settings as shell "export" lines.',
+    )
+    _add_server_options(serve, default_port=0)
+
+    run = commands.add_parser(
+        'run',
+        help='run a command against a temporary server',
+        description='Start a server on a free port, run CMD with FTRACK_SERVER, '
+        'FTRACK_API_USER and FTRACK_API_KEY set, stop the server and exit with '
+        "CMD's status.",
+    )
+    _add_server_options(run, default_port=0)
+    run.add_argument('cmd', nargs=argparse.REMAINDER, metavar='-- CMD ...')
+
+    reset = commands.add_parser(
+        'reset',
+        help='recreate a database file',
+        description='Delete a database file and create it again from the seed '
+        'data and fixture files. Everything stored in it is lost.',
+    )
+    reset.add_argument('--db', metavar='PATH', required=True, help='database file')
+    reset.add_argument('--fixtures', metavar='FILE', action='append', default=[])
+    reset.add_argument('--bare', action='store_true')
+    _add_credential_options(reset)
+    reset.add_argument('-v', '--verbose', action='count', default=0)
+
+    users = commands.add_parser(
+        'users',
+        help='list users or add one with an API key',
+        description='List the users of a database, or add a user and print '
+        'its API key.',
+    )
+    users.add_argument('--db', metavar='PATH', required=True, help='database file')
+    users.add_argument('-v', '--verbose', action='count', default=0)
+    user_commands = users.add_subparsers(dest='users_command', metavar='ACTION')
+    user_commands.add_parser('list', help='list users and whether they have an API key')
+    add = user_commands.add_parser('add', help='add a user and print its API key')
+    add.add_argument('username')
+    add.add_argument('--first-name', default=None)
+    add.add_argument('--last-name', default=None)
+    add.add_argument('--email', default=None)
+    add.add_argument('--api-key', default=None, help='the key (default: a random one)')
+    add.add_argument(
+        '--role', action='append', default=[], metavar='NAME',
+        help='security role granted on all projects, e.g. "Administrator"; repeatable',
+    )
+    return parser
+
+
+def _configure_logging(verbosity: int, default_level: int) -> None:
+    level = logging.DEBUG if verbosity else default_level
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter('%(asctime)s %(levelname)s %(name)s: %(message)s'))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    if not verbosity:
+        # aiohttp's access log would repeat every request at INFO.
+        logging.getLogger('aiohttp.access').setLevel(logging.WARNING)
+
+
+def _server_from_arguments(arguments: argparse.Namespace) -> LocalServer:
+    for path in arguments.fixtures:
+        if not os.path.isfile(path):
+            raise CommandError('--fixtures {0}: no such file.'.format(path))
+    return LocalServer(
+        database=arguments.db,
+        host=arguments.host,
+        port=arguments.port,
+        fixtures=arguments.fixtures,
+        bare=arguments.bare,
+        api_user=arguments.api_user,
+        api_key=arguments.api_key,
+        options=dict(arguments.option),
+        mode='thread',
+    )
+
+
+class _StopRequest(object):
+    """Turns SIGINT / SIGTERM into a flag the main thread waits for."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signal_number: Optional[int] = None
+        self._previous: Dict[int, Any] = {}
+
+    def __enter__(self) -> '_StopRequest':
+        for number in _stop_signals():
+            self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _handle(self, number: int, frame: Any) -> None:
+        self.signal_number = number
+        self.event.set()
+
+    def wait(self) -> None:
+        # A timeout keeps the main thread returning to the interpreter, where
+        # signal handlers run, also on platforms whose waits are not
+        # interrupted by signals.
+        while not self.event.wait(0.5):
+            pass
+
+
+def _stop_signals() -> List[int]:
+    numbers = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, 'SIGBREAK'):
+        numbers.append(signal.SIGBREAK)
+    return numbers
+
+
+def command_serve(arguments: argparse.Namespace) -> int:
+    """Serve until interrupted; print the export lines once accepting."""
+    server = _server_from_arguments(arguments)
+    with _StopRequest() as stop:
+        server.start()
+        try:
+            sys.stdout.write(export_lines(server.url, server.api_user, server.api_key))
+            sys.stdout.flush()
+            logger.info(
+                'Serving %s (database: %s). Stop with Ctrl-C.',
+                server.url,
+                server.database or 'in memory',
+            )
+            stop.wait()
+            logger.info('Received signal %s; stopping.', stop.signal_number)
+        finally:
+            server.stop()
+    return 0
+
+
+def command_run(arguments: argparse.Namespace) -> int:
+    """Run CMD against a temporary server and return CMD's exit status."""
+    command = list(arguments.cmd)
+    if command and command[0] == '--':
+        command = command[1:]
+    if not command:
+        raise CommandError('run needs a command after "--", e.g. run -- python script.py')
+    server = _server_from_arguments(arguments)
+    server.start()
+    try:
+        environment = dict(os.environ)
+        environment.update(server.environment())
+        try:
+            process = subprocess.Popen(command, env=environment)
+        except OSError as error:
+            logger.error('Cannot run %s: %s', command[0], error.strerror or error)
+            return 127 if isinstance(error, FileNotFoundError) else 126
+        return _wait_forwarding_signals(process)
+    finally:
+        server.stop()
+
+
+def _wait_forwarding_signals(process: subprocess.Popen) -> int:
+    def forward(number: int, frame: Any) -> None:
+        # Ctrl-C already reaches the child through the terminal's process
+        # group; a SIGTERM sent to us alone must be passed on.
+        if number != signal.SIGINT and process.poll() is None:
+            process.send_signal(number)
+
+    previous = {number: signal.signal(number, forward) for number in _stop_signals()}
+    try:
+        while True:
+            try:
+                code = process.wait()
+                break
+            except KeyboardInterrupt:
+                continue
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    # A child killed by a signal reports -N; shells report 128 + N.
+    return 128 - code if code < 0 else code
+
+
+def command_reset(arguments: argparse.Namespace) -> int:
+    """Recreate the database file and print the new credentials."""
+    from .state import _remove_database_files
+
+    for path in arguments.fixtures:
+        if not os.path.isfile(path):
+            raise CommandError('--fixtures {0}: no such file.'.format(path))
+    # Read the fixtures before deleting anything, so a typo cannot cost the
+    # old database.
+    from .seed import read_fixtures
+
+    read_fixtures(arguments.fixtures)
+    _remove_database_files(arguments.db)
+    state = _open_state(arguments.db, arguments.fixtures, arguments.bare,
+                        arguments.api_user, arguments.api_key)
+    try:
+        sys.stdout.write('export FTRACK_API_USER={0}\nexport FTRACK_API_KEY={1}\n'.format(
+            *_quoted(state.api_user, state.api_key)))
+    finally:
+        state.close()
+    logger.info('Recreated %s.', arguments.db)
+    return 0
+
+
+def _quoted(*values: str) -> List[str]:
+    return [shlex.quote(value) for value in values]
+
+
+def _open_state(
+    database: str,
+    fixtures: Sequence[str] = (),
+    bare: bool = False,
+    api_user: Optional[str] = None,
+    api_key: Optional[str] = None,
+) -> Any:
+    from .config import ServerConfig
+    from .state import ServerState
+
+    return ServerState.open(
+        ServerConfig(
+            database=database,
+            fixtures=tuple(fixtures),
+            bare=bare,
+            api_user=api_user,
+            api_key=api_key,
+        )
+    )
+
+
+def command_users(arguments: argparse.Namespace) -> int:
+    """List users, or add one and print its key."""
+    from . import auth, seed
+    from .dispatch import query_entities
+
+    if not os.path.exists(arguments.db):
+        raise CommandError('--db {0}: no such database file.'.format(arguments.db))
+    state = _open_state(arguments.db)
+    try:
+        if arguments.users_command == 'add':
+            with state.store.transaction() as tx:
+                context = seed.system_context(state, tx)
+                user = seed.create_user(
+                    context,
+                    arguments.username,
+                    first_name=arguments.first_name,
+                    last_name=arguments.last_name,
+                    email=arguments.email,
+                    roles=arguments.role,
+                )
+                key = auth.set_api_key(tx, user['id'], arguments.username, arguments.api_key)
+            sys.stdout.write('export FTRACK_API_USER={0}\nexport FTRACK_API_KEY={1}\n'.format(
+                *_quoted(arguments.username, key)))
+            return 0
+        with state.store.transaction() as tx:
+            users = query_entities(
+                state, tx, 'select id, username, first_name, last_name, is_active from User'
+            )
+            keys = {row['user_id']: row for row in auth.api_key_rows(tx)}
+        for user in sorted(users, key=lambda item: item['username'] or ''):
+            row = keys.get(user['id'])
+            flags = []
+            if row is not None:
+                flags.append('administrator' if row['is_default'] else 'api key')
+            if not user.get('is_active'):
+                flags.append('inactive')
+            sys.stdout.write('{0}\t{1}\t{2}\t{3}\n'.format(
+                user['username'],
+                ' '.join(part for part in (user.get('first_name'), user.get('last_name')) if part),
+                user['id'],
+                ', '.join(flags),
+            ))
+        return 0
+    finally:
+        state.close()
+
+
+COMMANDS = {
+    'serve': command_serve,
+    'run': command_run,
+    'reset': command_reset,
+    'users': command_users,
+}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line with *argv* (default ``sys.argv[1:]``); return the exit status."""
+    from . import errors
+    from .seed import FixtureError
+
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if arguments.command == 'users' and arguments.users_command is None:
+        arguments.users_command = 'list'
+    default_level = logging.WARNING if arguments.command == 'run' else logging.INFO
+    _configure_logging(arguments.verbose, default_level)
+    try:
+        return COMMANDS[arguments.command](arguments)
+    except (CommandError, FixtureError, LocalServerError) as error:
+        sys.stderr.write('{0}: error: {1}\n'.format(PROGRAM, error))
+        return 2
+    except errors.ApiError as error:
+        sys.stderr.write('{0}: error: {1}: {2}\n'.format(PROGRAM, error.exception, error.content))
+        return 1
+    except Exception as error:
+        # Unexpected: keep the traceback for -v, a one-line reason otherwise.
+        logger.debug('Unexpected failure.', exc_info=True)
+        sys.stderr.write('{0}: error: {1}: {2}{3}\n'.format(
+            PROGRAM, type(error).__name__, error,
+            '' if arguments.verbose else ' (run with -v for details)'))
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

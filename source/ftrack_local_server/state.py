@@ -1,0 +1,180 @@
+"""Runtime state of one running server.
+
+:class:`ServerState` ties together what every part of the server needs: the
+configuration, the schemas it serves (and their hash), the catalogue, the
+store, the credential cache, the worker that runs batches, and the optional
+event and file servers. :meth:`ServerState.open` builds it from a
+:class:`~ftrack_local_server.config.ServerConfig`, creating and seeding the
+database when it is new.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Optional
+
+from . import actions, auth, seed
+from .config import ServerConfig
+from .dispatch import query_entities, quote
+from .schema import compute_schema_hash, load_raw_schemas
+
+logger = logging.getLogger(__name__)
+
+
+class ServerState(object):
+    """Everything a running server shares between requests.
+
+    Attributes: *config* (:class:`ServerConfig`), *raw_schemas* (the list
+    ``query_schemas`` answers), *schema_hash*, *catalogue*, *store*,
+    *credentials* (:class:`~ftrack_local_server.auth.CredentialCache`),
+    *api_user* / *api_key* (the administrator's credentials), *event_server*
+    and *file_server* (set by the application when those parts are
+    available, else ``None``), *base_url* (``http://host:port`` once the
+    socket is bound) and *executor* (the single worker thread that runs
+    batches one at a time, so the event loop stays free for websockets).
+
+    Build it with :meth:`open`; release it with :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        raw_schemas: List[Dict[str, Any]],
+        catalogue: Any,
+        store: Any,
+    ) -> None:
+        self.config = config
+        self.raw_schemas = raw_schemas
+        self.schema_hash = compute_schema_hash(raw_schemas)
+        self.catalogue = catalogue
+        self.store = store
+        self.credentials = auth.CredentialCache(self._load_credentials)
+        self.api_user: Optional[str] = None
+        self.api_key: Optional[str] = None
+        self.event_server: Any = None
+        self.file_server: Any = None
+        self.base_url: Optional[str] = None
+        self.executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix='ftrack-local-server-batch'
+        )
+        self._closed = False
+
+    @classmethod
+    def open(cls, config: ServerConfig) -> 'ServerState':
+        """Return the state of a server configured by *config*.
+
+        Opens (or creates) the database; a new database is filled from the
+        fixture files (see :mod:`ftrack_local_server.seed`). Makes sure the
+        administrator exists and has a key (*config.api_user* /
+        *config.api_key* or the environment, else the stored or new ones).
+
+        Raise :class:`~ftrack_local_server.seed.FixtureError` for an unusable
+        fixture file (checked before anything is written),
+        :class:`~ftrack_local_server.errors.ApiError` if seeding fails (a
+        database file created for the attempt is removed again), and the
+        store's own error for a database it cannot open.
+        """
+        # Deferred so that importing the package (e.g. by the pytest
+        # plugin) does not load the storage layer.
+        from .schema import Catalogue
+        from .store import Store
+
+        actions.load_all()
+        user_fixtures = seed.read_fixtures(config.fixtures)
+        raw_schemas = load_raw_schemas()
+        catalogue = Catalogue(raw_schemas)
+        path = None if config.in_memory else config.database
+        existed = path is not None and os.path.exists(path)
+        store = Store(path=path, catalogue=catalogue)
+        state = cls(config, raw_schemas, catalogue, store)
+        try:
+            state._initialise(store.is_new, user_fixtures)
+        except BaseException:
+            state.close()
+            if path is not None and not existed:
+                _remove_database_files(path)
+            raise
+        return state
+
+    def _initialise(self, is_new: bool, user_fixtures: List[Any]) -> None:
+        config = self.config
+        with self.store.transaction() as tx:
+            context = seed.system_context(self, tx)
+            auth.ensure_table(tx)
+            if is_new:
+                fixtures = seed.read_fixtures(seed.fixture_paths(config.bare)) + list(
+                    user_fixtures
+                )
+                count = seed.apply_fixtures(context, fixtures)
+                logger.info(
+                    'Created a new database (%s) from %d fixture operations.',
+                    config.database or 'in memory',
+                    count,
+                )
+            elif user_fixtures:
+                logger.warning(
+                    'Fixture files are only loaded into a new database; %s '
+                    'exists, so %s were not loaded.',
+                    config.database,
+                    ', '.join(path for path, _ in user_fixtures),
+                )
+            credentials = seed.ensure_administrator(
+                context, config.resolved_api_user(), config.resolved_api_key()
+            )
+        self.api_user = credentials['username']
+        self.api_key = credentials['api_key']
+
+    def _load_credentials(self) -> List[Dict[str, Any]]:
+        """Return the credential entries for the cache (see :mod:`auth`)."""
+        with self.store.transaction() as tx:
+            rows = auth.api_key_rows(tx)
+            if not rows:
+                return []
+            users = query_entities(
+                self,
+                tx,
+                'select id, username, first_name, last_name from User where '
+                'id in ({0})'.format(', '.join(quote(row['user_id']) for row in rows)),
+            )
+        by_id = {user['id']: user for user in users}
+        entries = []
+        for row in rows:
+            user = by_id.get(row['user_id'])
+            if user is None:
+                logger.warning(
+                    'Ignoring the API key of user id %s: no such User.', row['user_id']
+                )
+                continue
+            entries.append(
+                {
+                    'id': user['id'],
+                    'username': user['username'],
+                    'first_name': user.get('first_name'),
+                    'last_name': user.get('last_name'),
+                    'api_key': row['api_key'],
+                }
+            )
+        return entries
+
+    def close(self) -> None:
+        """Stop the batch worker and close the store; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self.executor.shutdown(wait=True)
+        close = getattr(self.store, 'close', None)
+        if close is not None:
+            close()
+
+
+def _remove_database_files(path: str) -> None:
+    # SQLite keeps companions next to the file in WAL / journal modes.
+    for candidate in (path, path + '-wal', path + '-shm', path + '-journal'):
+        try:
+            os.remove(candidate)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            logger.warning('Could not remove %s: %s', candidate, error)
