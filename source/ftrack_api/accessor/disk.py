@@ -1,0 +1,278 @@
+"""Accessor for data on a local or mounted filesystem."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+
+import ftrack_api.data
+import ftrack_api.exception
+from ftrack_api.accessor.base import Accessor
+
+logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _translated_errors(operation, resource_identifier):
+    """Re-raise :exc:`OSError` as the matching accessor error.
+
+    *operation* and *resource_identifier* are named in the raised error;
+    the original error is chained and kept as its ``error`` detail.
+    """
+    try:
+        yield
+    except OSError as error:
+        if isinstance(error, FileNotFoundError):
+            error_class = ftrack_api.exception.AccessorResourceNotFoundError
+        elif isinstance(error, PermissionError):
+            error_class = ftrack_api.exception.AccessorPermissionDeniedError
+        elif error.errno in (errno.ENOTEMPTY, errno.EEXIST) and operation in (
+            'remove', 'remove_container'
+        ):
+            # rmdir reports a non-empty directory as either, by platform.
+            error_class = ftrack_api.exception.AccessorContainerNotEmptyError
+        elif isinstance(error, (NotADirectoryError, IsADirectoryError)):
+            error_class = ftrack_api.exception.AccessorResourceInvalidError
+        else:
+            error_class = ftrack_api.exception.AccessorOperationFailedError
+        raise error_class(
+            operation=operation,
+            resource_identifier=resource_identifier,
+            error=error,
+        ) from error
+
+
+def _is_within(path, directory):
+    """Return whether *path* is *directory* or inside it."""
+    path = os.path.abspath(path)
+    directory = os.path.abspath(directory)
+    try:
+        return os.path.commonpath([path, directory]) == directory
+    except ValueError:
+        # Different drives on Windows: certainly not inside.
+        return False
+
+
+class DiskAccessor(Accessor):
+    """Provide disk access to a location.
+
+    Resource identifiers are filesystem paths relative to *prefix* (an
+    absolute path inside *prefix* is accepted too). With an empty prefix,
+    identifiers are used as given: absolute paths, or paths relative to the
+    current directory.
+    """
+
+    def __init__(self, prefix, **kw):
+        """Initialise location accessor.
+
+        *prefix* is the base folder for the disk based structure, in the
+        syntax of the current OS, prepended to every resource identifier.
+        Raise :exc:`TypeError` naming any unexpected keyword argument.
+        """
+        self.prefix = prefix
+        super(DiskAccessor, self).__init__(**kw)
+
+    def get_filesystem_path(self, resource_identifier):
+        """Return filesystem path for *resource_identifier*.
+
+        With prefix ``/mountpoint``, ``test.txt`` and
+        ``/mountpoint/test.txt`` both give ``/mountpoint/test.txt``.
+
+        Raise :exc:`~ftrack_api.exception.AccessorFilesystemPathError` if
+        *resource_identifier* is not a path or resolves outside the prefix
+        (for instance through ``..``).
+        """
+        if isinstance(resource_identifier, os.PathLike):
+            resource_identifier = os.fspath(resource_identifier)
+        if not isinstance(resource_identifier, str):
+            raise ftrack_api.exception.AccessorFilesystemPathError(
+                resource_identifier
+            )
+
+        path = os.path.normpath(resource_identifier)
+        if not self.prefix:
+            return path
+
+        prefix = os.path.normpath(self.prefix)
+        if not os.path.isabs(path):
+            path = os.path.normpath(os.path.join(prefix, path))
+        if not _is_within(path, prefix):
+            raise ftrack_api.exception.AccessorFilesystemPathError(
+                resource_identifier
+            )
+        return path
+
+    def list(self, resource_identifier):
+        """Return list of entries in *resource_identifier* container.
+
+        Entries are resource identifiers in the form of the one given,
+        sorted by name. Raise
+        :exc:`~ftrack_api.exception.AccessorResourceNotFoundError` if
+        *resource_identifier* does not exist or
+        :exc:`~ftrack_api.exception.AccessorResourceInvalidError` if it is
+        not a container.
+        """
+        path = self.get_filesystem_path(resource_identifier)
+        if not os.path.exists(path):
+            raise ftrack_api.exception.AccessorResourceNotFoundError(
+                operation='list', resource_identifier=resource_identifier
+            )
+        if not os.path.isdir(path):
+            raise ftrack_api.exception.AccessorResourceInvalidError(
+                operation='list',
+                resource_identifier=resource_identifier,
+                error='not a container',
+            )
+
+        with _translated_errors('list', resource_identifier):
+            names = sorted(os.listdir(path))
+        return [os.path.join(resource_identifier, name) for name in names]
+
+    def exists(self, resource_identifier):
+        """Return whether *resource_identifier* exists."""
+        return os.path.exists(self.get_filesystem_path(resource_identifier))
+
+    def is_file(self, resource_identifier):
+        """Return whether *resource_identifier* refers to a file."""
+        return os.path.isfile(self.get_filesystem_path(resource_identifier))
+
+    def is_container(self, resource_identifier):
+        """Return whether *resource_identifier* refers to a container."""
+        return os.path.isdir(self.get_filesystem_path(resource_identifier))
+
+    def is_sequence(self, resource_identifier):
+        """Return whether *resource_identifier* refers to a file sequence.
+
+        Raise :exc:`~ftrack_api.exception.AccessorUnsupportedOperationError`:
+        a filesystem has no notion of sequences.
+        """
+        raise ftrack_api.exception.AccessorUnsupportedOperationError(
+            operation='is_sequence', resource_identifier=resource_identifier
+        )
+
+    def open(self, resource_identifier, mode='rb'):
+        """Return :class:`~ftrack_api.data.File` for *resource_identifier*.
+
+        *mode* is as for :func:`open`. Raise
+        :exc:`~ftrack_api.exception.AccessorResourceNotFoundError` when
+        reading a missing file,
+        :exc:`~ftrack_api.exception.AccessorParentResourceNotFoundError`
+        when writing into a missing directory and
+        :exc:`~ftrack_api.exception.AccessorResourceInvalidError` when
+        *resource_identifier* is a container.
+        """
+        path = self.get_filesystem_path(resource_identifier)
+        if os.path.isdir(path):
+            raise ftrack_api.exception.AccessorResourceInvalidError(
+                operation='open',
+                resource_identifier=resource_identifier,
+                error='a container cannot be opened',
+            )
+
+        if 'r' in mode:
+            if not os.path.exists(path):
+                raise ftrack_api.exception.AccessorResourceNotFoundError(
+                    operation='open', resource_identifier=resource_identifier
+                )
+        else:
+            parent = os.path.dirname(path)
+            if parent and not os.path.isdir(parent):
+                raise ftrack_api.exception.AccessorParentResourceNotFoundError(
+                    operation='open', resource_identifier=resource_identifier
+                )
+
+        with _translated_errors('open', resource_identifier):
+            return ftrack_api.data.File(path, mode)
+
+    def remove(self, resource_identifier):
+        """Remove *resource_identifier*, a file or an empty container.
+
+        Raise :exc:`~ftrack_api.exception.AccessorResourceNotFoundError` if
+        it does not exist and
+        :exc:`~ftrack_api.exception.AccessorContainerNotEmptyError` if it is
+        a container holding entries.
+        """
+        path = self.get_filesystem_path(resource_identifier)
+        with _translated_errors('remove', resource_identifier):
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.rmdir(path)
+            elif os.path.lexists(path):
+                os.remove(path)
+            else:
+                raise ftrack_api.exception.AccessorResourceNotFoundError(
+                    operation='remove', resource_identifier=resource_identifier
+                )
+
+    def make_container(self, resource_identifier, recursive=True):
+        """Make a container at *resource_identifier*.
+
+        If *recursive* is True, also make any intermediate containers;
+        otherwise raise
+        :exc:`~ftrack_api.exception.AccessorParentResourceNotFoundError`
+        when the parent is missing. An existing container is kept; an
+        existing file raises
+        :exc:`~ftrack_api.exception.AccessorResourceInvalidError`.
+        """
+        path = self.get_filesystem_path(resource_identifier)
+        if os.path.isdir(path):
+            return
+        if os.path.exists(path):
+            raise ftrack_api.exception.AccessorResourceInvalidError(
+                operation='make_container',
+                resource_identifier=resource_identifier,
+                error='a file exists at this path',
+            )
+
+        with _translated_errors('make_container', resource_identifier):
+            if recursive:
+                os.makedirs(path, exist_ok=True)
+                return
+
+            parent = os.path.dirname(path)
+            if parent and not os.path.isdir(parent):
+                raise ftrack_api.exception.AccessorParentResourceNotFoundError(
+                    operation='make_container',
+                    resource_identifier=resource_identifier,
+                )
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                # Created meanwhile by someone else; fine if a directory.
+                if not os.path.isdir(path):
+                    raise
+
+    def get_container(self, resource_identifier):
+        """Return resource identifier of the container of *resource_identifier*.
+
+        The result is relative to the prefix when *resource_identifier* is
+        (``.`` for the prefix itself). Raise
+        :exc:`~ftrack_api.exception.AccessorParentResourceNotFoundError` for
+        the prefix itself or a filesystem root, which have no container in
+        this accessor.
+        """
+        path = self.get_filesystem_path(resource_identifier)
+        parent = os.path.dirname(path)
+
+        if self.prefix:
+            prefix = os.path.normpath(self.prefix)
+            if not _is_within(parent, prefix) or os.path.abspath(
+                path
+            ) == os.path.abspath(prefix):
+                raise ftrack_api.exception.AccessorParentResourceNotFoundError(
+                    operation='get_container',
+                    resource_identifier=resource_identifier,
+                    error='no container inside the prefix {0!r}'.format(prefix),
+                )
+            if os.path.isabs(os.fspath(resource_identifier)):
+                return parent
+            return os.path.relpath(parent, prefix)
+
+        if parent == path:
+            raise ftrack_api.exception.AccessorParentResourceNotFoundError(
+                operation='get_container',
+                resource_identifier=resource_identifier,
+                error='a filesystem root has no container',
+            )
+        return parent or os.curdir
