@@ -1,0 +1,1 @@
+"""Transformers of resource identifiers stored for component locations."""

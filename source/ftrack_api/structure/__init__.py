@@ -1,0 +1,1 @@
+"""Structures: where a location stores the data of each component."""
