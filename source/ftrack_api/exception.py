@@ -7,6 +7,7 @@ filled from when the exception is rendered with ``str()``.
 
 from __future__ import annotations
 
+import builtins
 import collections.abc
 import traceback
 
@@ -52,7 +53,15 @@ class Error(Exception):
         message = str(self.message)
         try:
             return message.format(**self._format_details())
-        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        except (
+            KeyError,
+            IndexError,
+            ValueError,
+            TypeError,
+            # This module defines its own AttributeError; the builtin one is
+            # what a failing ``{attribute.name}`` lookup raises.
+            builtins.AttributeError,
+        ):
             return message
 
     def _format_details(self):

@@ -288,3 +288,9 @@ def test_errors_are_raisable_and_catchable_by_base():
     """Raising a subclass is caught by its documented base."""
     with pytest.raises(exception.IncorrectResultError):
         raise exception.NoResultFoundError()
+
+
+def test_placeholder_lookup_failure_falls_back_to_template():
+    """A detail lacking an attribute the template reads does not raise."""
+    error = exception.ImmutableAttributeError('not-an-attribute-object')
+    assert str(error) == exception.ImmutableAttributeError.default_message
