@@ -256,6 +256,7 @@ class _ThreadRunner(object):
         self.api_key: Optional[str] = None
 
     def start(self) -> None:
+        from .errors import ApiError
         from .seed import FixtureError
         from .state import ServerState
 
@@ -263,6 +264,12 @@ class _ThreadRunner(object):
             self.state = ServerState.open(self._config)
         except FixtureError as error:
             raise LocalServerError(str(error))
+        except ApiError as error:
+            raise LocalServerError(
+                'Could not fill the new database {0}: {1}: {2}'.format(
+                    self._config.database or '(in memory)', error.exception, error.content
+                )
+            ) from error
         except Exception as error:
             raise LocalServerError(
                 'Could not open the local server database {0}: {1}'.format(
