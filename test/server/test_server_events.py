@@ -465,12 +465,17 @@ def test_slow_client_does_not_block_others(server, clients, caplog):
     publisher = clients()
     slow.subscribe('topic=flood', 'slow')
     fast.subscribe('topic=flood', 'fast')
-    payload = 'x' * 20000
-    count = 400  # ~8 MB: more than the socket buffers of a client not reading.
+    payload = 'x' * 100000
+    # ~30 MB in all: far more than the socket buffers of a client that
+    # never reads, so the server must queue (and then drop) for it.
+    count = 300
+    received = []
     with caplog.at_level(logging.WARNING, logger='ftrack_local_server.events'):
         for index in range(count):
+            # In lockstep with the fast client, which must never wait for
+            # the slow one.
             publisher.emit(event('flood', id=str(index), data={'payload': payload}), ack=False)
-        received = [fast.recv_event()['id'] for _ in range(count)]
+            received.append(fast.recv_event()['id'])
     assert received == [str(index) for index in range(count)]
     event_server = server.state.event_server
     slow_connection = [
