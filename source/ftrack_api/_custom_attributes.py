@@ -1,0 +1,239 @@
+"""Custom attribute configurations and new custom attribute values.
+
+Used by :class:`ftrack_api.collection.CustomAttributeCollectionProxy` to find
+which configurations apply to an entity and to add values for keys that are
+not in an entity's collection yet (protocol §4.5).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import ftrack_api.collection
+import ftrack_api.symbol
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
+logger = logging.getLogger(__name__)
+
+#: Expression used with current (dense) servers.
+DENSE_CONFIGURATION_QUERY = (
+    'select key, project_id, id, object_type_id, entity_type, is_hierarchical '
+    'from CustomAttributeConfiguration'
+)
+
+#: Expression used with the legacy sparse value type.
+SPARSE_CONFIGURATION_QUERY = (
+    'select key, project_id, id, object_type_id, entity_type '
+    'from CustomAttributeConfiguration'
+)
+
+#: Owner kinds for which hierarchical configurations also apply.
+HIERARCHICAL_KINDS = frozenset(['asset', 'assetversion', 'show', 'task'])
+
+
+@ftrack_api.collection.memoise_session
+def _dense_configurations(session):
+    return session.query(DENSE_CONFIGURATION_QUERY).all()
+
+
+@ftrack_api.collection.memoise_session
+def _sparse_configurations(session):
+    return session.query(SPARSE_CONFIGURATION_QUERY).all()
+
+
+def _known(entity, name):
+    """Return a value of *entity* already known locally, else NOT_SET."""
+    value = entity._local.get(name, NOT_SET)
+    if value is NOT_SET:
+        value = entity._remote.get(name, NOT_SET)
+    return value
+
+
+def _project_id_of(entity):
+    """Return the id of the project *entity* belongs to, or None."""
+    if entity.entity_type == 'Project':
+        return _known(entity, 'id') or None
+    if 'project_id' in entity.attributes.keys():
+        value = _known(entity, 'project_id')
+        if value:
+            return value
+    if 'project' in entity.attributes.keys():
+        project = _known(entity, 'project')
+        if project:
+            return project['id']
+    if 'parent' in entity.attributes.keys():
+        parent = _known(entity, 'parent')
+        if parent is NOT_SET and not entity._is_new():
+            parent = entity['parent']
+        if parent:
+            return _project_id_of(parent)
+    if entity.entity_type == 'AssetVersion':
+        asset = _known(entity, 'asset')
+        if asset is NOT_SET and not entity._is_new():
+            asset = entity['asset']
+        if asset:
+            return _project_id_of(asset)
+    if entity.entity_type == 'Asset':
+        parent = _known(entity, 'parent')
+        if parent:
+            return _project_id_of(parent)
+    if not entity._is_new() and 'project_id' in entity.attributes.keys():
+        return entity['project_id'] or None
+    return None
+
+
+def owner_kind(entity):
+    """Return the configuration ``entity_type`` that applies to *entity*.
+
+    ``task`` for typed contexts, ``assetversion``, ``show`` for projects,
+    ``user``, ``asset`` or ``list``; None when custom attributes do not
+    apply to the type.
+    """
+    if 'object_type_id' in entity.attributes.keys():
+        return 'task'
+    return {
+        'AssetVersion': 'assetversion',
+        'Project': 'show',
+        'User': 'user',
+        'Asset': 'asset',
+        'TypedContextList': 'list',
+        'AssetVersionList': 'list',
+        'List': 'list',
+    }.get(entity.entity_type)
+
+
+def applicable_configurations(entity, include_hierarchical=True):
+    """Return the custom attribute configurations that apply to *entity*.
+
+    A configuration applies when its ``entity_type`` is the owner kind of
+    *entity* (and, for typed contexts, its ``object_type_id`` matches) and
+    its ``project_id`` is the entity's project or null; with
+    *include_hierarchical*, hierarchical configurations also apply to
+    assets, versions, projects and typed contexts. When two configurations
+    share a key the project-specific one wins.
+    """
+    session = entity.session
+    kind = owner_kind(entity)
+    if kind is None:
+        return []
+
+    if include_hierarchical:
+        configurations = _dense_configurations(session)
+    else:
+        configurations = _sparse_configurations(session)
+
+    object_type_id = None
+    if kind == 'task':
+        object_type_id = _known(entity, 'object_type_id')
+    project_id = _project_id_of(entity) if kind != 'user' else None
+
+    by_key = {}
+    for configuration in configurations:
+        configuration_project = configuration['project_id']
+        if configuration_project not in (None, project_id):
+            continue
+        applies = False
+        if configuration['entity_type'] == kind:
+            applies = (
+                kind != 'task'
+                or configuration['object_type_id'] == object_type_id
+            )
+        if (
+            not applies
+            and include_hierarchical
+            and kind in HIERARCHICAL_KINDS
+            and configuration['is_hierarchical']
+        ):
+            applies = True
+        if not applies:
+            continue
+        key = configuration['key']
+        existing = by_key.get(key)
+        if existing is None or (
+            existing['project_id'] is None and configuration_project is not None
+        ):
+            by_key[key] = configuration
+    return list(by_key.values())
+
+
+def _find_configuration(proxy, key):
+    for configuration in applicable_configurations(
+        proxy.collection.entity, include_hierarchical=not proxy._sparse
+    ):
+        if configuration['key'] == key:
+            return configuration
+    return None
+
+
+def create_dense_value(proxy, key, value):
+    """Add a value for *key* to a new entity's dense custom attributes.
+
+    The value entity is reconstructed (no create operation: the server
+    upserts values) with the configuration id, the owner id and *key*, then
+    *value* is set on it, recording an update. Raise :exc:`KeyError` when
+    the owner already exists on the server (its values are all present, so
+    the key does not apply) or no applicable configuration has *key*.
+    """
+    collection = proxy.collection
+    owner = collection.entity
+    session = owner.session
+    if not owner._is_new():
+        raise KeyError(
+            'Custom attribute {0!r} does not apply to {1!r}: no value for it '
+            'was returned by the server, so it must be created explicitly '
+            '(check the configuration key and its entity type).'.format(
+                key, owner
+            )
+        )
+    configuration = _find_configuration(proxy, key)
+    if configuration is None:
+        raise KeyError(
+            'No custom attribute configuration with key {0!r} applies to '
+            '{1!r}.'.format(key, owner)
+        )
+    value_type = getattr(collection.attribute, 'value_entity_type', None)
+    if value_type is None:
+        raise KeyError(
+            'Cannot create custom attribute {0!r}: the value entity type of '
+            'attribute {1!r} is unknown.'.format(key, collection.attribute.name)
+        )
+    with session.operation_recording(False):
+        value_entity = session.create(
+            value_type,
+            {
+                'configuration_id': configuration['id'],
+                'entity_id': owner['id'],
+                'key': key,
+            },
+            reconstructing=True,
+        )
+    # The owner's collection is not an attribute the server stores for
+    # dense values, so adding to it records nothing.
+    collection._data.append(value_entity)
+    collection._identities = None
+    value_entity['value'] = value
+
+
+def create_sparse_value(proxy, key, value):
+    """Create a legacy ``CustomAttributeValue`` for *key* with *value*.
+
+    Raise :exc:`KeyError` when no applicable configuration has *key*.
+    """
+    collection = proxy.collection
+    owner = collection.entity
+    configuration = _find_configuration(proxy, key)
+    if configuration is None:
+        raise KeyError(
+            'No custom attribute configuration with key {0!r} applies to '
+            '{1!r}.'.format(key, owner)
+        )
+    value_entity = owner.session.create(
+        'CustomAttributeValue',
+        {
+            'configuration_id': configuration['id'],
+            'entity_id': owner['id'],
+            'value': value,
+        },
+    )
+    collection.append(value_entity)

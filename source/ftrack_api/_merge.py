@@ -1,0 +1,307 @@
+"""The session's identity map and the merging of entities into it.
+
+Every entity the server sends is merged into the one instance the session
+holds for its identity (type and primary key), so the same entity is the
+same object everywhere in the session. Values from the server become remote
+values; local (uncommitted) values are never touched by a merge.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import ftrack_api.cache
+import ftrack_api.collection
+import ftrack_api.entity.base
+import ftrack_api.exception
+import ftrack_api.symbol
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
+logger = logging.getLogger(__name__)
+
+_SCALAR = 0
+_REFERENCE = 1
+_COLLECTION = 2
+_MAPPED = 3
+
+_KINDS = {
+    'scalar': _SCALAR,
+    'reference': _REFERENCE,
+    'collection': _COLLECTION,
+    'mapped': _MAPPED,
+}
+
+
+class IdentityMapCache(ftrack_api.cache.MemoryCache):
+    """The top, in-memory layer of a session's cache: its identity map.
+
+    A :class:`ftrack_api.cache.MemoryCache` whose lookups are cheap enough
+    to be done for every entity of every server response. Keys are the
+    string form of ``(entity type, [primary key values])``.
+    """
+
+    def __init__(self):
+        super(IdentityMapCache, self).__init__()
+        self._entities = {}
+
+    def get(self, key):
+        """Return value for *key* (raise :exc:`KeyError` if missing)."""
+        return self._entities[key]
+
+    def lookup(self, key):
+        """Return value for *key*, or None if missing."""
+        return self._entities.get(key)
+
+    def set(self, key, value):
+        """Set *value* for *key*."""
+        self._entities[key] = value
+
+    def remove(self, key):
+        """Remove *key* and return its value (raise :exc:`KeyError`)."""
+        return self._entities.pop(key)
+
+    def keys(self):
+        """Return list of keys at this current time."""
+        return list(self._entities)
+
+    def values(self):
+        """Return list of values at this current time."""
+        return list(self._entities.values())
+
+    def clear(self, pattern=None):
+        """Remove all keys matching regular expression *pattern* (all if None)."""
+        if pattern is None:
+            self._entities.clear()
+            return
+        import re
+
+        matcher = re.compile(pattern)
+        for key in [key for key in self._entities if matcher.search(key)]:
+            del self._entities[key]
+
+    def __len__(self):
+        return len(self._entities)
+
+
+class _ClassInfo(object):
+    """Per entity class lookup tables used while merging."""
+
+    __slots__ = ('version', 'primary_key', 'kinds', 'scalars', 'table')
+
+    def __init__(self, cls):
+        attributes = cls.attributes
+        self.version = attributes._version
+        self.primary_key = tuple(cls.primary_key_attributes)
+        self.table = attributes._data
+        self.kinds = {
+            name: _KINDS.get(attribute.kind, _SCALAR)
+            for name, attribute in self.table.items()
+        }
+        self.scalars = frozenset(
+            name for name, kind in self.kinds.items() if kind == _SCALAR
+        )
+
+
+class Merger(object):
+    """Merge values into the identity map of *session*."""
+
+    def __init__(self, session, identity_map):
+        self.session = session
+        self.identity_map = identity_map
+        self._infos = {}
+        #: Caches below the identity map (the user's cache), if any.
+        self.lower_caches = []
+        self._touched = None
+
+    # Lookup tables.
+    def _info(self, cls):
+        info = self._infos.get(cls)
+        if info is None or info.version != cls.attributes._version:
+            info = _ClassInfo(cls)
+            self._infos[cls] = info
+        return info
+
+    # Tracking entities to write to the user's cache.
+    def begin(self):
+        """Start collecting merged entities for the lower cache layers."""
+        if self.lower_caches:
+            self._touched = {}
+
+    def end(self):
+        """Write entities merged since :meth:`begin` to the lower layers."""
+        touched, self._touched = self._touched, None
+        if not touched:
+            return
+        for key, entity in touched.items():
+            for cache in self.lower_caches:
+                cache.set(key, entity)
+
+    def _from_lower(self, key):
+        for cache in self.lower_caches:
+            try:
+                return cache.get(key)
+            except KeyError:
+                continue
+        return None
+
+    # Decoding server responses.
+    def object_hook(self, data):
+        """Turn a decoded JSON object into a merged entity or typed value.
+
+        Used as ``json.loads(..., object_hook=...)``: nested objects are
+        handled first, so references and collections already hold merged
+        entities when their owner is merged.
+        """
+        if '__entity_type__' in data:
+            return self.merge_data(data)
+        if '__type__' in data:
+            import ftrack_api._encoding
+
+            return ftrack_api._encoding.decode_typed(data)
+        return data
+
+    def merge_data(self, data):
+        """Merge the encoded entity *data* and return the session's instance.
+
+        Raise :exc:`ftrack_api.exception.UnrecognisedEntityTypeError` when
+        the entity type is not one of the session's types.
+        """
+        session = self.session
+        entity_type = data.pop('__entity_type__')
+        cls = session.types.get(entity_type)
+        if cls is None:
+            raise ftrack_api.exception.UnrecognisedEntityTypeError(entity_type)
+        info = self._infos.get(cls)
+        if info is None or info.version != cls.attributes._version:
+            info = self._info(cls)
+
+        try:
+            key = str((entity_type, [str(data[name]) for name in info.primary_key]))
+        except KeyError:
+            logger.debug(
+                'Entity of type %r without its primary key cannot be merged.',
+                entity_type,
+            )
+            entity = cls(session, None, reconstructing=True)
+            self._apply_remote(entity, info, data)
+            return entity
+
+        entity = self.identity_map.lookup(key)
+        if entity is None:
+            entity = cls(session, None, reconstructing=True)
+            if self.lower_caches:
+                cached = self._from_lower(key)
+                if cached is not None and cached is not entity:
+                    entity.merge(cached)
+            self.identity_map.set(key, entity)
+
+        self._apply_remote(entity, info, data)
+        if self._touched is not None:
+            self._touched[key] = entity
+        return entity
+
+    def _apply_remote(self, entity, info, data):
+        remote = entity._remote
+        if data.keys() <= info.scalars:
+            remote.update(data)
+            return
+        kinds = info.kinds
+        for name, value in data.items():
+            kind = kinds.get(name)
+            if kind is None:
+                continue
+            if kind == _SCALAR or kind == _REFERENCE:
+                remote[name] = value
+                continue
+            self._merge_collection(entity, info.table[name], kind, value)
+
+    def _merge_collection(self, entity, attribute, kind, value):
+        remote = entity._remote
+        name = attribute.name
+        if value is None:
+            value = []
+        elif not isinstance(value, list):
+            value = list(value)
+        existing = remote.get(name, NOT_SET)
+        if existing is not NOT_SET:
+            collection = getattr(existing, 'collection', existing)
+            collection._refresh(value)
+            return
+        collection = ftrack_api.collection.Collection(
+            entity, attribute, mutable=attribute.mutable, data=value,
+            _trusted=True,
+        )
+        if kind == _MAPPED:
+            remote[name] = attribute._make_proxy(collection)
+        else:
+            remote[name] = collection
+
+    # Merging values built in this process.
+    def attach(self, entity):
+        """Put *entity* (built by this session) in the identity map.
+
+        When another instance with the same identity is already there, the
+        values of *entity* are merged into it and that instance returned.
+        """
+        key = entity._identity_key()
+        existing = self.identity_map.lookup(key)
+        if existing is None:
+            self.identity_map.set(key, entity)
+            if self.lower_caches:
+                for cache in self.lower_caches:
+                    cache.set(key, entity)
+            return entity
+        if existing is not entity:
+            existing.merge(entity)
+        return existing
+
+    def merge(self, value, merged=None):
+        """Merge *value* into the session and return the merged value.
+
+        Entities are merged into the identity map (recursively through
+        references and collections); lists, tuples and mappings are merged
+        item by item; other values are returned unchanged. *merged* records
+        objects already merged (by ``id()``) to stop cycles.
+        """
+        if merged is None:
+            merged = {}
+        if isinstance(value, ftrack_api.entity.base.Entity):
+            return self.merge_entity(value, merged)
+        if isinstance(value, ftrack_api.collection.Collection):
+            return [self.merge(item, merged) for item in value]
+        if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
+            return [self.merge(item, merged) for item in value.collection]
+        if isinstance(value, list):
+            return [self.merge(item, merged) for item in value]
+        if isinstance(value, tuple):
+            return tuple(self.merge(item, merged) for item in value)
+        if isinstance(value, dict):
+            return {key: self.merge(item, merged) for key, item in value.items()}
+        return value
+
+    def merge_entity(self, entity, merged):
+        """Merge *entity* into the identity map; return the attached instance."""
+        marker = id(entity)
+        if marker in merged:
+            return merged[marker]
+
+        key = entity._identity_key()
+        attached = self.identity_map.lookup(key)
+        if attached is entity:
+            merged[marker] = entity
+            return entity
+        if attached is None:
+            cls = self.session.types.get(entity.entity_type, type(entity))
+            attached = cls(self.session, None, reconstructing=True)
+            if self.lower_caches:
+                cached = self._from_lower(key)
+                if cached is not None and cached is not entity:
+                    merged[marker] = attached
+                    attached.merge(cached, merged)
+            self.identity_map.set(key, attached)
+        merged[marker] = attached
+        attached.merge(entity, merged)
+        if self._touched is not None:
+            self._touched[key] = attached
+        return attached

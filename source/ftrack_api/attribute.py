@@ -1,0 +1,599 @@
+"""Attributes: the named, typed values of an entity.
+
+An attribute object describes one attribute of an entity class (it is shared
+by all instances). The values live on each entity: a *local* value (set in
+this session, not yet committed) and a *remote* value (last known server
+value). Reading returns the local value, else the remote value, else (when
+auto-population is on for the current thread and the entity exists on the
+server) fetches the value through the session.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import ftrack_api.exception
+import ftrack_api.symbol
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
+logger = logging.getLogger(__name__)
+
+
+def merge_references(function):
+    """Decorate an attribute method so entity values are merged first.
+
+    The decorated method takes ``(self, entity, value)``. When *value* is an
+    entity or a collection of entities it is merged into the session of
+    *entity* before the method stores it, so that attribute values always
+    hold the session's own instances.
+    """
+
+    @functools.wraps(function)
+    def wrapper(self, entity, value):
+        session = getattr(entity, 'session', None)
+        if session is not None and value is not NOT_SET and value is not None:
+            value = session._attach_value(value)
+        return function(self, entity, value)
+
+    return wrapper
+
+
+class Attributes(object):
+    """Collection of attributes accessible by name.
+
+    *attributes* is an optional iterable of :class:`Attribute` to add.
+    """
+
+    def __init__(self, attributes=None):
+        self._data = {}
+        #: Bumped on every change so per-class lookup tables can be cached.
+        self._version = 0
+        for attribute in attributes or ():
+            self.add(attribute)
+
+    def add(self, attribute):
+        """Add *attribute*.
+
+        Raise :exc:`ftrack_api.exception.NotUniqueError` when an attribute
+        with the same name was already added.
+        """
+        existing = self._data.get(attribute.name)
+        if existing is not None:
+            raise ftrack_api.exception.NotUniqueError(
+                'Attribute with name {0!r} already added as {1!r}.'.format(
+                    attribute.name, existing
+                )
+            )
+        self._data[attribute.name] = attribute
+        self._version += 1
+
+    def remove(self, attribute):
+        """Remove *attribute* (raise :exc:`KeyError` if not present)."""
+        del self._data[attribute.name]
+        self._version += 1
+
+    def get(self, name):
+        """Return the attribute called *name*, or None."""
+        return self._data.get(name)
+
+    def keys(self):
+        """Return the list of attribute names."""
+        return list(self._data.keys())
+
+    def __contains__(self, item):
+        if isinstance(item, Attribute):
+            return self._data.get(item.name) is item
+        return item in self._data
+
+    def __iter__(self):
+        return iter(list(self._data.values()))
+
+    def __len__(self):
+        return len(self._data)
+
+
+class Attribute(object):
+    """A named value of an entity, persisted remotely.
+
+    *name* is the attribute name. *default_value* is what new entities get
+    when created without a value; it may be a callable called once per new
+    entity. When *mutable* is False a local value can only be set while the
+    entity has neither a local nor a remote value (setting
+    :data:`~ftrack_api.symbol.NOT_SET` is always allowed). *computed* marks
+    values computed by the server that must not be cached long-term.
+    """
+
+    #: How the session merges values of this attribute (see ``_merge``).
+    kind = 'scalar'
+
+    def __init__(
+        self, name, default_value=NOT_SET, mutable=True, computed=False
+    ):
+        self._name = name
+        self.default_value = default_value
+        self._mutable = mutable
+        self._computed = computed
+
+    def __repr__(self):
+        return '<{0}.{1}({2}) object at {3}>'.format(
+            type(self).__module__, type(self).__name__, self._name, id(self)
+        )
+
+    @property
+    def name(self):
+        """Return name."""
+        return self._name
+
+    @property
+    def mutable(self):
+        """Return whether attribute is mutable."""
+        return self._mutable
+
+    @property
+    def computed(self):
+        """Return whether attribute is computed."""
+        return self._computed
+
+    def get_entity_storage(self, entity):
+        """Return a snapshot ``{'local': value, 'remote': value}`` for *entity*."""
+        return {
+            'local': entity._local.get(self._name, NOT_SET),
+            'remote': entity._remote.get(self._name, NOT_SET),
+        }
+
+    def get_value(self, entity):
+        """Return current value for *entity*.
+
+        The local value if set, else the remote value; if neither is known
+        and auto-population is on for this thread, fetch the remote value
+        through the session first (blocking).
+        """
+        name = self._name
+        value = entity._local.get(name, NOT_SET)
+        if value is NOT_SET:
+            value = entity._remote.get(name, NOT_SET)
+            if value is NOT_SET and entity._can_populate():
+                self.populate_remote_value(entity)
+                value = entity._remote.get(name, NOT_SET)
+        return value
+
+    def get_local_value(self, entity):
+        """Return locally set value for *entity*."""
+        return entity._local.get(self._name, NOT_SET)
+
+    def get_remote_value(self, entity):
+        """Return the remote value stored on *entity*; never fetches."""
+        return entity._remote.get(self._name, NOT_SET)
+
+    def set_local_value(self, entity, value):
+        """Set local value of *entity* to *value*, recording an update.
+
+        Raise :exc:`ftrack_api.exception.ImmutableAttributeError` when the
+        attribute is immutable and already has a value.
+        """
+        self._check_mutable(entity, value)
+        old_value = entity._local.get(self._name, NOT_SET)
+        entity._store_local(self._name, value)
+        entity._record_update(self._name, old_value, value)
+
+    def set_remote_value(self, entity, value):
+        """Set the remote value stored on *entity*; nothing is sent."""
+        if value is NOT_SET:
+            entity._remote.pop(self._name, None)
+        else:
+            entity._remote[self._name] = value
+
+    def populate_remote_value(self, entity):
+        """Fetch the remote value of *entity* through its session."""
+        entity.session.populate([entity], self._name)
+
+    def is_modified(self, entity):
+        """Return whether a local value is set and differs from the remote.
+
+        The remote value is not fetched, so this may report True when the
+        server already holds the same value.
+        """
+        local = entity._local.get(self._name, NOT_SET)
+        if local is NOT_SET:
+            return False
+        return local != entity._remote.get(self._name, NOT_SET)
+
+    def is_set(self, entity):
+        """Return whether a local or remote value is set for *entity*."""
+        name = self._name
+        return (
+            entity._local.get(name, NOT_SET) is not NOT_SET
+            or entity._remote.get(name, NOT_SET) is not NOT_SET
+        )
+
+    def _check_mutable(self, entity, value):
+        if self._mutable or value is NOT_SET:
+            return
+        if self.is_set(entity):
+            raise ftrack_api.exception.ImmutableAttributeError(self)
+
+
+class ScalarAttribute(Attribute):
+    """A plain value (string, number, boolean, datetime, JSON object).
+
+    *data_type* is the value type named by the schema (``string``,
+    ``integer``, ``float`` for numbers, ``boolean``, ``datetime``,
+    ``variable``, ``object``).
+    """
+
+    kind = 'scalar'
+
+    def __init__(self, name, data_type, **kw):
+        super(ScalarAttribute, self).__init__(name, **kw)
+        self.data_type = data_type
+
+
+class ReferenceAttribute(Attribute):
+    """A reference to one other entity of type *entity_type* (or None)."""
+
+    kind = 'reference'
+
+    def __init__(self, name, entity_type, **kw):
+        super(ReferenceAttribute, self).__init__(name, **kw)
+        self.entity_type = entity_type
+
+    def populate_remote_value(self, entity):
+        """Fetch the referenced entity with its type's default projections.
+
+        The referenced type's default projections are requested through the
+        reference (``parent.id, parent.name``) so the referenced entity is
+        useful without a further request.
+        """
+        projections = [self._name]
+        referenced = entity.session.types.get(self.entity_type)
+        if referenced is not None and referenced.default_projections:
+            projections = [
+                '{0}.{1}'.format(self._name, projection)
+                for projection in referenced.default_projections
+            ]
+        entity.session.populate([entity], ', '.join(projections))
+
+    def is_modified(self, entity):
+        """Return whether the local reference differs from the remote one.
+
+        References are compared by identity (entity type and primary key),
+        never fetching anything.
+        """
+        local = entity._local.get(self._name, NOT_SET)
+        if local is NOT_SET:
+            return False
+        remote = entity._remote.get(self._name, NOT_SET)
+        return _reference_identity(local) != _reference_identity(remote)
+
+    @merge_references
+    def set_local_value(self, entity, value):
+        """Set the local reference of *entity* to *value* (an entity or None).
+
+        Raise :exc:`TypeError` naming the attribute when *value* is neither
+        an entity, None nor :data:`~ftrack_api.symbol.NOT_SET`.
+        """
+        self._check_reference(entity, value)
+        super(ReferenceAttribute, self).set_local_value(entity, value)
+
+    @merge_references
+    def set_remote_value(self, entity, value):
+        """Set the remote reference stored on *entity*; nothing is sent."""
+        super(ReferenceAttribute, self).set_remote_value(entity, value)
+
+    def _check_reference(self, entity, value):
+        import ftrack_api.entity.base
+
+        if value is NOT_SET or value is None:
+            return
+        if not isinstance(value, ftrack_api.entity.base.Entity):
+            raise TypeError(
+                'Cannot set reference attribute {0!r} of {1!r} to {2!r}: '
+                'the value must be an entity (or None).'.format(
+                    self._name, entity, value
+                )
+            )
+
+
+def _reference_identity(value):
+    if value is NOT_SET or value is None:
+        return value
+    return (value.entity_type, value._primary_key_strings())
+
+
+class AbstractCollectionAttribute(Attribute):
+    """Base class of attributes holding a collection of entities."""
+
+    kind = 'collection'
+
+    #: Collection class used by attribute.
+    collection_class = None
+
+    def get_value(self, entity):
+        """Return the collection of *entity*, fetching it when needed.
+
+        A new entity (or one whose collection the server did not return)
+        gets an empty collection so it can be filled before committing.
+        When auto-population is off for an entity known to the server and
+        nothing was loaded, :data:`~ftrack_api.symbol.NOT_SET` is returned.
+        """
+        name = self._name
+        value = entity._local.get(name, NOT_SET)
+        if value is not NOT_SET:
+            return value
+        value = entity._remote.get(name, NOT_SET)
+        if value is not NOT_SET:
+            return value
+
+        if entity._is_new():
+            populated = True
+        else:
+            populated = entity._can_populate()
+            if populated:
+                self.populate_remote_value(entity)
+                value = entity._remote.get(name, NOT_SET)
+                if value is not NOT_SET:
+                    return value
+
+        if not populated:
+            return NOT_SET
+
+        value = self._adapt(entity, [])
+        entity._remote[name] = value
+        return value
+
+    def set_local_value(self, entity, value):
+        """Set the collection of *entity* to *value* (a list or collection).
+
+        The items are copied into a collection bound to *entity*; an update
+        is recorded. Raise :exc:`TypeError` for values that are not
+        iterables of entities.
+        """
+        if value is not NOT_SET:
+            value = self._adapt(entity, value)
+        super(AbstractCollectionAttribute, self).set_local_value(entity, value)
+
+    def set_remote_value(self, entity, value):
+        """Set the remote collection stored on *entity*; nothing is sent."""
+        if value is not NOT_SET:
+            value = self._adapt(entity, value)
+        super(AbstractCollectionAttribute, self).set_remote_value(
+            entity, value
+        )
+
+    def is_modified(self, entity):
+        """Return whether the local collection differs from the remote one."""
+        local = entity._local.get(self._name, NOT_SET)
+        if local is NOT_SET:
+            return False
+        remote = entity._remote.get(self._name, NOT_SET)
+        if remote is NOT_SET:
+            return True
+        return _collection_of(local) != _collection_of(remote)
+
+    def _adapt(self, entity, value):
+        """Return *value* as this attribute's collection bound to *entity*."""
+        raise NotImplementedError()
+
+    def _collection_changed(self, entity, collection, old_items):
+        """Record that *collection* of *entity* changed from *old_items*.
+
+        The changed collection becomes the local value; if it was the remote
+        value, a snapshot of *old_items* stays behind as the remote value so
+        the server state is still known.
+        """
+        import ftrack_api.collection
+
+        name = self._name
+        current = entity._local.get(name, NOT_SET)
+        stored = self._stored_for(collection)
+        if current is not stored:
+            remote = entity._remote.get(name, NOT_SET)
+            if remote is stored:
+                snapshot = ftrack_api.collection.Collection(
+                    entity, self, mutable=collection.mutable, data=old_items,
+                    _trusted=True,
+                )
+                entity._remote[name] = self._wrap(snapshot)
+            entity._store_local(name, stored)
+        old_value = self._wrap(
+            ftrack_api.collection.Collection(
+                entity, self, mutable=collection.mutable, data=old_items,
+                _trusted=True,
+            )
+        )
+        entity._record_update(name, old_value, stored)
+
+    def _stored_for(self, collection):
+        """Return the stored value (collection or proxy) for *collection*."""
+        return collection
+
+    def _wrap(self, collection):
+        """Return the stored form of *collection*."""
+        return collection
+
+
+def _collection_of(value):
+    return getattr(value, 'collection', value)
+
+
+class CollectionAttribute(AbstractCollectionAttribute):
+    """A collection of other entities."""
+
+    @property
+    def collection_class(self):
+        import ftrack_api.collection
+
+        return ftrack_api.collection.Collection
+
+    def _adapt(self, entity, value):
+        import ftrack_api.collection
+
+        if isinstance(value, ftrack_api.collection.Collection):
+            if value.entity is entity and value.attribute is self:
+                return value
+            value = list(value)
+        elif isinstance(value, ftrack_api.collection.MappedCollectionProxy):
+            value = list(value.collection)
+        elif isinstance(value, (str, bytes)) or not _is_iterable(value):
+            raise TypeError(
+                'Cannot set collection attribute {0!r} of {1!r} to {2!r}: '
+                'expected a list of entities.'.format(self._name, entity, value)
+            )
+        return ftrack_api.collection.Collection(
+            entity, self, mutable=self._mutable, data=value
+        )
+
+
+def _is_iterable(value):
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+class MappedCollectionAttribute(AbstractCollectionAttribute):
+    """Base class of collections presented as mappings (proxies)."""
+
+    kind = 'mapped'
+
+    def _make_proxy(self, collection):
+        raise NotImplementedError()
+
+    def _adapt(self, entity, value):
+        import ftrack_api.collection
+
+        proxy_class = ftrack_api.collection.MappedCollectionProxy
+        if isinstance(value, proxy_class):
+            collection = value.collection
+            if collection.entity is entity and collection.attribute is self:
+                return value
+            items = list(collection)
+        elif isinstance(value, ftrack_api.collection.Collection):
+            if value.entity is entity and value.attribute is self:
+                return self._make_proxy(value)
+            items = list(value)
+        elif isinstance(value, (list, tuple)):
+            items = value
+        else:
+            raise TypeError(
+                'Cannot set mapped collection attribute {0!r} of {1!r} to '
+                '{2!r}: expected a list of entities.'.format(
+                    self._name, entity, value
+                )
+            )
+        collection = ftrack_api.collection.Collection(
+            entity, self, mutable=self._mutable, data=items
+        )
+        return self._make_proxy(collection)
+
+    def _stored_for(self, collection):
+        entity = collection.entity
+        for value in (
+            entity._local.get(self._name, NOT_SET),
+            entity._remote.get(self._name, NOT_SET),
+        ):
+            if value is not NOT_SET and value.collection is collection:
+                return value
+        return self._make_proxy(collection)
+
+    def _wrap(self, collection):
+        return self._make_proxy(collection)
+
+
+class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
+    """A collection of key/value entities presented as a mapping.
+
+    *creator* is called as ``creator(proxy, {key_attribute: key,
+    value_attribute: value})`` to add an entity for a new key (it must add
+    the entity to ``proxy.collection``). *key_attribute* and
+    *value_attribute* name the attributes of the items holding the key and
+    the value (``key`` and ``value`` for metadata and custom attributes).
+    """
+
+    def __init__(self, name, creator, key_attribute, value_attribute, **kw):
+        super(KeyValueMappedCollectionAttribute, self).__init__(name, **kw)
+        self.creator = creator
+        self.key_attribute = key_attribute
+        self.value_attribute = value_attribute
+
+    @property
+    def collection_class(self):
+        import ftrack_api.collection
+
+        return ftrack_api.collection.KeyValueMappedCollectionProxy
+
+    def _make_proxy(self, collection):
+        import ftrack_api.collection
+
+        return ftrack_api.collection.KeyValueMappedCollectionProxy(
+            collection, self.creator, self.key_attribute, self.value_attribute
+        )
+
+    def set_local_value(self, entity, value):
+        """Set the mapping of *entity*.
+
+        A plain mapping replaces the keys: keys absent from it are removed,
+        the others set through the proxy (recording the same operations as
+        individual assignments). A list or collection of entities replaces
+        the underlying collection.
+        """
+        import collections.abc
+
+        if isinstance(value, collections.abc.Mapping) and not hasattr(
+            value, 'collection'
+        ):
+            proxy = self.get_value(entity)
+            if proxy is NOT_SET:
+                proxy = self._adapt(entity, [])
+                entity._remote[self._name] = proxy
+            for key in list(proxy.keys()):
+                if key not in value:
+                    del proxy[key]
+            for key, item in value.items():
+                proxy[key] = item
+            return
+        super(KeyValueMappedCollectionAttribute, self).set_local_value(
+            entity, value
+        )
+
+
+class CustomAttributeCollectionAttribute(MappedCollectionAttribute):
+    """A sparse collection of custom attribute values presented as a mapping.
+
+    Keys are the keys of the custom attribute configurations that apply to
+    the entity; values missing from the collection fall back to the
+    configuration default.
+    """
+
+    @property
+    def collection_class(self):
+        import ftrack_api.collection
+
+        return ftrack_api.collection.CustomAttributeCollectionProxy
+
+    def _make_proxy(self, collection):
+        import ftrack_api.collection
+
+        return ftrack_api.collection.CustomAttributeCollectionProxy(collection)
+
+    def set_local_value(self, entity, value):
+        """Refuse to replace the whole mapping of custom attributes.
+
+        Raise :exc:`ftrack_api.exception.ImmutableAttributeError`: set
+        individual keys instead (``entity['custom_attributes']['k'] = v``).
+        Setting :data:`~ftrack_api.symbol.NOT_SET` reverts local changes.
+        """
+        if value is NOT_SET:
+            return super(CustomAttributeCollectionAttribute, self).set_local_value(
+                entity, value
+            )
+        raise ftrack_api.exception.ImmutableAttributeError(
+            self,
+            message=(
+                'Cannot replace the whole {attribute.name!r} mapping; set '
+                'individual keys instead.'
+            ),
+        )

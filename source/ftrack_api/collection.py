@@ -1,0 +1,484 @@
+"""Collections of entities and mapping views over them."""
+
+from __future__ import annotations
+
+import collections.abc
+import logging
+
+import ftrack_api.exception
+import ftrack_api.symbol
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
+logger = logging.getLogger(__name__)
+
+
+def _identity_key(item):
+    return (item.entity_type, tuple(item._primary_key_strings()))
+
+
+class Collection(collections.abc.MutableSequence):
+    """A list of entities held by one attribute of one entity.
+
+    *entity* owns the collection through *attribute*. When *mutable* is
+    False every change raises
+    :exc:`ftrack_api.exception.ImmutableCollectionError`. *data* is the
+    initial list of entities. Each change records an update of the owning
+    attribute (with a snapshot of the collection) in the session; an entity
+    may appear only once (:exc:`DuplicateItemInCollectionError`).
+    """
+
+    def __init__(self, entity, attribute, mutable=True, data=None, _trusted=False):
+        self.entity = entity
+        self.attribute = attribute
+        self.mutable = mutable
+        self._identities = None
+        if data is None:
+            self._data = []
+        elif _trusted:
+            # Values decoded from the server or copied from another
+            # collection are already unique entities.
+            self._data = list(data)
+        else:
+            self._data = []
+            identities = set()
+            for item in data:
+                self._check_item(item)
+                key = _identity_key(item)
+                if key in identities:
+                    raise ftrack_api.exception.DuplicateItemInCollectionError(
+                        item, self
+                    )
+                identities.add(key)
+                self._data.append(item)
+            self._identities = identities
+
+    def __copy__(self):
+        return Collection(
+            self.entity, self.attribute, mutable=self.mutable,
+            data=self._data, _trusted=True,
+        )
+
+    def __repr__(self):
+        return '<{0}.{1} of {2}[{3!r}] ({4} items)>'.format(
+            type(self).__module__, type(self).__name__, self.entity,
+            getattr(self.attribute, 'name', None), len(self._data),
+        )
+
+    # Reading.
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._data[index]
+        return self._data[index]
+
+    def __len__(self):
+        return len(self._data)
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __contains__(self, item):
+        if not hasattr(item, 'entity_type'):
+            return False
+        return _identity_key(item) in self._get_identities()
+
+    def __eq__(self, other):
+        if isinstance(other, Collection):
+            return self._data == other._data
+        if isinstance(other, list):
+            return self._data == other
+        return NotImplemented
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        if result is NotImplemented:
+            return result
+        return not result
+
+    __hash__ = None
+
+    # Changing.
+    def __setitem__(self, index, item):
+        self._check_mutable()
+        if isinstance(index, slice):
+            items = list(item)
+            for value in items:
+                self._check_item(value)
+            new_data = list(self._data)
+            new_data[index] = items
+            self._replace(new_data)
+            return
+        self._check_item(item)
+        old_item = self._data[index]
+        key = _identity_key(item)
+        if key != _identity_key(old_item) and key in self._get_identities():
+            raise ftrack_api.exception.DuplicateItemInCollectionError(item, self)
+        old_items = list(self._data)
+        self._data[index] = item
+        self._identities = None
+        self._notify(old_items)
+
+    def __delitem__(self, index):
+        self._check_mutable()
+        old_items = list(self._data)
+        del self._data[index]
+        self._identities = None
+        self._notify(old_items)
+
+    def insert(self, index, item):
+        """Insert *item* before *index*."""
+        self._check_mutable()
+        self._check_item(item)
+        identities = self._get_identities()
+        key = _identity_key(item)
+        if key in identities:
+            raise ftrack_api.exception.DuplicateItemInCollectionError(item, self)
+        old_items = list(self._data)
+        self._data.insert(index, item)
+        identities.add(key)
+        self._notify(old_items)
+
+    def extend(self, values):
+        """Append every entity of *values*, recording a single update."""
+        self._check_mutable()
+        values = list(values)
+        identities = set(self._get_identities())
+        for item in values:
+            self._check_item(item)
+            key = _identity_key(item)
+            if key in identities:
+                raise ftrack_api.exception.DuplicateItemInCollectionError(
+                    item, self
+                )
+            identities.add(key)
+        if not values:
+            return
+        old_items = list(self._data)
+        self._data.extend(values)
+        self._identities = identities
+        self._notify(old_items)
+
+    def clear(self):
+        """Remove all entities, recording a single update."""
+        self._check_mutable()
+        if not self._data:
+            return
+        old_items = list(self._data)
+        del self._data[:]
+        self._identities = None
+        self._notify(old_items)
+
+    def _replace(self, items):
+        identities = set()
+        for item in items:
+            key = _identity_key(item)
+            if key in identities:
+                raise ftrack_api.exception.DuplicateItemInCollectionError(
+                    item, self
+                )
+            identities.add(key)
+        old_items = list(self._data)
+        self._data[:] = items
+        self._identities = identities
+        self._notify(old_items)
+
+    def _refresh(self, items):
+        """Replace the items with *items* from the server, recording nothing."""
+        self._data[:] = items
+        self._identities = None
+
+    # Helpers.
+    def _get_identities(self):
+        if self._identities is None:
+            self._identities = set(_identity_key(item) for item in self._data)
+        return self._identities
+
+    def _check_mutable(self):
+        if not self.mutable:
+            raise ftrack_api.exception.ImmutableCollectionError(self)
+
+    def _check_item(self, item):
+        import ftrack_api.entity.base
+
+        if not isinstance(item, ftrack_api.entity.base.Entity):
+            raise TypeError(
+                'Collection {0!r} can only hold entities, got {1!r}.'.format(
+                    getattr(self.attribute, 'name', None), item
+                )
+            )
+
+    def _notify(self, old_items):
+        attribute = self.attribute
+        entity = self.entity
+        if attribute is None or entity is None:
+            return
+        attribute._collection_changed(entity, self, old_items)
+
+
+class MappedCollectionProxy(collections.abc.MutableMapping):
+    """Common base class of mapping views over a :class:`Collection`.
+
+    *collection* is the proxied collection; the proxy has no storage of its
+    own, so changes through the mapping are changes of the collection.
+    """
+
+    def __init__(self, collection):
+        self.collection = collection
+
+    @property
+    def mutable(self):
+        """Return whether collection is mutable."""
+        return self.collection.mutable
+
+    @property
+    def attribute(self):
+        """Return attribute bound to."""
+        return self.collection.attribute
+
+    @attribute.setter
+    def attribute(self, value):
+        self.collection.attribute = value
+
+    def __eq__(self, other):
+        if isinstance(other, MappedCollectionProxy):
+            return self.collection == other.collection
+        return super(MappedCollectionProxy, self).__eq__(other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return '<{0}.{1} of {2!r}>'.format(
+            type(self).__module__, type(self).__name__, self.collection
+        )
+
+
+class KeyValueMappedCollectionProxy(MappedCollectionProxy):
+    """A mapping of key to value over a collection of key/value entities.
+
+    *collection* holds the entities, *creator* is called as
+    ``creator(proxy, {key_attribute: key, value_attribute: value})`` to add
+    an entity for a new key (it must put the entity in the collection).
+    *key_attribute* and *value_attribute* name the item attributes holding
+    the key and the value.
+    """
+
+    def __init__(self, collection, creator, key_attribute, value_attribute):
+        super(KeyValueMappedCollectionProxy, self).__init__(collection)
+        self.creator = creator
+        self.key_attribute = key_attribute
+        self.value_attribute = value_attribute
+
+    def __copy__(self):
+        import copy
+
+        return KeyValueMappedCollectionProxy(
+            copy.copy(self.collection), self.creator, self.key_attribute,
+            self.value_attribute,
+        )
+
+    def _get_entity_by_key(self, key):
+        for entity in self.collection:
+            if entity[self.key_attribute] == key:
+                return entity
+        raise KeyError(key)
+
+    def __getitem__(self, key):
+        return self._get_entity_by_key(key)[self.value_attribute]
+
+    def __setitem__(self, key, value):
+        try:
+            entity = self._get_entity_by_key(key)
+        except KeyError:
+            self.collection._check_mutable()
+            self.creator(self, {self.key_attribute: key, self.value_attribute: value})
+        else:
+            entity[self.value_attribute] = value
+
+    def __delitem__(self, key):
+        entity = self._get_entity_by_key(key)
+        self.collection.remove(entity)
+        session = getattr(entity, 'session', None)
+        if session is not None:
+            session.delete(entity)
+
+    def __iter__(self):
+        return iter([entity[self.key_attribute] for entity in self.collection])
+
+    def __len__(self):
+        return len(self.collection)
+
+    def keys(self):
+        """Return the list of keys, in collection order."""
+        return [entity[self.key_attribute] for entity in self.collection]
+
+    def items(self):
+        """Return the list of ``(key, value)`` pairs, in collection order."""
+        return [
+            (entity[self.key_attribute], entity[self.value_attribute])
+            for entity in self.collection
+        ]
+
+    def values(self):
+        """Return the list of values, in collection order."""
+        return [entity[self.value_attribute] for entity in self.collection]
+
+
+class PerSessionDefaultKeyMaker(object):
+    """Make memoisation keys for callables called once per session.
+
+    The first item must be a session (or an entity, whose session is used);
+    the key is that session's identity plus the remaining items.
+    """
+
+    def key(self, *items):
+        """Return key for *items*."""
+        if not items:
+            raise ValueError('A session (or entity) argument is required.')
+        first = items[0]
+        session = getattr(first, 'session', first)
+        rest = tuple(repr(item) for item in items[1:])
+        return (id(session),) + rest
+
+
+def memoise_session(function):
+    """Memoise *function* per session.
+
+    *function* must take the session (or an entity of it) as its first
+    argument; its result is computed once per session and the same object
+    returned afterwards (no copies). The memo is kept on the session, so it
+    goes away with it and :meth:`Session.reset` clears it.
+    """
+    import functools
+
+    key_maker = PerSessionDefaultKeyMaker()
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        first = args[0]
+        session = getattr(first, 'session', first)
+        memo = session._memo
+        key = (
+            (function.__module__, function.__qualname__)
+            + key_maker.key(*args)[1:]
+            + tuple(sorted((name, repr(value)) for name, value in kwargs.items()))
+        )
+        try:
+            return memo[key]
+        except KeyError:
+            value = function(*args, **kwargs)
+            memo[key] = value
+            return value
+
+    return wrapper
+
+
+class CustomAttributeCollectionProxy(MappedCollectionProxy):
+    """A mapping of custom attribute key to value over a collection.
+
+    *collection* holds the custom attribute value entities of the owner.
+    With current servers (dense values, value type ending in
+    ``CustomAttributeValue``) the keys are those of the values in the
+    collection; setting a key that is not there raises :exc:`KeyError` on
+    an entity known to the server, and on a new entity adds a value for the
+    configuration with that key (looked up once per session), recording an
+    update of the value that the server upserts. With the legacy sparse
+    value type ``CustomAttributeValue`` the keys are those of the applicable
+    configurations, missing values fall back to the configuration default,
+    new keys create value entities and deleting a key deletes its value.
+    """
+
+    def __init__(self, collection):
+        super(CustomAttributeCollectionProxy, self).__init__(collection)
+        self.key_attribute = 'key'
+        self.value_attribute = 'value'
+
+    def __copy__(self):
+        import copy
+
+        return CustomAttributeCollectionProxy(copy.copy(self.collection))
+
+    @property
+    def _sparse(self):
+        attribute = self.collection.attribute
+        return getattr(attribute, 'value_entity_type', None) == 'CustomAttributeValue'
+
+    def _configurations(self):
+        import ftrack_api._custom_attributes as custom_attributes
+
+        return custom_attributes.applicable_configurations(
+            self.collection.entity, include_hierarchical=not self._sparse
+        )
+
+    def get_configuration_id_from_key(self, key):
+        """Return id of the configuration with *key* for the owner entity.
+
+        Raise :exc:`KeyError` naming *key* when no applicable configuration
+        has it.
+        """
+        for configuration in self._configurations():
+            if configuration['key'] == key:
+                return configuration['id']
+        raise KeyError(key)
+
+    def _value_entity_for_key(self, key):
+        if self._sparse:
+            configuration_id = self.get_configuration_id_from_key(key)
+            for entity in self.collection:
+                if entity['configuration_id'] == configuration_id:
+                    return entity
+            return None
+        for entity in self.collection:
+            if entity['key'] == key:
+                return entity
+        return None
+
+    def __getitem__(self, key):
+        entity = self._value_entity_for_key(key)
+        if entity is not None:
+            return entity['value']
+        if self._sparse:
+            for configuration in self._configurations():
+                if configuration['key'] == key:
+                    return configuration['default']
+        raise KeyError(key)
+
+    def __setitem__(self, key, value):
+        entity = self._value_entity_for_key(key)
+        if entity is not None:
+            entity['value'] = value
+            return
+        import ftrack_api._custom_attributes as custom_attributes
+
+        self.collection._check_mutable()
+        if self._sparse:
+            custom_attributes.create_sparse_value(self, key, value)
+        else:
+            custom_attributes.create_dense_value(self, key, value)
+
+    def __delitem__(self, key):
+        entity = self._value_entity_for_key(key)
+        if entity is None:
+            raise KeyError(key)
+        self.collection.remove(entity)
+        if self._sparse:
+            self.collection.entity.session.delete(entity)
+
+    def keys(self):
+        """Return the list of keys."""
+        if self._sparse:
+            return [configuration['key'] for configuration in self._configurations()]
+        return [entity['key'] for entity in self.collection]
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self):
+        return len(self.keys())
+
+    def items(self):
+        """Return the list of ``(key, value)`` pairs."""
+        return [(key, self[key]) for key in self.keys()]
+
+    def values(self):
+        """Return the list of values."""
+        return [self[key] for key in self.keys()]

@@ -1,0 +1,1 @@
+"""Entity classes: the base class, the class factory and helper classes."""

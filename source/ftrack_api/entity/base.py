@@ -1,0 +1,316 @@
+"""Base class of all entity classes built from the server schema."""
+
+from __future__ import annotations
+
+import abc
+import collections.abc
+import logging
+
+import ftrack_api.symbol
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
+logger = logging.getLogger(__name__)
+
+
+class DynamicEntityTypeMetaclass(abc.ABCMeta):
+    """Metaclass of entity classes, giving them a readable representation.
+
+    Derives from the metaclass of :class:`collections.abc.MutableMapping` so
+    entity classes can mix in other abstract base classes.
+    """
+
+    def __repr__(cls):
+        return "<dynamic ftrack class '{0}'>".format(cls.__name__)
+
+
+class _EntityBase(object):
+    """Plain first base of :class:`Entity`.
+
+    Gives entity instances the same memory layout as plain mixin classes,
+    so :func:`ftrack_api.mixin` can swap an instance's class at run time.
+    """
+
+
+class Entity(
+    _EntityBase, collections.abc.MutableMapping,
+    metaclass=DynamicEntityTypeMetaclass,
+):
+    """Base class for all entities: a dict-like view of one server entity.
+
+    Keys are the attribute names of the entity type (see :attr:`attributes`).
+    Each value is read and written through its attribute, which keeps a
+    local (uncommitted) and a remote (server) value per entity.
+    """
+
+    #: Schema id of the entity type.
+    entity_type = 'Entity'
+
+    #: :class:`ftrack_api.attribute.Attributes` of the type.
+    attributes = None
+
+    #: Names of the attributes forming the primary key, in order.
+    primary_key_attributes = None
+
+    #: Projections used when a query names none.
+    default_projections = None
+
+    def __init__(self, session, data=None, reconstructing=False):
+        """Initialise entity bound to *session*.
+
+        *data* maps attribute names to initial values. When
+        *reconstructing* is False this is a new entity: defaults are applied
+        for attributes missing from *data*, and a create operation followed
+        by updates for reference and collection values is recorded. When
+        True the entity already exists on the server and *data* holds its
+        remote values (nothing is recorded). Keys that are not attributes
+        are ignored (logged at debug level).
+        """
+        self.session = session
+        self._local = {}
+        self._remote = {}
+        if data is None:
+            data = {}
+        if reconstructing:
+            self._reconstruct(data)
+        else:
+            self._construct(data)
+
+    # Construction.
+    def _construct(self, data):
+        """Apply *data* to this new entity and record its creation."""
+        table = self.attributes._data
+        local = {}
+        deferred = []
+        for name, value in data.items():
+            attribute = table.get(name)
+            if attribute is None:
+                self._log_unknown(name)
+                continue
+            if attribute.kind == 'scalar':
+                local[name] = value
+            else:
+                deferred.append((attribute, value))
+
+        for name, attribute in table.items():
+            if name in data or attribute.kind != 'scalar':
+                continue
+            default = attribute.default_value
+            if default is NOT_SET:
+                continue
+            if callable(default):
+                default = default(self)
+            local[name] = default
+
+        if local:
+            self._local = local
+            self.session._unit_of_work.mark_dirty(self)
+        self.session._unit_of_work.record_create(self, local)
+
+        for attribute, value in deferred:
+            attribute.set_local_value(self, value)
+
+    def _reconstruct(self, data):
+        """Apply *data* as remote values, recording nothing."""
+        table = self.attributes._data
+        with self.session.operation_recording(False):
+            for name, value in data.items():
+                attribute = table.get(name)
+                if attribute is None:
+                    self._log_unknown(name)
+                    continue
+                attribute.set_remote_value(self, value)
+
+    def _log_unknown(self, name):
+        if not name.startswith('__'):
+            logger.debug(
+                'Ignoring %r: no such attribute on entity type %r.',
+                name, self.entity_type,
+            )
+
+    # Internal state used by attributes and the session.
+    def _primary_key_strings(self):
+        """Return the primary key values as strings, in key order."""
+        local = self._local
+        remote = self._remote
+        values = []
+        for name in self.primary_key_attributes:
+            value = local.get(name, NOT_SET)
+            if value is NOT_SET:
+                value = remote.get(name, NOT_SET)
+            values.append(str(value))
+        return values
+
+    def _identity_key(self):
+        """Return the key of this entity in the session's identity map."""
+        return str((self.entity_type, self._primary_key_strings()))
+
+    def _store_local(self, name, value):
+        local = self._local
+        if value is NOT_SET:
+            local.pop(name, None)
+            return
+        if not local:
+            self.session._unit_of_work.mark_dirty(self)
+        local[name] = value
+
+    def _record_update(self, name, old_value, new_value):
+        self.session._unit_of_work.record_update(
+            self, name, old_value, new_value
+        )
+
+    def _is_new(self):
+        """Return whether this entity is created and not yet committed."""
+        return self.session._unit_of_work.state_of(self) is ftrack_api.symbol.CREATED
+
+    def _can_populate(self):
+        """Return whether missing values may be fetched now."""
+        session = self.session
+        return bool(session.auto_populate) and not self._is_new()
+
+    # Representation and identity.
+    def __repr__(self):
+        return '<{0}({1})>'.format(
+            type(self).__name__, ', '.join(self._primary_key_strings())
+        )
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __hash__(self):
+        return hash((self.entity_type, tuple(self._primary_key_strings())))
+
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if not isinstance(other, Entity):
+            return False
+        return (
+            self.entity_type == other.entity_type
+            and self._primary_key_strings() == other._primary_key_strings()
+        )
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    # Mapping interface.
+    def _attribute(self, key):
+        attribute = self.attributes._data.get(key)
+        if attribute is None:
+            raise KeyError(key)
+        return attribute
+
+    def __getitem__(self, key):
+        return self._attribute(key).get_value(self)
+
+    def __setitem__(self, key, value):
+        self._attribute(key).set_local_value(self, value)
+
+    def __delitem__(self, key):
+        """Revert *key* to its remote value (the local value is dropped)."""
+        self._attribute(key).set_local_value(self, NOT_SET)
+
+    def __iter__(self):
+        return iter(list(self.attributes._data.keys()))
+
+    def __len__(self):
+        return len(self.attributes._data)
+
+    def __contains__(self, key):
+        return key in self.attributes._data
+
+    def _populate_unset_scalars(self):
+        if not self._can_populate():
+            return
+        names = [
+            name for name, attribute in self.attributes._data.items()
+            if attribute.kind == 'scalar' and not attribute.is_set(self)
+        ]
+        if names:
+            self.session.populate([self], ', '.join(names))
+
+    def values(self):
+        """Return list of values.
+
+        Unset scalar values are fetched in one request first (when
+        auto-population is on for this thread).
+        """
+        self._populate_unset_scalars()
+        return [self[name] for name in self.attributes._data]
+
+    def items(self):
+        """Return list of tuples of (key, value) pairs.
+
+        Unset scalar values are fetched in one request first (when
+        auto-population is on for this thread).
+        """
+        self._populate_unset_scalars()
+        return [(name, self[name]) for name in self.attributes._data]
+
+    def clear(self):
+        """Reset all locally modified attribute values.
+
+        Each local value is reverted (recording updates that cancel any
+        pending change of those attributes).
+        """
+        for name in list(self._local):
+            attribute = self.attributes._data.get(name)
+            if attribute is None:
+                self._local.pop(name, None)
+            else:
+                attribute.set_local_value(self, NOT_SET)
+
+    def merge(self, entity, merged=None):
+        """Merge attribute values of *entity* into this entity.
+
+        Only values of *entity* that are not
+        :data:`~ftrack_api.symbol.NOT_SET` are merged; referenced entities
+        and collections are merged into the session first. *merged* maps
+        already merged objects (by ``id()``) to their merged form and stops
+        infinite recursion on cycles. Return the list of changes, each a
+        mapping with ``type`` (``remote_attribute`` or ``local_attribute``),
+        ``name``, ``old_value`` and ``new_value``.
+        """
+        if merged is None:
+            merged = {}
+        session = self.session
+        changes = []
+        table = self.attributes._data
+
+        for storage, change_type in (
+            ('_remote', 'remote_attribute'), ('_local', 'local_attribute')
+        ):
+            source = getattr(entity, storage)
+            target = getattr(self, storage)
+            # Scalars first, so identity is known before references that
+            # may point back at this entity are merged.
+            ordered = sorted(
+                source.items(),
+                key=lambda item: (
+                    table[item[0]].kind != 'scalar' if item[0] in table else 2
+                ),
+            )
+            for name, value in ordered:
+                attribute = table.get(name)
+                if attribute is None or value is NOT_SET:
+                    continue
+                if attribute.kind != 'scalar':
+                    value = session._merge_value(value, merged)
+                old_value = target.get(name, NOT_SET)
+                if old_value is value:
+                    continue
+                if attribute.kind == 'scalar' and old_value == value:
+                    continue
+                if storage == '_local':
+                    if attribute.kind != 'scalar':
+                        value = attribute._adapt(self, value)
+                    self._store_local(name, value)
+                else:
+                    attribute.set_remote_value(self, value)
+                changes.append({
+                    'type': change_type,
+                    'name': name,
+                    'old_value': old_value,
+                    'new_value': value,
+                })
+        return changes

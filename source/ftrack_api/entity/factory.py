@@ -1,0 +1,265 @@
+"""Build entity classes from the server's schemas."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import ftrack_api.attribute
+import ftrack_api.collection
+import ftrack_api.entity.base
+import ftrack_api.symbol
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
+logger = logging.getLogger(__name__)
+
+#: Scalar schema types and the data type recorded on the attribute.
+_SCALAR_TYPES = {
+    'string': 'string',
+    'boolean': 'boolean',
+    'integer': 'integer',
+    'number': 'float',
+    'variable': 'variable',
+    'object': 'object',
+}
+
+# Re-exported: documented as part of this module too.
+PerSessionDefaultKeyMaker = ftrack_api.collection.PerSessionDefaultKeyMaker
+memoise_session = ftrack_api.collection.memoise_session
+
+
+def _generate_uid(entity=None):
+    """Return a new random UUID4 string (the schema default ``{uid}``)."""
+    return str(uuid.uuid4())
+
+
+class Factory(object):
+    """Entity class factory: one class per schema."""
+
+    def __init__(self):
+        self.logger = logging.getLogger(
+            '{0}.{1}'.format(__name__, type(self).__name__)
+        )
+
+    def create(self, schema, bases=None):
+        """Create and return entity class from *schema*.
+
+        *bases* is a list of base classes for the new class; by default
+        :class:`ftrack_api.entity.base.Entity`. Properties whose type the
+        factory does not support are skipped (logged at debug level).
+        """
+        schema_id = schema['id']
+        class_name = str(schema_id)
+        if not bases:
+            bases = [ftrack_api.entity.base.Entity]
+
+        immutable = set(schema.get('immutable') or ())
+        computed = set(schema.get('computed') or ())
+        attributes = ftrack_api.attribute.Attributes()
+
+        for name, fragment in (schema.get('properties') or {}).items():
+            attribute = self._create_attribute(
+                class_name, name, fragment,
+                mutable=name not in immutable,
+                computed=name in computed,
+            )
+            if attribute is not None:
+                attributes.add(attribute)
+
+        namespace = {
+            'entity_type': schema_id,
+            'attributes': attributes,
+            'primary_key_attributes': list(schema.get('primary_key') or ()),
+            'default_projections': list(schema.get('default_projections') or ()),
+        }
+        return ftrack_api.entity.base.DynamicEntityTypeMetaclass(
+            class_name, tuple(bases), namespace
+        )
+
+    def _create_attribute(self, class_name, name, fragment, mutable, computed):
+        if fragment.get('restricted_projection'):
+            # Filter-only relations cannot be loaded as values.
+            self.logger.debug(
+                'Skipping restricted projection %s.%s.', class_name, name
+            )
+            return None
+
+        default = fragment.get('default', NOT_SET)
+        if default == '{uid}':
+            default = _generate_uid
+
+        data_type = fragment.get('type')
+        if data_type is None:
+            reference = fragment.get('$ref')
+            if reference is None:
+                self.logger.debug(
+                    'Skipping %s.%s: neither a type nor a reference.',
+                    class_name, name,
+                )
+                return None
+            return self.create_reference_attribute(
+                class_name, name, mutable, reference
+            )
+
+        if data_type in _SCALAR_TYPES:
+            scalar_type = _SCALAR_TYPES[data_type]
+            if data_type == 'string' and fragment.get('format') == 'date-time':
+                scalar_type = 'datetime'
+            return self.create_scalar_attribute(
+                class_name, name, mutable, computed, default, scalar_type
+            )
+
+        if data_type == 'array':
+            return self.create_collection_attribute(class_name, name, mutable)
+
+        if data_type == 'mapped_array':
+            reference = (fragment.get('items') or {}).get('$ref')
+            if not reference:
+                self.logger.debug(
+                    'Skipping mapped collection %s.%s without an item type.',
+                    class_name, name,
+                )
+                return None
+            return self.create_mapped_collection_attribute(
+                class_name, name, mutable, reference
+            )
+
+        self.logger.debug(
+            'Skipping %s.%s of unsupported type %r.', class_name, name, data_type
+        )
+        return None
+
+    def create_scalar_attribute(
+        self, class_name, name, mutable, computed, default, data_type
+    ):
+        """Return appropriate scalar attribute instance."""
+        return ftrack_api.attribute.ScalarAttribute(
+            name, data_type=data_type, default_value=default, mutable=mutable,
+            computed=computed,
+        )
+
+    def create_reference_attribute(self, class_name, name, mutable, reference):
+        """Return appropriate reference attribute instance."""
+        return ftrack_api.attribute.ReferenceAttribute(
+            name, reference, mutable=mutable
+        )
+
+    def create_collection_attribute(self, class_name, name, mutable):
+        """Return appropriate collection attribute instance."""
+        return ftrack_api.attribute.CollectionAttribute(name, mutable=mutable)
+
+    def create_mapped_collection_attribute(
+        self, class_name, name, mutable, reference
+    ):
+        """Return appropriate mapped collection attribute instance, or None.
+
+        The base factory does not support mapped collections.
+        """
+        self.logger.debug(
+            'Mapped collection %s.%s not supported by the base factory.',
+            class_name, name,
+        )
+        return None
+
+
+def create_metadata(proxy, data):
+    """Create a ``Metadata`` entity for a new key of *proxy* and add it.
+
+    *data* holds the ``key`` and ``value``; the parent is the entity owning
+    the proxy's collection. Records the creation and the collection update.
+    """
+    collection = proxy.collection
+    owner = collection.entity
+    session = owner.session
+    metadata = session.create('Metadata', {
+        'key': data['key'],
+        'value': data['value'],
+        'parent_type': owner.entity_type,
+        'parent_id': owner['id'],
+    })
+    collection.append(metadata)
+    return metadata
+
+
+class StandardFactory(Factory):
+    """Standard entity class factory.
+
+    Adds the helper base classes (``ProjectSchema``, ``Location``,
+    ``AssetVersion``, components, ``Note``, ``Job``, ``User``), the note and
+    thumbnail mixins, and metadata / custom attribute mappings.
+    """
+
+    def create(self, schema, bases=None):
+        """Create and return entity class from *schema*.
+
+        *bases* given by the caller come first, so the caller's classes
+        override the standard helpers.
+        """
+        import ftrack_api.entity.asset_version
+        import ftrack_api.entity.component
+        import ftrack_api.entity.job
+        import ftrack_api.entity.location
+        import ftrack_api.entity.note
+        import ftrack_api.entity.project_schema
+        import ftrack_api.entity.user
+
+        schema_id = schema['id']
+        extra = {
+            'ProjectSchema': ftrack_api.entity.project_schema.ProjectSchema,
+            'Location': ftrack_api.entity.location.Location,
+            'AssetVersion': ftrack_api.entity.asset_version.AssetVersion,
+            'Note': ftrack_api.entity.note.Note,
+            'Job': ftrack_api.entity.job.Job,
+            'User': ftrack_api.entity.user.User,
+        }.get(schema_id)
+        if extra is None and schema_id.endswith('Component'):
+            extra = ftrack_api.entity.component.Component
+
+        entity_base = ftrack_api.entity.base.Entity
+        given = [base for base in (bases or []) if base is not entity_base]
+        ordered = list(given)
+        if extra is not None and not any(
+            issubclass(base, extra) for base in ordered
+        ):
+            ordered.append(extra)
+
+        properties = schema.get('properties') or {}
+        mixins = []
+        if 'notes' in properties:
+            mixins.append(ftrack_api.entity.note.CreateNoteMixin)
+        if 'thumbnail_id' in properties:
+            mixins.append(ftrack_api.entity.component.CreateThumbnailMixin)
+        for mixin in mixins:
+            if not any(issubclass(base, mixin) for base in ordered):
+                ordered.append(mixin)
+
+        if not any(issubclass(base, entity_base) for base in ordered):
+            ordered.append(entity_base)
+
+        return super(StandardFactory, self).create(schema, bases=ordered)
+
+    def create_mapped_collection_attribute(
+        self, class_name, name, mutable, reference
+    ):
+        """Return appropriate mapped collection attribute instance.
+
+        ``Metadata`` items give a key/value mapping that creates metadata
+        for new keys; custom attribute value items give a custom attribute
+        mapping. Other item types are skipped (None).
+        """
+        if reference == 'Metadata':
+            return ftrack_api.attribute.KeyValueMappedCollectionAttribute(
+                name, create_metadata, 'key', 'value', mutable=mutable
+            )
+        if reference.endswith('CustomAttributeValue'):
+            attribute = ftrack_api.attribute.CustomAttributeCollectionAttribute(
+                name, mutable=mutable
+            )
+            attribute.value_entity_type = reference
+            return attribute
+        self.logger.debug(
+            'Skipping mapped collection %s.%s of %r items.',
+            class_name, name, reference,
+        )
+        return None

@@ -1,0 +1,169 @@
+"""Lazy, paged results of a query expression."""
+
+from __future__ import annotations
+
+import collections.abc
+import re
+
+import ftrack_api.exception
+
+
+class QueryResult(collections.abc.Sequence):
+    """Results from a query, fetched from the server page by page on use.
+
+    Nothing is requested until the result is iterated, indexed, measured
+    or one of :meth:`all`, :meth:`one` or :meth:`first` is called.
+    """
+
+    OFFSET_EXPRESSION = re.compile(r'(?P<offset>offset (?P<value>\d+))')
+    LIMIT_EXPRESSION = re.compile(r'(?P<limit>limit (?P<value>\d+))')
+
+    def __init__(self, session, expression, page_size=500):
+        """Initialise result set for *expression* run by *session*.
+
+        *page_size* is the maximum number of records fetched per request.
+        An ``offset`` and ``limit`` in *expression* are honoured for the
+        final result set; pages are requested with their own offsets and
+        limits. When the expression's limit is smaller than *page_size* it
+        is used as the page size. Raise :exc:`ValueError` when *page_size*
+        is not a positive integer.
+        """
+        if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
+            raise ValueError(
+                'page_size must be a positive integer, got {0!r}.'.format(page_size)
+            )
+        super(QueryResult, self).__init__()
+        self._session = session
+        self._results = []
+        self._expression, self._offset, self._limit = self._extract(expression)
+        self._page_size = page_size
+        if self._limit is not None:
+            self._page_size = min(page_size, self._limit)
+        self._next_offset = self._offset or 0
+
+    def _extract(self, expression):
+        offset = None
+        limit = None
+        match = self.OFFSET_EXPRESSION.search(expression)
+        if match:
+            offset = int(match.group('value'))
+            expression = (
+                expression[:match.start('offset')]
+                + expression[match.end('offset'):]
+            )
+        match = self.LIMIT_EXPRESSION.search(expression)
+        if match:
+            limit = int(match.group('value'))
+            expression = (
+                expression[:match.start('limit')]
+                + expression[match.end('limit'):]
+            )
+        return expression.strip(), offset, limit
+
+    def __repr__(self):
+        return '<{0} for {1!r}>'.format(type(self).__name__, self._expression)
+
+    @property
+    def _complete(self):
+        return self._next_offset is None
+
+    def _fetch_more(self):
+        """Fetch the next page; return whether any row was added."""
+        if self._next_offset is None:
+            return False
+        expression = '{0} offset {1} limit {2}'.format(
+            self._expression, self._next_offset, self._page_size
+        )
+        records, metadata = self._session._query(expression)
+        self._results.extend(records)
+
+        if self._limit is not None and len(self._results) >= self._limit:
+            del self._results[self._limit:]
+            self._next_offset = None
+        else:
+            self._next_offset = (metadata.get('next') or {}).get('offset')
+        return bool(records)
+
+    def _fetch_all(self):
+        while self._next_offset is not None:
+            self._fetch_more()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) or index < 0:
+            self._fetch_all()
+            return self._results[index]
+        while index >= len(self._results) and self._next_offset is not None:
+            self._fetch_more()
+        return self._results[index]
+
+    def __len__(self):
+        self._fetch_all()
+        return len(self._results)
+
+    def __iter__(self):
+        index = 0
+        while True:
+            while index < len(self._results):
+                yield self._results[index]
+                index += 1
+            if self._next_offset is None:
+                return
+            self._fetch_more()
+
+    def all(self):
+        """Fetch and return all data."""
+        self._fetch_all()
+        return list(self._results)
+
+    def one(self):
+        """Return exactly one single result from the query.
+
+        Raise :exc:`ValueError` if the expression already has a limit or an
+        offset. Raise :exc:`ftrack_api.exception.MultipleResultsFoundError`
+        if more than one result was available or
+        :exc:`ftrack_api.exception.NoResultFoundError` if none was.
+        """
+        if self._limit is not None:
+            raise ValueError(
+                'Expression already contains a limit clause: {0!r}.'.format(
+                    self._original()
+                )
+            )
+        if self._offset is not None:
+            raise ValueError(
+                'Expression contains an offset clause, which does not make '
+                'sense when selecting a single item: {0!r}.'.format(self._original())
+            )
+        records, _ = self._session._query('{0} limit 2'.format(self._expression))
+        if not records:
+            raise ftrack_api.exception.NoResultFoundError()
+        if len(records) > 1:
+            raise ftrack_api.exception.MultipleResultsFoundError()
+        return records[0]
+
+    def first(self):
+        """Return the first matching result, or None if there is none.
+
+        Raise :exc:`ValueError` if the expression already has a limit.
+        """
+        if self._limit is not None:
+            raise ValueError(
+                'Expression already contains a limit clause: {0!r}.'.format(
+                    self._original()
+                )
+            )
+        expression = self._expression
+        if self._offset is not None:
+            expression = '{0} offset {1}'.format(expression, self._offset)
+        records, _ = self._session._query('{0} limit 1'.format(expression))
+        if records:
+            return records[0]
+        return None
+
+    def _original(self):
+        parts = [self._expression]
+        if self._offset is not None:
+            parts.append('offset {0}'.format(self._offset))
+        if self._limit is not None:
+            parts.append('limit {0}'.format(self._limit))
+        return ' '.join(parts)

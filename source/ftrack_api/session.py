@@ -1,0 +1,827 @@
+"""The session: the connection to one ftrack server and its unit of work.
+
+:class:`Session` is a facade. The HTTP transport (``_transport``), schema
+cache (``_schema_cache``), identity map and merging (``_merge``), unit of
+work (``_unit_of_work``), encoding (``_encoding``), generated expressions
+(``_expressions``) and built-in locations (``_locations``) each live in
+their own module.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections.abc
+import contextlib
+import getpass
+import json
+import logging
+import os
+import re
+import threading
+import weakref
+
+import ftrack_api._encoding as _encoding
+import ftrack_api._expressions as _expressions
+import ftrack_api._merge as _merge
+import ftrack_api._schema_cache as _schema_cache
+import ftrack_api._unit_of_work as _unit_of_work
+import ftrack_api.cache
+import ftrack_api.entity.base
+import ftrack_api.entity.factory
+import ftrack_api.event.base
+import ftrack_api.event.hub
+import ftrack_api.exception
+import ftrack_api.inspection
+import ftrack_api.plugin
+import ftrack_api.query
+import ftrack_api.symbol
+from ftrack_api._transport import SessionAuthentication, Transport  # noqa: F401
+from ftrack_api._unit_of_work import OperationPayload  # noqa: F401
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
+logger = logging.getLogger(__name__)
+
+#: Oldest server version this client works with.
+MINIMUM_SERVER_VERSION = (3, 3, 11)
+
+_VERSION_PATTERN = re.compile(r'^(\d+)\.(\d+)\.(\d+)')
+
+# Sessions still open; closed at interpreter exit without keeping them alive.
+_OPEN_SESSIONS = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_sessions():
+    for session in list(_OPEN_SESSIONS):
+        try:
+            session.close()
+        except Exception:  # pragma: no cover - best effort at exit.
+            logger.debug('Failed to close %r at exit.', session, exc_info=True)
+
+
+class AutoPopulatingContext(object):
+    """Context manager for temporary change of session auto_populate value."""
+
+    def __init__(self, session, auto_populate):
+        self._session = session
+        self._auto_populate = auto_populate
+        self._previous = None
+
+    def __enter__(self):
+        self._previous = self._session._thread_value('auto_populate')
+        self._session.auto_populate = self._auto_populate
+
+    def __exit__(self, exception_type, exception_value, traceback):
+        self._session._restore_thread_value('auto_populate', self._previous)
+
+
+class OperationRecordingContext(object):
+    """Context manager for temporary change of session record_operations."""
+
+    def __init__(self, session, record_operations):
+        self._session = session
+        self._record_operations = record_operations
+        self._previous = None
+
+    def __enter__(self):
+        self._previous = self._session._thread_value('record_operations')
+        self._session.record_operations = self._record_operations
+
+    def __exit__(self, exception_type, exception_value, traceback):
+        self._session._restore_thread_value('record_operations', self._previous)
+
+
+def _require_mapping(name, value):
+    if value is not None and not isinstance(value, collections.abc.Mapping):
+        raise TypeError(
+            'Session argument {0!r} must be a mapping, got {1!r}.'.format(name, value)
+        )
+
+
+class Session(object):
+    """An isolated session for interaction with an ftrack server."""
+
+    def __init__(
+        self, server_url=None, api_key=None, api_user=None, auto_populate=True,
+        plugin_paths=None, cache=None, cache_key_maker=None,
+        auto_connect_event_hub=False, schema_cache_path=None,
+        plugin_arguments=None, timeout=60, cookies=None, headers=None,
+        strict_api=False,
+    ):
+        """Initialise session.
+
+        *server_url* (else ``FTRACK_SERVER``) is the server URL, trailing
+        slashes removed. *api_key* (else ``FTRACK_API_KEY``, else
+        ``FTRACK_APIKEY``) and *api_user* (else ``FTRACK_API_USER``, else the
+        login name) authenticate every request; a missing one raises
+        :exc:`TypeError`. *auto_populate* is the default of
+        :attr:`auto_populate`. *plugin_paths* (else
+        ``FTRACK_EVENT_PLUGIN_PATH`` split on :data:`os.pathsep`) are
+        searched for plugins whose ``register`` is called with this session
+        and the *plugin_arguments* it accepts. *cache* is a
+        :class:`ftrack_api.cache.Cache` (or a callable returning one or
+        None given the session) layered under the session's memory cache.
+        *cache_key_maker* makes cache keys (default
+        :class:`~ftrack_api.cache.StringKeyMaker`). With
+        *auto_connect_event_hub* the event hub connects in a background
+        thread. *schema_cache_path* is the schema cache directory (else
+        ``FTRACK_API_SCHEMA_CACHE_PATH``, else the user cache directory;
+        False disables it). *timeout* (seconds) applies to each request;
+        *cookies* and *headers* (mappings) are sent with every request;
+        *strict_api* (bool) asks the server for strict API behaviour.
+
+        Raise :exc:`TypeError` for missing or ill-typed arguments,
+        :exc:`ftrack_api.exception.ServerError` when the server refuses the
+        credentials and
+        :exc:`ftrack_api.exception.ServerCompatibilityError` for servers
+        that are too old.
+        """
+        super(Session, self).__init__()
+        self.logger = logger
+        self._closed = False
+
+        if server_url is None:
+            server_url = os.environ.get('FTRACK_SERVER')
+        if not server_url:
+            raise TypeError(
+                'Required "server_url" not specified. Pass as argument or set '
+                'in environment variable FTRACK_SERVER.'
+            )
+        if api_key is None:
+            api_key = os.environ.get('FTRACK_API_KEY', os.environ.get('FTRACK_APIKEY'))
+        if not api_key:
+            raise TypeError(
+                'Required "api_key" not specified. Pass as argument or set in '
+                'environment variable FTRACK_API_KEY.'
+            )
+        if api_user is None:
+            api_user = os.environ.get('FTRACK_API_USER')
+            if not api_user:
+                try:
+                    api_user = getpass.getuser()
+                except Exception:
+                    api_user = None
+        if not api_user:
+            raise TypeError(
+                'Required "api_user" not specified. Pass as argument, set in '
+                'environment variable FTRACK_API_USER or log in as that user.'
+            )
+        _require_mapping('headers', headers)
+        _require_mapping('cookies', cookies)
+        if not isinstance(strict_api, bool):
+            raise TypeError(
+                'Session argument "strict_api" must be a bool, got {0!r}.'.format(
+                    strict_api
+                )
+            )
+
+        self._server_url = server_url.rstrip('/')
+        self._api_user = api_user
+        self._api_key = api_key
+        self._request_timeout = timeout
+
+        self._lock = threading.RLock()
+        self._thread_state = threading.local()
+        self._auto_populate = auto_populate
+        self._record_operations = True
+        self._memo = {}
+
+        self.cache_key_maker = cache_key_maker or ftrack_api.cache.StringKeyMaker()
+        if type(self.cache_key_maker) is ftrack_api.cache.StringKeyMaker:
+            self._make_key = str
+        else:
+            self._make_key = self.cache_key_maker.key
+        self._identity_map = _merge.IdentityMapCache()
+        self.cache = ftrack_api.cache.LayeredCache([self._identity_map])
+        self._merger = _merge.Merger(self, self._identity_map)
+        self._unit_of_work = _unit_of_work.UnitOfWork(self)
+        self.types = {}
+        self.schemas = []
+
+        self._transport = self._make_transport(
+            headers=headers, cookies=cookies, strict_api=strict_api
+        )
+        self._server_information = self._fetch_server_information()
+        self.check_server_compatibility()
+
+        self._event_hub = ftrack_api.event.hub.EventHub(
+            self._server_url, api_user, api_key, headers=headers, cookies=cookies
+        )
+        self._event_hub_thread = None
+        if auto_connect_event_hub:
+            self._event_hub.init_connection()
+            self._event_hub_thread = threading.Thread(
+                target=self._connect_event_hub, name='ftrack-event-hub-connect',
+                daemon=True,
+            )
+            self._event_hub_thread.start()
+
+        _OPEN_SESSIONS.add(self)
+
+        if plugin_paths is None:
+            plugin_paths = [
+                path for path in os.environ.get(
+                    'FTRACK_EVENT_PLUGIN_PATH', ''
+                ).split(os.pathsep) if path
+            ]
+        self._plugin_paths = list(plugin_paths)
+        self._discover_plugins(plugin_arguments=plugin_arguments)
+
+        if callable(cache) and not isinstance(cache, ftrack_api.cache.Cache):
+            cache = cache(self)
+        if cache is not None:
+            self.cache.caches.append(cache)
+            self._merger.lower_caches = [cache]
+
+        self._schema_cache_path = schema_cache_path
+        self.schemas = self._load_schemas(schema_cache_path)
+        self.types = self._build_entity_type_classes(self.schemas)
+
+        self._configure_locations()
+        self.event_hub.publish(
+            ftrack_api.event.base.Event(
+                topic='ftrack.api.session.ready', data={'session': self}
+            ),
+            synchronous=True,
+        )
+
+    # Construction helpers.
+    def _make_transport(self, headers=None, cookies=None, strict_api=False):
+        """Return the transport used for every request of this session."""
+        return Transport(
+            self._server_url, self._api_user, self._api_key,
+            timeout=self._request_timeout, headers=headers, cookies=cookies,
+            strict_api=strict_api,
+        )
+
+    def _connect_event_hub(self):
+        try:
+            self._event_hub.connect()
+        except Exception as error:
+            logger.warning('Event hub connection failed: %s', error)
+
+    def _fetch_server_information(self):
+        result = self.call([{'action': 'query_server_information'}])
+        return result[0]
+
+    def _discover_plugins(self, plugin_arguments=None):
+        ftrack_api.plugin.discover(
+            self._plugin_paths, [self], plugin_arguments or {}
+        )
+
+    def _load_schemas(self, schema_cache_path):
+        """Return the server's schemas, from the cache when it is current.
+
+        *schema_cache_path* is a directory, None for the default directory
+        or False to bypass the cache.
+        """
+        directory = _schema_cache.resolve_directory(schema_cache_path)
+        path = None
+        if directory is not None:
+            path = _schema_cache.cache_file_path(directory, self._server_url)
+        schemas = _schema_cache.load_valid(
+            path, self._server_information.get('schema_hash')
+        )
+        if schemas is not None:
+            logger.debug('Using schemas cached in %s.', path)
+            return schemas
+        schemas = self.call([{'action': 'query_schemas'}])[0]
+        if path is not None:
+            _schema_cache.save(path, schemas)
+        return schemas
+
+    def _build_entity_type_classes(self, schemas):
+        """Return ``{entity type: class}`` built for *schemas*.
+
+        Each schema is offered to plugins through the synchronous
+        ``ftrack.api.session.construct-entity-type`` event; schemas no plugin
+        answered are built by the standard factory. Raise :exc:`ValueError`
+        when several plugins answer for one schema.
+        """
+        fallback = ftrack_api.entity.factory.StandardFactory()
+        classes = {}
+        for schema in schemas:
+            results = self.event_hub.publish(
+                ftrack_api.event.base.Event(
+                    topic='ftrack.api.session.construct-entity-type',
+                    data={'schema': schema, 'schemas': schemas},
+                ),
+                synchronous=True,
+            )
+            results = [result for result in results or [] if result is not None]
+            if len(results) > 1:
+                raise ValueError(
+                    'Expected a single class for schema {0!r}, plugins returned '
+                    '{1}: {2!r}.'.format(schema['id'], len(results), results)
+                )
+            entity_class = results[0] if results else fallback.create(schema)
+            classes[entity_class.entity_type] = entity_class
+        return classes
+
+    def _configure_locations(self):
+        import ftrack_api._locations
+
+        ftrack_api._locations.configure_builtin_locations(self)
+        scenario = (self._server_information.get('storage_scenario') or {})
+        if scenario.get('scenario'):
+            self.event_hub.publish(
+                ftrack_api.event.base.Event(
+                    topic='ftrack.storage-scenario.activate',
+                    data={'storage_scenario': scenario},
+                ),
+                synchronous=True,
+            )
+        self.event_hub.publish(
+            ftrack_api.event.base.Event(
+                topic='ftrack.api.session.configure-location',
+                data={'session': self},
+            ),
+            synchronous=True,
+        )
+
+    # Properties.
+    def __repr__(self):
+        return '<{0} {1} user={2!r}{3}>'.format(
+            type(self).__name__, self._server_url, self._api_user,
+            ' closed' if self._closed else '',
+        )
+
+    @property
+    def closed(self):
+        """Return whether session has been closed."""
+        return self._closed
+
+    @property
+    def server_information(self):
+        """Return a copy of the server information (version, schema hash...)."""
+        return json.loads(json.dumps(self._server_information))
+
+    @property
+    def server_url(self):
+        """Return server url used for session."""
+        return self._server_url
+
+    @property
+    def api_user(self):
+        """Return username used for session."""
+        return self._api_user
+
+    @property
+    def api_key(self):
+        """Return API key used for session."""
+        return self._api_key
+
+    @property
+    def event_hub(self):
+        """Return event hub."""
+        return self._event_hub
+
+    @property
+    def request_timeout(self):
+        """Return the timeout (seconds) of each request."""
+        return self._request_timeout
+
+    def _thread_value(self, name):
+        return getattr(self._thread_state, name, None)
+
+    def _restore_thread_value(self, name, value):
+        if value is None:
+            self._thread_state.__dict__.pop(name, None)
+        else:
+            setattr(self._thread_state, name, value)
+
+    @property
+    def auto_populate(self):
+        """Return whether values are fetched on access, for this thread."""
+        value = getattr(self._thread_state, 'auto_populate', None)
+        if value is None:
+            return self._auto_populate
+        return value
+
+    @auto_populate.setter
+    def auto_populate(self, value):
+        """Set whether values are fetched on access, for this thread."""
+        self._thread_state.auto_populate = bool(value)
+
+    @property
+    def record_operations(self):
+        """Return whether changes are recorded, for this thread."""
+        value = getattr(self._thread_state, 'record_operations', None)
+        if value is None:
+            return self._record_operations
+        return value
+
+    @record_operations.setter
+    def record_operations(self, value):
+        """Set whether changes are recorded, for this thread."""
+        self._thread_state.record_operations = bool(value)
+
+    @property
+    def created(self):
+        """Return list of newly created entities."""
+        return self._unit_of_work.entities_in_state(ftrack_api.symbol.CREATED)
+
+    @property
+    def modified(self):
+        """Return list of locally modified entities."""
+        return self._unit_of_work.entities_in_state(ftrack_api.symbol.MODIFIED)
+
+    @property
+    def deleted(self):
+        """Return list of deleted entities."""
+        return self._unit_of_work.entities_in_state(ftrack_api.symbol.DELETED)
+
+    @property
+    def recorded_operations(self):
+        """Return the :class:`ftrack_api.operation.Operations` recorded."""
+        return self._unit_of_work.operations
+
+    # Life cycle.
+    def check_server_compatibility(self):
+        """Check the server version is supported.
+
+        Raise :exc:`ftrack_api.exception.ServerCompatibilityError` when the
+        version is missing or older than 3.3.11 (``dev`` is accepted).
+        """
+        version = self._server_information.get('version')
+        if version is None:
+            raise ftrack_api.exception.ServerCompatibilityError(
+                'Could not determine server version.'
+            )
+        if version == 'dev':
+            return
+        match = _VERSION_PATTERN.match(str(version))
+        if match is None:
+            return
+        if tuple(int(part) for part in match.groups()) < MINIMUM_SERVER_VERSION:
+            raise ftrack_api.exception.ServerCompatibilityError(
+                'Server version {0!r} incompatible with this version of the '
+                'API which requires a server version >= {1}.'.format(
+                    version, '.'.join(str(part) for part in MINIMUM_SERVER_VERSION)
+                )
+            )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exception_type, exception_value, traceback):
+        self.close()
+
+    def close(self):
+        """Close session: connections, pending operations and local cache.
+
+        Later requests raise
+        :exc:`ftrack_api.exception.ConnectionClosedError`. Closing twice does
+        nothing.
+        """
+        if self._closed:
+            return
+        logger.debug('Closing %r.', self)
+        hub = getattr(self, '_event_hub', None)
+        if hub is not None and hub.connected:
+            try:
+                hub.disconnect()
+            except ftrack_api.exception.EventHubConnectionError:
+                logger.debug('Event hub already disconnected.')
+        with self._lock:
+            self._unit_of_work.operations.clear()
+            self._identity_map.clear()
+        self._transport.close()
+        self._closed = True
+        _OPEN_SESSIONS.discard(self)
+
+    def reset(self):
+        """Reset session clearing local state.
+
+        Pending operations and local values are discarded and the memory
+        cache cleared (with a layered cache only its top layer). Built-in
+        locations are configured again and ``ftrack.api.session.reset`` is
+        published. Previously held entities should no longer be used.
+        """
+        with self._lock:
+            self._unit_of_work.rollback()
+            caches = getattr(self.cache, 'caches', None)
+            if caches:
+                caches[0].clear()
+            else:
+                self.cache.clear()
+            self._memo.clear()
+        self._configure_locations()
+        self.event_hub.publish(
+            ftrack_api.event.base.Event(
+                topic='ftrack.api.session.reset', data={'session': self}
+            ),
+            synchronous=True,
+        )
+
+    def auto_populating(self, auto_populate):
+        """Temporarily set :attr:`auto_populate` (for this thread)."""
+        return AutoPopulatingContext(self, auto_populate)
+
+    def operation_recording(self, record_operations):
+        """Temporarily set :attr:`record_operations` (for this thread)."""
+        return OperationRecordingContext(self, record_operations)
+
+    # Entities.
+    def _class_for(self, entity_type):
+        entity_class = self.types.get(entity_type)
+        if entity_class is None:
+            raise ftrack_api.exception.UnrecognisedEntityTypeError(entity_type)
+        return entity_class
+
+    def create(self, entity_type, data=None, reconstructing=False):
+        """Create and return an entity of *entity_type* with initial *data*.
+
+        See :class:`ftrack_api.entity.base.Entity` for *data* and
+        *reconstructing*. The entity is merged into the session. Raise
+        :exc:`ftrack_api.exception.UnrecognisedEntityTypeError` for an
+        unknown *entity_type*.
+        """
+        entity_class = self._class_for(entity_type)
+        with self._lock:
+            entity = entity_class(self, data=data, reconstructing=reconstructing)
+            return self._merger.attach(entity)
+
+    def delete(self, entity):
+        """Mark *entity* for deletion when the session commits."""
+        self._unit_of_work.record_delete(entity)
+
+    def get(self, entity_type, entity_key):
+        """Return the *entity_type* entity with *entity_key*, or None.
+
+        *entity_key* is the primary key value, or a list (or mapping) of
+        values for composite keys. The cache is checked first; otherwise
+        the server is queried.
+        """
+        entity_class = self._class_for(entity_type)
+        primary_key = entity_class.primary_key_attributes
+        if isinstance(entity_key, collections.abc.Mapping):
+            values = [entity_key[name] for name in primary_key]
+        elif isinstance(entity_key, (list, tuple)):
+            values = list(entity_key)
+        else:
+            values = [entity_key]
+        if len(values) != len(primary_key):
+            raise ValueError(
+                'Entity key {0!r} does not match the primary key {1!r} of '
+                '{2!r}.'.format(entity_key, primary_key, entity_type)
+            )
+        key = self._make_key((entity_type, [str(value) for value in values]))
+        entity = self._identity_map.lookup(key)
+        if entity is not None:
+            return entity
+        if self._merger.lower_caches:
+            with self._lock:
+                cached = self._merger._from_lower(key)
+                if cached is not None:
+                    return self._merger.merge(cached)
+        return self.query(
+            _expressions.get_expression(entity_type, primary_key, values)
+        ).first()
+
+    def query(self, expression, page_size=500):
+        """Return a lazy :class:`ftrack_api.query.QueryResult` for *expression*.
+
+        An expression not starting with ``select`` gets the default
+        projections of its entity type. *page_size* is the number of records
+        fetched per request.
+        """
+        if not expression.startswith('select'):
+            entity_type = expression.split(' ', 1)[0]
+            entity_class = self._class_for(entity_type)
+            expression = 'select {0} from {1}'.format(
+                ', '.join(entity_class.default_projections), expression
+            )
+        return ftrack_api.query.QueryResult(self, expression, page_size=page_size)
+
+    def _query(self, expression):
+        """Run *expression* once; return ``(records, metadata)``."""
+        result = self.call([{'action': 'query', 'expression': expression}])[0]
+        return result['data'], result.get('metadata') or {}
+
+    def ensure(self, entity_type, data, identifying_keys=None):
+        """Return the *entity_type* entity matching *data*, creating it if needed.
+
+        Only the *identifying_keys* of *data* (default: all its keys) are
+        used to find an existing entity; other differing values are updated.
+        A create or update is committed at once. Raise :exc:`KeyError` when
+        *data* misses an identifying key, :exc:`ValueError` when there are
+        no identifying keys and
+        :exc:`ftrack_api.exception.MultipleResultsFoundError` when several
+        entities match.
+        """
+        if not identifying_keys:
+            identifying_keys = list(data.keys())
+        if not identifying_keys:
+            raise ValueError(
+                'Could not determine any identifying data to check against '
+                'when ensuring {0!r} with data {1!r}.'.format(entity_type, data)
+            )
+        for key in identifying_keys:
+            if key not in data:
+                raise KeyError(
+                    'Identifying key {0!r} missing from data {1!r}.'.format(key, data)
+                )
+        expression = _expressions.ensure_expression(
+            entity_type, data, identifying_keys
+        )
+        try:
+            entity = self.query(expression).one()
+        except ftrack_api.exception.NoResultFoundError:
+            entity = self.create(entity_type, data)
+            self.commit()
+            return entity
+
+        changed = False
+        for key, value in data.items():
+            if entity[key] != value:
+                entity[key] = value
+                changed = True
+        if changed:
+            self.commit()
+        return entity
+
+    def populate(self, entities, projections):
+        """Fetch *projections* (comma separated) of *entities* in bulk.
+
+        Entities created and not yet committed are skipped. Locally set
+        values are kept. All entities must be of one entity type. The keys
+        are sent in chunks, each request carrying only its own chunk.
+        """
+        import ftrack_api._populate
+
+        ftrack_api._populate.populate(self, entities, projections)
+
+    def merge(self, value, merged=None):
+        """Merge *value* into session and return merged value.
+
+        *merged* records objects already merged during this run (to stop
+        infinite recursion); by default a new mapping.
+        """
+        with self._lock:
+            self._merger.begin()
+            try:
+                return self._merger.merge(value, merged)
+            finally:
+                self._merger.end()
+
+    def _merge_value(self, value, merged):
+        return self._merger.merge(value, merged)
+
+    def _attach_value(self, value):
+        """Return *value* with its entities being this session's instances."""
+        if isinstance(value, ftrack_api.entity.base.Entity):
+            if value.session is self and self._identity_map.lookup(
+                value._identity_key()
+            ) is value:
+                return value
+            return self.merge(value)
+        return value
+
+    def _forget(self, key):
+        try:
+            self.cache.remove(key)
+        except KeyError:
+            pass
+
+    def commit(self):
+        """Commit all recorded operations to the server in one batch.
+
+        Raise the error of the request when it fails (for example
+        :exc:`ftrack_api.exception.ServerError`); the recorded operations
+        and local values are then kept, see :meth:`rollback`.
+        """
+        self._unit_of_work.commit()
+
+    def rollback(self):
+        """Clear all recorded operations and local state.
+
+        Entities created and not yet committed are removed from the cache
+        and should no longer be used.
+        """
+        self._unit_of_work.rollback()
+
+    # Wire.
+    def call(self, data):
+        """Send the operations *data* (a list) in one request; return results.
+
+        Entities in the results are merged into the session. Raise
+        :exc:`ftrack_api.exception.ConnectionClosedError` when the session
+        is closed and :exc:`ftrack_api.exception.ServerError` for errors
+        reported by the server.
+        """
+        body = self.encode(data, entity_attribute_strategy='modified_only')
+        return self._send(body)
+
+    def _call(self, batch):
+        """Send an already wire-ready *batch* (references, no entities)."""
+        return self._send(_encoding.encode(batch, 'modified_only'))
+
+    def _send(self, body):
+        if self._closed:
+            raise ftrack_api.exception.ConnectionClosedError()
+        with self._lock:
+            self._merger.begin()
+            try:
+                return self._transport.call(body, self._decode_merging)
+            finally:
+                self._merger.end()
+
+    def _decode_merging(self, text):
+        return json.loads(text, object_hook=self._merger.object_hook)
+
+    def encode(self, data, entity_attribute_strategy='set_only'):
+        """Return *data* encoded as JSON text.
+
+        *entity_attribute_strategy* is ``all``, ``set_only`` (default),
+        ``modified_only`` or ``persisted_only`` (see protocol §3.6).
+        """
+        return _encoding.encode(data, entity_attribute_strategy)
+
+    def entity_reference(self, entity):
+        """Return the reference of *entity*: ``__entity_type__`` and key values."""
+        return _encoding.entity_reference(entity)
+
+    def decode(self, string):
+        """Return the values encoded in the JSON text *string*.
+
+        Entities are reconstructed (recording nothing) but not merged into
+        the session.
+        """
+        with self.operation_recording(False):
+            return json.loads(string, object_hook=self._decode_object)
+
+    def _decode_object(self, data):
+        if '__entity_type__' in data:
+            entity_type = data.pop('__entity_type__')
+            entity_class = self._class_for(entity_type)
+            return entity_class(self, data=data, reconstructing=True)
+        return _encoding.plain_object_hook(data)
+
+    # Server actions.
+    def reset_remote(self, reset_type, entity=None):
+        """Reset *reset_type* on the server (``api_key`` of a user); return data."""
+        payload = {'action': 'reset_remote', 'reset_type': reset_type}
+        if entity is not None:
+            payload['entity_type'] = entity.entity_type
+            payload['entity_key'] = entity.get('id')
+        return self.call([payload])[0]['data']
+
+    def _call_optional_action(self, operations):
+        try:
+            return self.call(operations)
+        except ftrack_api.exception.ServerCompatibilityError:
+            raise
+        except ftrack_api.exception.ServerError as error:
+            action = operations[0]['action'] if operations else ''
+            if "Invalid action u'{0}'".format(action) in str(error):
+                raise ftrack_api.exception.ServerCompatibilityError(
+                    'Server version does not support the {0!r} action.'.format(action)
+                )
+            raise
+
+    def get_widget_url(self, name, entity=None, theme=None):
+        """Return an authenticated URL for widget *name* (expires in 6 minutes).
+
+        *name* is ``info``, ``tasks`` or ``tasks_browser``; *entity* is the
+        entity some widgets need; *theme* is ``light`` or ``dark``.
+        """
+        operation = {'action': 'get_widget_url', 'name': name, 'theme': theme}
+        if entity is not None:
+            operation['entity_type'] = entity.entity_type
+            operation['entity_key'] = list(
+                ftrack_api.inspection.primary_key(entity).values()
+            )
+        return self._call_optional_action([operation])[0]['widget_url']
+
+    def get_upload_metadata(self, component_id, file_name, file_size, checksum=None):
+        """Return the URL and headers to PUT the data of *component_id*."""
+        return self._call_optional_action([{
+            'action': 'get_upload_metadata', 'component_id': component_id,
+            'file_name': file_name, 'file_size': file_size, 'checksum': checksum,
+        }])[0]
+
+    def send_user_invite(self, user):
+        """Send an invitation e-mail to *user*."""
+        self.send_user_invites([user])
+
+    def send_user_invites(self, users):
+        """Send invitation e-mails to each user of *users* in one request."""
+        self._call_optional_action([
+            {'action': 'send_user_invite', 'user_id': user['id']} for user in users
+        ])
+
+    def send_review_session_invite(self, invitee):
+        """Send an invitation e-mail to the review session *invitee*."""
+        self.send_review_session_invites([invitee])
+
+    def send_review_session_invites(self, invitees):
+        """Send invitation e-mails to each review session invitee in one request."""
+        self._call_optional_action([
+            {
+                'action': 'send_review_session_invite',
+                'review_session_invitee_id': invitee['id'],
+            }
+            for invitee in invitees
+        ])
