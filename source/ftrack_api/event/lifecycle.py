@@ -237,17 +237,26 @@ class ConnectionLifecycle(object):
         )
 
         with self._lock:
-            if self._stop_reconnect.is_set() and not self._connection_initialised:
-                connection.close()
-                raise ftrack_api.exception.EventHubConnectionError(
-                    'Connection cancelled by disconnect().'
-                )
-            self._connection = connection
+            cancelled = (
+                self._stop_reconnect.is_set() and not self._connection_initialised
+            )
             self._last_connection_error = None
-
-            self._on_connected()
+            if not cancelled:
+                self._connection = connection
+                self._on_connected()
+                if not connection.connected:
+                    # Lost before it was installed: the loss report was
+                    # ignored as stale, so handle it now.
+                    self._on_connection_lost(connection, 'closed while connecting')
             self._state_changed.notify_all()
 
+        if cancelled:
+            # Closed outside the lock: closing joins the receive thread,
+            # which may itself be waiting for the lock.
+            connection.close()
+            raise ftrack_api.exception.EventHubConnectionError(
+                'Connection cancelled by disconnect().'
+            )
         logger.debug('Connected to the event server at %s.', self.get_server_url())
         self._queue_local_event(CONNECTED_TOPIC)
 
