@@ -54,7 +54,24 @@ class RecordingTransport(object):
         self.requests = []
         self.bodies = []
         self.responses = collections.deque()
+        #: When True, requests without a prepared response are answered as
+        #: a server accepting them would: creates and updates echo their
+        #: data, deletes succeed, queries find nothing.
+        self.echo = False
         self.closed = False
+
+    @staticmethod
+    def _echo(operation):
+        action = operation.get('action')
+        if action in ('create', 'update'):
+            return {'action': action, 'data': operation['entity_data']}
+        if action == 'delete':
+            return {'action': 'delete', 'data': True}
+        if action == 'query':
+            return {
+                'action': 'query', 'data': [], 'metadata': {'next': {'offset': None}}
+            }
+        raise AssertionError('Cannot echo operation {0!r}.'.format(operation))
 
     def call(self, body, decode):
         operations = json.loads(body)
@@ -65,6 +82,8 @@ class RecordingTransport(object):
             return decode(json.dumps([self.schemas]))
         self.requests.append(operations)
         self.bodies.append(body)
+        if not self.responses and self.echo:
+            self.responses.append([self._echo(operation) for operation in operations])
         if not self.responses:
             raise AssertionError(
                 'Unexpected request (no prepared response): {0}'.format(body)
