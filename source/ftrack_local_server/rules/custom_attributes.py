@@ -1,0 +1,307 @@
+"""Custom attributes: dense values, validation and upserts.
+
+Values are kept dense, as the real server presents them: every entity
+has one value row per configuration that applies to it, holding the
+configuration's default until set. Rows are written when an entity is
+created (:func:`create_values_for_entity`) and when a configuration is
+created (:func:`create_values_for_configuration`), so changing a
+configuration's default later leaves existing values alone (seed,
+"Changing default").
+
+A configuration applies to an entity when its ``project_id`` is empty or
+the entity's project, and either its ``entity_type`` (legacy name:
+``task`` with a matching ``object_type_id``, ``show``, ``assetversion``,
+``user``, ``list``, ``asset``) is the entity's kind, or it is
+hierarchical and the entity is a context, asset or version (protocol
+§4.5.1).
+
+``update`` of a value that does not exist yet creates it (protocol §2.5,
+Appendix B.4); values are checked against the configuration's type with
+the real server's message.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Tuple
+
+from .. import encoding, errors
+from ..model import TYPE_COLUMN, kind_column
+from .common import Entity, load, load_by_id
+
+#: Value family of each owner kind.
+VALUE_TYPES = {
+    'task': 'ContextCustomAttributeValue',
+    'show': 'ContextCustomAttributeValue',
+    'assetversion': 'AssetVersionCustomAttributeValue',
+    'user': 'UserCustomAttributeValue',
+    'list': 'ListCustomAttributeValue',
+    'asset': 'AssetCustomAttributeValue',
+    'listobject': 'ListObjectCustomAttributeValue',
+}
+
+#: Owner kinds for which hierarchical configurations apply too.
+HIERARCHICAL_KINDS = ('task', 'show', 'asset', 'assetversion')
+
+_TYPE_NAMES = {
+    bool: "<class 'bool'>", int: "<class 'int'>", float: "<class 'float'>",
+    str: "<class 'str'>", list: "<class 'list'>", dict: "<class 'dict'>",
+    type(None): "<class 'NoneType'>",
+}
+
+
+def owner_kind(tx: Any, entity: Entity) -> Optional[Tuple[str, Any, Any]]:
+    """Return ``(kind, object type id, project id)`` of *entity*, or None.
+
+    None for entities that have no custom attributes.
+    """
+    if entity.entity_type.is_a('TypedContext'):
+        return 'task', entity.get('object_type_id'), entity.get('project_id')
+    if entity.type_name == 'Project':
+        return 'show', None, entity.key[0]
+    if entity.type_name == 'AssetVersion':
+        return 'assetversion', None, _asset_project(tx, entity.get('asset_id'))
+    if entity.type_name == 'Asset':
+        return 'asset', None, _context_project(tx, entity.get('context_id'))
+    if entity.type_name == 'User':
+        return 'user', None, None
+    if entity.entity_type.is_a('List'):
+        return 'list', None, entity.get('project_id')
+    if entity.type_name == 'ListObject':
+        return 'listobject', None, None
+    return None
+
+
+def _context_project(tx: Any, context_id: Any) -> Any:
+    from .defaults import project_id_of
+    return project_id_of(tx, context_id)
+
+
+def _asset_project(tx: Any, asset_id: Any) -> Any:
+    if asset_id is None:
+        return None
+    asset = load(tx, 'Asset', (asset_id,))
+    return _context_project(tx, asset.get('context_id')) if asset else None
+
+
+def _applies(configuration: Any, kind: str, object_type_id: Any,
+             project_id: Any) -> bool:
+    if configuration[TYPE_COLUMN] != 'CustomAttributeConfiguration':
+        return False
+    if configuration['project_id'] not in (None, project_id):
+        return False
+    if configuration['is_hierarchical'] and kind in HIERARCHICAL_KINDS:
+        return True
+    if configuration['entity_type'] != kind:
+        return False
+    if kind == 'task':
+        return configuration['object_type_id'] == object_type_id
+    return True
+
+
+def configurations_for(tx: Any, kind: str, object_type_id: Any,
+                       project_id: Any) -> List[Any]:
+    """Return the configuration rows that apply to an owner of *kind*."""
+    rows = tx.query(
+        'SELECT rowid, * FROM registerbase WHERE "{0}" = ? ORDER BY sort, rowid'.format(
+            TYPE_COLUMN), ['CustomAttributeConfiguration'])
+    return [row for row in rows if _applies(row, kind, object_type_id, project_id)]
+
+
+def _value_row(configuration: Any, entity_id: Any, kind: str) -> Dict[str, Any]:
+    default = encoding.variable_from_storage(
+        configuration['default'], configuration[kind_column('default')])
+    stored, value_kind = encoding.variable_to_storage(default)
+    return {
+        'configuration_id': configuration['id'],
+        'entity_id': entity_id,
+        'key': configuration['key'],
+        'value': stored,
+        kind_column('value'): value_kind,
+        TYPE_COLUMN: VALUE_TYPES[kind],
+    }
+
+
+def create_values_for_entity(tx: Any, entity: Entity) -> int:
+    """Write default value rows of every configuration applying to new *entity*."""
+    owner = owner_kind(tx, entity)
+    if owner is None:
+        return 0
+    kind, object_type_id, project_id = owner
+    count = 0
+    for configuration in configurations_for(tx, kind, object_type_id, project_id):
+        tx.execute(
+            'INSERT OR IGNORE INTO variable_value ({0}) VALUES ({1})'.format(
+                ', '.join('"{0}"'.format(c) for c in _COLUMNS),
+                ', '.join('?' * len(_COLUMNS))),
+            [_value_row(configuration, entity.key[0], kind)[c] for c in _COLUMNS])
+        count += 1
+    return count
+
+
+_COLUMNS = ('configuration_id', 'entity_id', 'key', 'value', kind_column('value'),
+            TYPE_COLUMN)
+
+#: For each owner kind: SQL selecting ``(id, object type, project)`` of owners.
+_OWNERS = {
+    'task': "SELECT id, object_type_id, project_id FROM context WHERE context_type = 'task'",
+    'show': "SELECT id, NULL, id FROM context WHERE context_type = 'show'",
+    'assetversion': (
+        'SELECT v.id, NULL, CASE WHEN c.context_type = \'show\' THEN c.id '
+        'ELSE c.project_id END FROM assetversion v '
+        'LEFT JOIN asset a ON a.id = v.asset_id '
+        'LEFT JOIN context c ON c.id = a.context_id'),
+    'asset': (
+        'SELECT a.id, NULL, CASE WHEN c.context_type = \'show\' THEN c.id '
+        'ELSE c.project_id END FROM asset a LEFT JOIN context c ON c.id = a.context_id'),
+    'user': "SELECT id, NULL, NULL FROM resource WHERE resource_type = 'user'",
+    'list': 'SELECT id, NULL, project_id FROM list',
+    'listobject': 'SELECT id, NULL, NULL FROM listobject',
+}
+
+
+def create_values_for_configuration(tx: Any, configuration: Entity) -> int:
+    """Write default value rows of new or widened *configuration* for existing owners."""
+    if configuration.type_name != 'CustomAttributeConfiguration':
+        return 0
+    row = dict(configuration.values)
+    kinds = list(HIERARCHICAL_KINDS) if row.get('is_hierarchical') else \
+        [row.get('entity_type')]
+    count = 0
+    for kind in kinds:
+        sql = _OWNERS.get(kind)
+        if sql is None:
+            continue
+        for owner_id, object_type_id, project_id in tx.query(sql):
+            if not _applies(row, kind, object_type_id, project_id):
+                continue
+            values = _value_row(row, owner_id, kind)
+            tx.execute(
+                'INSERT OR IGNORE INTO variable_value ({0}) VALUES ({1})'.format(
+                    ', '.join('"{0}"'.format(c) for c in _COLUMNS),
+                    ', '.join('?' * len(_COLUMNS))),
+                [values[c] for c in _COLUMNS])
+            count += 1
+    return count
+
+
+def configuration_updated(tx: Any, configuration: Entity, old: Dict[str, Any]) -> None:
+    """Keep value rows in step with a changed *configuration*.
+
+    A new key is copied to the values; a configuration made global (or
+    hierarchical) gains values for the owners it now applies to. Changing
+    a global configuration into a project-specific one is refused, as on
+    a real server.
+    """
+    if configuration.type_name != 'CustomAttributeConfiguration':
+        return
+    values = configuration.values
+    if old.get('project_id') is None and values.get('project_id') is not None:
+        raise errors.ValidationError(
+            'Cannot make global custom attribute configuration "{0}" project '
+            'specific.'.format(values.get('key')))
+    if old.get('key') != values.get('key'):
+        tx.update('variable_value', {'configuration_id': values['id']},
+                  {'key': values.get('key')})
+    for name in ('entity_type', 'type_id'):
+        if old.get(name) is not None and old.get(name) != values.get(name):
+            raise errors.ValidationError(
+                'Cannot change "{0}" of custom attribute configuration "{1}" '
+                'after it has been created.'.format(
+                    'type' if name == 'type_id' else name, values.get('key')))
+    create_values_for_configuration(tx, configuration)
+
+
+def type_name_of(tx: Any, configuration: Any) -> Optional[str]:
+    """Return the CustomAttributeType name (``number``, ``text``, ...) of *configuration*."""
+    type_id = configuration['type_id']
+    if type_id is None:
+        return None
+    row = tx.select_one('customattributetype', {'id': type_id})
+    return row['name'] if row is not None else None
+
+
+def check_value(type_name: Optional[str], key: Any, value: Any) -> None:
+    """Raise ValidationError when *value* does not fit custom attribute type *type_name*.
+
+    The message is the real server's: ``Custom attribute value for "fstart"
+    must be of type number. Got "test" of type <class 'str'>.``
+    """
+    if value is None or type_name is None:
+        return
+    if type_name == 'number':
+        valid = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif type_name in ('text', 'url', 'expression'):
+        valid = isinstance(value, str)
+    elif type_name == 'boolean':
+        valid = isinstance(value, bool)
+    elif type_name in ('enumerator', 'dynamic enumerator'):
+        valid = isinstance(value, list)
+    elif type_name == 'date':
+        valid = encoding.parse_datetime(value) is not None and (
+            isinstance(value, dict) or isinstance(value, str))
+    else:
+        valid = True
+    if not valid:
+        shown = value if isinstance(value, str) else json.dumps(value, default=str)
+        raise errors.ValidationError(
+            'Custom attribute value for "{0}" must be of type {1}. Got "{2}" of '
+            'type {3}.'.format(key, type_name, shown,
+                               _TYPE_NAMES.get(type(value), str(type(value)))))
+
+
+def check_default(tx: Any, configuration: Entity) -> None:
+    """Check a configuration's ``default`` against its type."""
+    if configuration.type_name != 'CustomAttributeConfiguration':
+        return
+    default = configuration.wire('default')
+    if default in ('', None):
+        return
+    type_name = type_name_of(tx, configuration.values)
+    check_value(type_name, configuration.get('key'), default)
+
+
+def upsert_target(tx: Any, type_name: str, key: Tuple[Any, ...]) -> Entity:
+    """Return a new, unsaved value entity for an update of a missing value *key*.
+
+    *key* is ``(configuration_id, entity_id)``. Raise NotFoundError when
+    the configuration or the entity does not exist, ValidationError when
+    the configuration does not apply to the entity.
+    """
+    configuration_id, entity_id = key
+    configuration = tx.select_one('registerbase', {
+        'id': configuration_id, TYPE_COLUMN: 'CustomAttributeConfiguration'})
+    if configuration is None:
+        raise errors.NotFoundError(
+            'CustomAttributeConfiguration({0}) does not exist.'.format(configuration_id))
+    owner = load_by_id(
+        tx, ['Context', 'AssetVersion', 'Asset', 'User', 'List', 'ListObject'],
+        entity_id)
+    if owner is None:
+        raise errors.NotFoundError(
+            'Entity {0} for custom attribute "{1}" does not exist.'.format(
+                entity_id, configuration['key']))
+    kind = owner_kind(tx, owner)
+    if kind is None or not _applies(configuration, *kind):
+        raise errors.ValidationError(
+            'Custom attribute "{0}" does not apply to {1}.'.format(
+                configuration['key'], owner.describe()))
+    value_type = VALUE_TYPES[kind[0]]
+    if not tx.model.catalogue.get(value_type).is_a(type_name):
+        raise errors.ValidationError(
+            'Custom attribute values of {0} are "{1}" entities, not "{2}".'.format(
+                owner.describe(), value_type, type_name))
+    values = _value_row(configuration, entity_id, kind[0])
+    return Entity(tx.model, value_type, values)
+
+
+def configuration_of(tx: Any, value: Entity) -> Any:
+    """Return the configuration row of custom attribute value *value*."""
+    return tx.select_one('registerbase', {'id': value.get('configuration_id')})
+
+
+def owner_of_value(tx: Any, value: Entity) -> Optional[Entity]:
+    """Return the entity custom attribute value *value* belongs to."""
+    return load_by_id(
+        tx, ['Context', 'AssetVersion', 'Asset', 'User', 'List', 'ListObject'],
+        value.get('entity_id'))

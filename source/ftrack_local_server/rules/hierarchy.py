@@ -1,0 +1,154 @@
+"""The context hierarchy: parents, projects and ancestors.
+
+Typed contexts keep ``project_id`` equal to the project at the top of
+their parent chain; :func:`reparented` moves a whole subtree when a parent
+changes. :func:`check_parent` refuses parents that would make a cycle or
+that cannot have children, and :func:`chain` lists an entity's ancestors
+for change records.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from .. import errors
+from .common import Entity, load
+
+#: Depth beyond which a parent chain is taken to be broken.
+MAX_DEPTH = 256
+
+_SUBTREE = (
+    'WITH RECURSIVE subtree(id) AS ('
+    ' SELECT id FROM context WHERE parent_id = ?'
+    ' UNION SELECT c.id FROM context c JOIN subtree s ON c.parent_id = s.id'
+    ') '
+)
+
+
+def descendant_ids(tx: Any, context_id: Any) -> List[str]:
+    """Return the ids of every context below *context_id*."""
+    rows = tx.query(_SUBTREE + 'SELECT id FROM subtree', [context_id])
+    return [row[0] for row in rows]
+
+
+def check_parent(tx: Any, entity: Entity, parent_id: Any) -> None:
+    """Raise ValidationError if *parent_id* cannot be the parent of context *entity*."""
+    if parent_id is None or not entity.entity_type.is_a('Context'):
+        return
+    if parent_id == entity.key[0]:
+        raise errors.ValidationError(
+            '{0} cannot be its own parent.'.format(entity.describe()))
+    parent = load(tx, 'Context', (parent_id,))
+    if parent is None:
+        raise errors.NotFoundError(
+            'Context({0}) given as parent of {1} does not exist.'.format(
+                parent_id, entity.describe()))
+    if parent.entity_type.is_a('TypedContext'):
+        row = tx.select_one('objecttype', {'id': parent.get('object_type_id')})
+        if row is not None and row['is_leaf']:
+            raise errors.ValidationError(
+                '{0} cannot be the parent of {1}: objects of type "{2}" cannot '
+                'have children.'.format(parent.describe(), entity.describe(),
+                                        row['name']))
+    if entity.key[0] in _ancestor_ids(tx, parent_id):
+        raise errors.ValidationError(
+            '{0} cannot be moved under {1}, which is below it.'.format(
+                entity.describe(), parent.describe()))
+
+
+def _ancestor_ids(tx: Any, context_id: Any) -> List[str]:
+    found = []
+    current = context_id
+    for _ in range(MAX_DEPTH):
+        if current is None:
+            break
+        found.append(current)
+        row = tx.select_one('context', {'id': current})
+        current = row['parent_id'] if row is not None else None
+    return found
+
+
+def reparented(tx: Any, entity: Entity) -> List[str]:
+    """Make ``project_id`` of typed context *entity* and its subtree follow its parent.
+
+    Call after *entity*'s new ``parent_id`` is stored. Return the ids of
+    the descendants whose project changed.
+    """
+    if not entity.entity_type.is_a('TypedContext'):
+        return []
+    from .defaults import project_id_of
+    project_id = project_id_of(tx, entity.get('parent_id'))
+    column = entity.layout.columns['project_id']
+    if entity.values.get(column) == project_id:
+        return []
+    entity.values[column] = project_id
+    tx.update('context', {'id': entity.key[0]}, {'project_id': project_id})
+    moved = descendant_ids(tx, entity.key[0])
+    for start in range(0, len(moved), 500):
+        chunk = moved[start:start + 500]
+        tx.update('context', {'id': chunk}, {'project_id': project_id})
+    return moved
+
+
+#: How each kind of entity names its parent in change records.
+PARENT_COLUMNS = (
+    ('Context', 'parent_id', 'Context'),
+    ('Asset', 'context_id', 'Context'),
+    ('AssetVersion', 'asset_id', 'Asset'),
+    ('Component', 'version_id', 'AssetVersion'),
+    ('Timelog', 'context_id', 'Context'),
+    ('Appointment', 'context_id', 'Context'),
+    ('Manager', 'context_id', 'Context'),
+    ('List', 'project_id', 'Project'),
+)
+
+
+def parent_of(tx: Any, entity: Entity) -> Tuple[Any, Optional[str]]:
+    """Return ``(parent id, parent type or None)`` of *entity* for change records."""
+    for type_name, attribute, parent_type in PARENT_COLUMNS:
+        if entity.entity_type.is_a(type_name) and entity.has(attribute):
+            return entity.get(attribute), parent_type
+    for attribute in ('parent_id', 'entity_id'):
+        if entity.has(attribute):
+            owner_type = entity.get('parent_type') if entity.has('parent_type') else None
+            if isinstance(owner_type, str) and tx.model.catalogue.find(owner_type) is None:
+                owner_type = None
+            return entity.get(attribute), owner_type
+    return None, None
+
+
+def chain(tx: Any, entity: Entity) -> List[Dict[str, Any]]:
+    """Return *entity* and its ancestors as change-record ``parents`` entries."""
+    entries: List[Dict[str, Any]] = []
+    current: Optional[Entity] = entity
+    seen = set()
+    while current is not None and len(entries) < MAX_DEPTH:
+        if current.identity in seen:
+            break
+        seen.add(current.identity)
+        parent_id, parent_type = parent_of(tx, current)
+        entries.append({
+            'entityId': current.key[0] if len(current.key) == 1 else list(current.key),
+            'entityType': tx.model.legacy_name(current.type_name),
+            'entity_type': current.type_name,
+            'parentId': parent_id,
+        })
+        if parent_id is None or parent_type is None:
+            break
+        current = _load_any(tx, parent_type, parent_id)
+    return entries
+
+
+def _load_any(tx: Any, type_name: str, identifier: Any) -> Optional[Entity]:
+    root = tx.model.catalogue.get(type_name).root.name
+    if len(tx.model.key_columns(root)) != 1:
+        return None
+    return load(tx, root, (identifier,))
+
+
+def object_type_id(entity: Entity) -> Optional[str]:
+    """Return the object type id of a typed context (None for others)."""
+    if entity.entity_type.is_a('TypedContext'):
+        return entity.get('object_type_id')
+    return None
+
