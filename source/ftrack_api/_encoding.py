@@ -119,7 +119,8 @@ def _entity_attributes(entity, strategy):
     table = entity.attributes._data
     if strategy == 'all':
         for name, value in entity.items():
-            yield name, value
+            if value is not NOT_SET:
+                yield name, value
         return
 
     local = entity._local
