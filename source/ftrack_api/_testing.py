@@ -47,6 +47,9 @@ class RecordingTransport(object):
 
     def __init__(self, schemas, server_information=None):
         self.schemas = schemas
+        self._primary_keys = {
+            schema['id']: schema.get('primary_key', []) for schema in schemas
+        }
         self.server_information = dict(server_information or SERVER_INFORMATION)
         self.server_information.setdefault(
             'schema_hash', ftrack_api._schema_cache.compute_schema_hash(schemas)
@@ -60,11 +63,13 @@ class RecordingTransport(object):
         self.echo = False
         self.closed = False
 
-    @staticmethod
-    def _echo(operation):
+    def _echo(self, operation):
         action = operation.get('action')
         if action in ('create', 'update'):
-            return {'action': action, 'data': operation['entity_data']}
+            data = dict(operation['entity_data'])
+            primary_key = self._primary_keys.get(operation['entity_type'], [])
+            data.update(zip(primary_key, operation['entity_key']))
+            return {'action': action, 'data': data}
         if action == 'delete':
             return {'action': 'delete', 'data': True}
         if action == 'query':
