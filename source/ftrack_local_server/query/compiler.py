@@ -1,0 +1,568 @@
+"""Compilation of query criteria, values and ordering to SQL.
+
+:class:`Compiler` turns the syntax tree of :mod:`.ast` into SQL over the
+storage layout of :mod:`ftrack_local_server.model`:
+
+* A comparison on a scalar of the queried type becomes a comparison of
+  its column, the value coerced to the column's type (:mod:`.values`).
+* A step through a reference becomes ``fk IN (SELECT pk FROM target WHERE
+  ...)`` and a step through a collection ``pk IN (SELECT owner_fk FROM
+  item WHERE ...)``, so that a selective condition at the far end drives
+  the query through the foreign-key indexes. A path through a collection
+  without ``any`` means "some item satisfies this condition".
+  ``<reference>.<primary key>`` compares the foreign key itself
+  (``parent.id is "x"`` is ``parent_id = 'x'``).
+* ``has`` / ``any`` test the related entity or entities against the
+  whole parenthesised criteria; ``any ()`` tests that a collection is not
+  empty, ``has ()`` that a reference is set.
+* Relation tests never yield SQL NULL under ``not`` (``not parent has
+  (name is "x")`` holds for entities without a parent), while scalar
+  comparisons keep SQL semantics (``name is_not "x"`` does not hold for a
+  null name; use ``is none`` for that).
+
+Errors are :class:`~ftrack_local_server.errors.ValidationError` naming the
+attribute, the type and the offending value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from typing import Any, List, Optional, Sequence, Tuple
+
+from ..errors import ValidationError
+from ..model import Model, quote
+from ..schema import COLLECTION, MAPPED_COLLECTION, REFERENCE, SCALAR, EntityType
+from . import ast, computed_sql, values
+from .paths import Step, format_path, resolve_step, resolve_type
+from .sql import FALSE, TRUE, Fragment, column, conjunction, join, placeholders
+
+_COMPARISON_SQL = {'is': '=', 'is_not': '!=', '>': '>', '<': '<', '>=': '>=', '<=': '<='}
+
+
+class Scalar:
+    """An SQL expression with the data type of the scalar it reads."""
+
+    __slots__ = ('fragment', 'data_type', 'where')
+
+    def __init__(self, fragment: Fragment, data_type: str, where: str) -> None:
+        self.fragment = fragment
+        self.data_type = data_type
+        self.where = where
+
+
+class Compiler:
+    """Compiles the parts of one query against *model*.
+
+    Aliases handed out are unique within the compiled statement. *now* is
+    the current naive UTC time as stored text (default: the real time),
+    used by time-dependent computed attributes.
+    """
+
+    def __init__(self, model: Model, now: Optional[str] = None) -> None:
+        self.model = model
+        self.catalogue = model.catalogue
+        self._counter = itertools.count(1)
+        if now is None:
+            now = datetime.datetime.now(datetime.timezone.utc).strftime(
+                '%Y-%m-%dT%H:%M:%S')
+        self.now = now
+
+    def alias(self) -> str:
+        """Return a new table alias."""
+        return 't{0}'.format(next(self._counter))
+
+    # -- entry points ----------------------------------------------------------
+
+    def entity_type(self, name: str) -> EntityType:
+        """Return the queried type *name* (ValidationError when unknown)."""
+        return resolve_type(self.catalogue, name)
+
+    def type_condition(self, entity_type: EntityType, alias: str) -> Fragment:
+        """Return the test that the row in *alias* is of *entity_type*."""
+        sql, params = self.model.type_condition(entity_type.name, alias)
+        return Fragment(sql, list(params))
+
+    def criteria(self, node: ast.Criteria, entity_type: EntityType, alias: str,
+                 negated: bool = False) -> Fragment:
+        """Return the SQL of criteria *node* about the row of *entity_type* in *alias*.
+
+        *negated* tells whether the node sits under an odd number of
+        ``not`` (relation tests then avoid SQL NULL).
+        """
+        if isinstance(node, ast.And):
+            return join([self.criteria(item, entity_type, alias, negated)
+                         for item in node.items], 'AND')
+        if isinstance(node, ast.Or):
+            return join([self.criteria(item, entity_type, alias, negated)
+                         for item in node.items], 'OR')
+        if isinstance(node, ast.Not):
+            inner = self.criteria(node.item, entity_type, alias, not negated)
+            return Fragment('NOT ({0})'.format(inner.sql), inner.params)
+        if isinstance(node, ast.Comparison):
+            return self._walk(entity_type, alias, node.path, node.path, node,
+                              negated)
+        if isinstance(node, ast.Relation):
+            return self._walk(entity_type, alias, node.path, node.path, node,
+                              negated)
+        raise TypeError('Unknown criteria node {0!r}.'.format(node))
+
+    def select_query(self, query: ast.Query) -> Fragment:
+        """Return the SQL of sub-query *query*, selecting its one projected value."""
+        if query.group_by or not query.projections or len(query.projections) != 1 \
+                or query.projections[0].function:
+            raise ValidationError(
+                'A sub-query must select exactly one attribute, without '
+                'aggregates or grouping (found "select {0} from {1}").'.format(
+                    ', '.join(_projection_text(p) for p in query.projections or ()),
+                    query.entity_type))
+        entity_type = self.entity_type(query.entity_type)
+        alias = self.alias()
+        value = self.value(entity_type, alias, query.projections[0].path)
+        where = self.where(query, entity_type, alias)
+        order = self.order_by(query.order_by, entity_type, alias)
+        sql = 'SELECT {0} FROM {1} AS {2} WHERE {3} ORDER BY {4}'.format(
+            value.fragment.sql, quote(self.model.table(entity_type.name).name),
+            quote(alias), where.sql, order.sql)
+        params = list(value.fragment.params) + where.params + order.params
+        if query.limit is not None or query.offset is not None:
+            sql += ' LIMIT ? OFFSET ?'
+            params += [-1 if query.limit is None else query.limit,
+                       query.offset or 0]
+        return Fragment(sql, params)
+
+    def where(self, query: ast.Query, entity_type: EntityType, alias: str) -> Fragment:
+        """Return the WHERE condition of *query* (type test and criteria)."""
+        parts = [self.type_condition(entity_type, alias)]
+        if query.criteria is not None:
+            parts.append(self.criteria(query.criteria, entity_type, alias))
+        return conjunction(parts)
+
+    def order_by(self, keys: Sequence[ast.OrderKey], entity_type: EntityType,
+                 alias: str) -> Fragment:
+        """Return the ORDER BY list for *keys*, ending with creation order."""
+        parts: List[str] = []
+        params: List[Any] = []
+        for key in keys:
+            value = self.value(entity_type, alias, key.path)
+            parts.append(value.fragment.sql + (' DESC' if key.descending else ''))
+            params.extend(value.fragment.params)
+        parts.append('{0}.rowid'.format(quote(alias)))
+        return Fragment(', '.join(parts), params)
+
+    def value(self, entity_type: EntityType, alias: str, path: Sequence[str]) -> Scalar:
+        """Return the SQL value of scalar *path* (through references) of the row in *alias*.
+
+        Used by ``order by``, ``group by``, aggregates and sub-query
+        projections. Raise ValidationError when the path ends at a
+        relation, passes through a collection or names a computed
+        attribute without an SQL form.
+        """
+        return self._value(entity_type, alias, tuple(path), tuple(path))
+
+    # -- values ------------------------------------------------------------
+
+    def _value(self, entity_type: EntityType, alias: str, path: Tuple[str, ...],
+               whole: Tuple[str, ...]) -> Scalar:
+        step = resolve_step(self.catalogue, entity_type, path[0], whole,
+                            more=len(path) > 1)
+        attribute = step.attribute
+        if len(path) == 1:
+            if attribute.kind == REFERENCE:
+                key = self._reference_key(step, alias, whole)
+                if key is None:
+                    raise ValidationError(
+                        'Reference "{0}" of "{1}" has a composite key; use one of '
+                        'its attributes in "{2}".'.format(
+                            attribute.name, step.owner.name, format_path(whole)))
+                result = Scalar(key, 'string', _where(step, whole))
+            elif attribute.kind != SCALAR:
+                raise ValidationError(
+                    'Attribute "{0}" of "{1}" is a collection; "{2}" needs a '
+                    'single value here.'.format(
+                        attribute.name, step.owner.name, format_path(whole)))
+            else:
+                result = self.scalar(step, alias, whole)
+        elif attribute.kind == REFERENCE:
+            target = self.catalogue.get(attribute.target)
+            sub = self.alias()
+            inner = self._value(target, sub, path[1:], whole)
+            match = self._reference_match(step, alias, target, sub, whole)
+            result = Scalar(
+                Fragment('(SELECT {0} FROM {1} AS {2} WHERE {3})'.format(
+                    inner.fragment.sql,
+                    quote(self.model.table(target.name).name),
+                    quote(sub), match.sql),
+                    inner.fragment.params + match.params),
+                inner.data_type, inner.where)
+        elif attribute.kind == SCALAR:
+            raise ValidationError(
+                'Attribute "{0}" of "{1}" is a scalar and has no attribute '
+                '"{2}" (in "{3}").'.format(
+                    attribute.name, step.owner.name, path[1], format_path(whole)))
+        else:
+            raise ValidationError(
+                'Attribute "{0}" of "{1}" is a collection; "{2}" needs a single '
+                'value here, so it cannot go through a collection.'.format(
+                    attribute.name, step.owner.name, format_path(whole)))
+        if step.narrowed:
+            condition = self.type_condition(step.owner, alias)
+            result = Scalar(
+                Fragment('(CASE WHEN {0} THEN {1} END)'.format(
+                    condition.sql, result.fragment.sql),
+                    condition.params + result.fragment.params),
+                result.data_type, result.where)
+        return result
+
+    def scalar(self, step: Step, alias: str, whole: Sequence[str]) -> Scalar:
+        """Return the SQL value of scalar *step* of the row in *alias*."""
+        owner = step.owner
+        attribute = step.attribute
+        layout = self.model.layout(owner.name)
+        where = _where(step, whole)
+        column_name = layout.columns.get(attribute.name)
+        if column_name is not None:
+            data_type = layout.table.columns[column_name].data_type
+            return Scalar(Fragment(column(alias, column_name), []), data_type, where)
+        found = computed_sql.scalar_expression(
+            self.model, owner.name, attribute.name, alias, self.now)
+        if found is None:
+            raise ValidationError(
+                'Attribute "{0}" of "{1}" is computed when read and cannot be '
+                'used in criteria or ordering (in "{2}").'.format(
+                    attribute.name, owner.name, format_path(whole)))
+        fragment, data_type = found
+        return Scalar(fragment, data_type, where)
+
+    # -- paths ---------------------------------------------------------------
+
+    def _walk(self, entity_type: EntityType, alias: str, path: Tuple[str, ...],
+              whole: Tuple[str, ...], node: Any, negated: bool) -> Fragment:
+        last = len(path) == 1
+        step = resolve_step(self.catalogue, entity_type, path[0], whole,
+                            more=not last)
+        attribute = step.attribute
+        if last and isinstance(node, ast.Comparison):
+            fragment = self._compare(step, alias, node, whole)
+        elif last:
+            fragment = self._relation(step, alias, node, whole, negated)
+        elif attribute.kind == SCALAR:
+            raise ValidationError(
+                'Attribute "{0}" of "{1}" is a scalar and has no attribute '
+                '"{2}" (in "{3}").'.format(
+                    attribute.name, step.owner.name, path[1], format_path(whole)))
+        elif attribute.kind == REFERENCE and isinstance(node, ast.Comparison) \
+                and len(path) == 2 and self._is_key_of_target(step, path[1]):
+            fragment = self._compare_reference_key(step, alias, node, whole)
+        else:
+            target = self.catalogue.get(attribute.target)
+
+            def inner(sub: str) -> Fragment:
+                return self._walk(target, sub, path[1:], whole, node, False)
+
+            fragment = self._related(step, alias, inner, whole, negated)
+        if step.narrowed:
+            fragment = conjunction([self.type_condition(step.owner, alias), fragment])
+        return fragment
+
+    def _is_key_of_target(self, step: Step, name: str) -> bool:
+        reference = self.model.reference(step.owner.name, step.attribute.name)
+        target = self.catalogue.get(step.attribute.target)
+        return (not reference.computed and len(reference.columns) == 1
+                and target.primary_key == (name,))
+
+    def _relation(self, step: Step, alias: str, node: ast.Relation,
+                  whole: Sequence[str], negated: bool) -> Fragment:
+        attribute = step.attribute
+        if attribute.kind == SCALAR:
+            raise ValidationError(
+                'Attribute "{0}" of "{1}" is a scalar; "{2}" needs a reference '
+                'or a collection (in "{3} {2} (...)").'.format(
+                    attribute.name, step.owner.name, node.kind, format_path(whole)))
+        target = self.catalogue.get(attribute.target)
+        if node.criteria is None:
+            def inner(sub: str) -> Fragment:
+                return TRUE
+        else:
+            def inner(sub: str) -> Fragment:
+                return self.criteria(node.criteria, target, sub)
+        return self._related(step, alias, inner, whole, negated)
+
+    def _related(self, step: Step, alias: str, inner: Any,
+                 whole: Sequence[str], negated: bool) -> Fragment:
+        """Return "some related entity of *step* satisfies ``inner(alias)``"."""
+        attribute = step.attribute
+        target = self.catalogue.get(attribute.target)
+        sub = self.alias()
+        if attribute.kind == REFERENCE:
+            fragment = self._reference_test(step, alias, target, sub, inner, whole)
+        elif attribute.kind in (COLLECTION, MAPPED_COLLECTION):
+            fragment = self._collection_test(step, alias, target, sub, inner, whole)
+        else:  # pragma: no cover - scalars are rejected by the callers
+            raise AssertionError(attribute)
+        if negated:
+            # x IN (...) is NULL for a null x; under NOT that must read as
+            # "no related entity satisfies it", i.e. true.
+            fragment = Fragment('COALESCE({0}, 0)'.format(fragment.sql),
+                                fragment.params)
+        return fragment
+
+    def _target_rows(self, target: EntityType, sub: str, inner: Fragment,
+                     selected: str) -> Fragment:
+        condition = conjunction([self.type_condition(target, sub), inner])
+        return Fragment('SELECT {0} FROM {1} AS {2} WHERE {3}'.format(
+            selected, quote(self.model.table(target.name).name), quote(sub),
+            condition.sql), condition.params)
+
+    def _reference_key(self, step: Step, alias: str,
+                       whole: Sequence[str]) -> Optional[Fragment]:
+        """Return the SQL of the referenced key (single-column keys only)."""
+        reference = self.model.reference(step.owner.name, step.attribute.name)
+        if reference.computed:
+            found = computed_sql.reference_key(
+                self.model, step.owner.name, step.attribute.name, alias)
+            if found is None:
+                raise ValidationError(
+                    'Reference "{0}" of "{1}" is computed when read and cannot '
+                    'be used in criteria or ordering (in "{2}").'.format(
+                        step.attribute.name, step.owner.name, format_path(whole)))
+            return found
+        if len(reference.columns) != 1:
+            return None
+        return Fragment(column(alias, reference.columns[0]), [])
+
+    def _reference_match(self, step: Step, alias: str, target: EntityType,
+                         sub: str, whole: Sequence[str]) -> Fragment:
+        """Return the test that the row in *sub* is the one *step* references."""
+        reference = self.model.reference(step.owner.name, step.attribute.name)
+        type_test = self.type_condition(target, sub)
+        if reference.computed:
+            key = self._reference_key(step, alias, whole)
+            return conjunction([
+                Fragment('{0} = {1}'.format(
+                    column(sub, reference.target_columns[0]), key.sql), key.params),
+                type_test,
+            ])
+        parts = [Fragment('{0} = {1}'.format(column(sub, target_column),
+                                             column(alias, own_column)), [])
+                 for own_column, target_column in zip(reference.columns,
+                                                       reference.target_columns)]
+        return conjunction(parts + [type_test])
+
+    def _reference_test(self, step: Step, alias: str, target: EntityType,
+                        sub: str, inner: Any, whole: Sequence[str]) -> Fragment:
+        reference = self.model.reference(step.owner.name, step.attribute.name)
+        key = self._reference_key(step, alias, whole)
+        if key is not None:
+            rows = self._target_rows(
+                target, sub, inner(sub),
+                column(sub, reference.target_columns[0]))
+            return Fragment('{0} IN ({1})'.format(key.sql, rows.sql),
+                            key.params + rows.params)
+        match = self._reference_match(step, alias, target, sub, whole)
+        rows = self._target_rows(target, sub, conjunction([match, inner(sub)]), '1')
+        return Fragment('EXISTS ({0})'.format(rows.sql), rows.params)
+
+    def _collection_test(self, step: Step, alias: str, target: EntityType,
+                         sub: str, inner: Any, whole: Sequence[str]) -> Fragment:
+        collection = self.model.collection(step.owner.name, step.attribute.name)
+        if collection.kind == 'computed':
+            return self._computed_collection_test(step, alias, target, sub, inner,
+                                                  whole)
+        if collection.kind == 'one_to_many':
+            filters = [Fragment('{0} = ?'.format(column(sub, name)), [value])
+                       for name, value in collection.filters.items()]
+            if len(collection.owner_columns) == 1:
+                rows = self._target_rows(
+                    target, sub, conjunction(filters + [inner(sub)]),
+                    column(sub, collection.item_columns[0]))
+                return Fragment('{0} IN ({1})'.format(
+                    column(alias, collection.owner_columns[0]), rows.sql),
+                    rows.params)
+            match = [Fragment('{0} = {1}'.format(column(sub, item_column),
+                                                 column(alias, owner_column)), [])
+                     for owner_column, item_column in zip(collection.owner_columns,
+                                                          collection.item_columns)]
+            rows = self._target_rows(target, sub,
+                                     conjunction(match + filters + [inner(sub)]), '1')
+            return Fragment('EXISTS ({0})'.format(rows.sql), rows.params)
+        # Many to many through a link table.
+        link = self.alias()
+        item_match = ' AND '.join(
+            '{0} = {1}'.format(column(sub, key), column(link, link_column))
+            for key, link_column in zip(collection.item_key_columns,
+                                        collection.link_item_columns))
+        condition = conjunction([self.type_condition(target, sub), inner(sub)])
+        if len(collection.owner_columns) == 1:
+            return Fragment(
+                '{0} IN (SELECT {1} FROM {2} AS {3} JOIN {4} AS {5} ON {6} '
+                'WHERE {7})'.format(
+                    column(alias, collection.owner_columns[0]),
+                    column(link, collection.link_owner_columns[0]),
+                    quote(collection.link_table), quote(link),
+                    quote(self.model.table(target.name).name), quote(sub),
+                    item_match, condition.sql),
+                condition.params)
+        owner_match = ' AND '.join(
+            '{0} = {1}'.format(column(link, link_column), column(alias, owner_column))
+            for owner_column, link_column in zip(collection.owner_columns,
+                                                 collection.link_owner_columns))
+        return Fragment(
+            'EXISTS (SELECT 1 FROM {0} AS {1} JOIN {2} AS {3} ON {4} WHERE {5} '
+            'AND {6})'.format(
+                quote(collection.link_table), quote(link),
+                quote(self.model.table(target.name).name), quote(sub),
+                item_match, owner_match, condition.sql),
+            condition.params)
+
+    def _computed_collection_test(self, step: Step, alias: str, target: EntityType,
+                                  sub: str, inner: Any,
+                                  whole: Sequence[str]) -> Fragment:
+        items = self._target_rows(
+            target, sub, inner(sub),
+            column(sub, self.model.column(target.name, 'id')))
+        owners = computed_sql.hierarchy_owners(
+            self.model, step.attribute.name, items, '_h' + self.alias())
+        if owners is None:
+            raise ValidationError(
+                'Collection "{0}" of "{1}" is computed when read and cannot be '
+                'used in criteria (in "{2}").'.format(
+                    step.attribute.name, step.owner.name, format_path(whole)))
+        return Fragment('{0} IN ({1})'.format(
+            column(alias, self.model.column(step.owner.name, 'id')), owners.sql),
+            owners.params)
+
+    # -- comparisons -----------------------------------------------------------
+
+    def _compare(self, step: Step, alias: str, node: ast.Comparison,
+                 whole: Sequence[str]) -> Fragment:
+        attribute = step.attribute
+        if attribute.kind == REFERENCE:
+            key = self._reference_key(step, alias, whole)
+            if key is None:
+                raise ValidationError(
+                    'Reference "{0}" of "{1}" has a composite key; compare its '
+                    'attributes instead (in "{2}").'.format(
+                        attribute.name, step.owner.name, format_path(whole)))
+            scalar = Scalar(key, 'string', _where(step, whole))
+        elif attribute.kind != SCALAR:
+            raise ValidationError(
+                'Attribute "{0}" of "{1}" is a collection and cannot be compared '
+                'with a value; compare one of its attributes ("{2}.<attribute> '
+                '...") or use "{2} any (...)".'.format(
+                    attribute.name, step.owner.name, format_path(whole)))
+        else:
+            scalar = self.scalar(step, alias, whole)
+        return self.comparison(scalar, node.operator, node.value)
+
+    def _compare_reference_key(self, step: Step, alias: str, node: ast.Comparison,
+                               whole: Sequence[str]) -> Fragment:
+        key = self._reference_key(step, alias, whole)
+        target = self.catalogue.get(step.attribute.target)
+        layout = self.model.layout(target.name)
+        key_column = layout.columns[target.primary_key[0]]
+        data_type = layout.table.columns[key_column].data_type
+        where = '"{0}" of "{1}" (in "{2}")'.format(
+            target.primary_key[0], target.name, format_path(whole))
+        return self.comparison(Scalar(key, data_type, where), node.operator,
+                               node.value)
+
+    def comparison(self, scalar: Scalar, operator: str, value: Any) -> Fragment:
+        """Return the SQL of *scalar* *operator* *value* (a parsed value)."""
+        expression = scalar.fragment
+        if operator in ('in', 'not_in'):
+            return self._membership(scalar, operator, value)
+        if not isinstance(value, ast.Literal):
+            raise ValidationError(
+                'Operator "{0}" needs a single value for {1}.'.format(
+                    operator, scalar.where))
+        if operator in ('like', 'not_like'):
+            if not value.quoted and value.value is None:
+                raise ValidationError(
+                    'Operator "{0}" needs a pattern for {1}, not none.'.format(
+                        operator, scalar.where))
+            sql = '{0} {1}LIKE ?'.format(
+                expression.sql, 'NOT ' if operator == 'not_like' else '')
+            return Fragment(sql, expression.params + [value.text])
+        is_null = not value.quoted and value.value is None
+        if is_null:
+            if operator == 'is':
+                return Fragment('{0} IS NULL'.format(expression.sql),
+                                list(expression.params))
+            if operator == 'is_not':
+                return Fragment('{0} IS NOT NULL'.format(expression.sql),
+                                list(expression.params))
+            raise ValidationError(
+                'Cannot use "{0}" with none for {1}: none can only be compared '
+                'with "is" or "is_not".'.format(operator, scalar.where))
+        if scalar.data_type == 'variable':
+            return self._variable_comparison(scalar, operator, value)
+        stored = values.coerce(value, scalar.data_type, scalar.where)
+        return Fragment('{0} {1} ?'.format(expression.sql, _COMPARISON_SQL[operator]),
+                        expression.params + [stored])
+
+    def _variable_comparison(self, scalar: Scalar, operator: str,
+                             value: ast.Literal) -> Fragment:
+        expression = scalar.fragment
+        if operator in ('is', 'is_not'):
+            candidates = values.variable_candidates(value)
+            sql = '{0} {1}IN ({2})'.format(
+                expression.sql, 'NOT ' if operator == 'is_not' else '',
+                placeholders(len(candidates)))
+            return Fragment(sql, expression.params + candidates)
+        stored = values.variable_ordered(value)
+        return Fragment('{0} {1} ?'.format(expression.sql, _COMPARISON_SQL[operator]),
+                        expression.params + [stored])
+
+    def _membership(self, scalar: Scalar, operator: str, value: Any) -> Fragment:
+        expression = scalar.fragment
+        negate = operator == 'not_in'
+        if isinstance(value, ast.SubQuery):
+            rows = self.select_query(value.query)
+            return Fragment('{0} {1}IN ({2})'.format(
+                expression.sql, 'NOT ' if negate else '', rows.sql),
+                expression.params + rows.params)
+        if not isinstance(value, ast.ValueList):
+            raise ValidationError(
+                'Operator "{0}" needs a parenthesised list of values or a '
+                'sub-query for {1}.'.format(operator, scalar.where))
+        stored: List[Any] = []
+        has_null = False
+        for item in value.items:
+            if not item.quoted and item.value is None:
+                has_null = True
+            elif scalar.data_type == 'variable':
+                stored.extend(values.variable_candidates(item))
+            else:
+                stored.append(values.coerce(item, scalar.data_type, scalar.where))
+        parts = []
+        params: List[Any] = []
+        if stored:
+            parts.append('{0} IN ({1})'.format(expression.sql,
+                                               placeholders(len(stored))))
+            params.extend(expression.params + stored)
+        if has_null:
+            parts.append('{0} IS NULL'.format(expression.sql))
+            params.extend(expression.params)
+        if not parts:
+            return TRUE if negate else FALSE
+        fragment = Fragment('(' + ' OR '.join(parts) + ')', params)
+        if negate:
+            # SQL semantics, as for is_not: a null value is neither in nor
+            # not in a list that does not name none.
+            return Fragment('NOT {0}'.format(fragment.sql), fragment.params)
+        return fragment
+
+
+def _where(step: Step, whole: Sequence[str]) -> str:
+    text = '"{0}" of "{1}"'.format(step.attribute.name, step.owner.name)
+    if len(whole) > 1:
+        text += ' (in "{0}")'.format(format_path(whole))
+    return text
+
+
+def _projection_text(projection: ast.Projection) -> str:
+    path = format_path(projection.path)
+    if projection.function:
+        return '{0}({1})'.format(projection.function, path)
+    return path

@@ -1,0 +1,88 @@
+"""Running a query expression against the store.
+
+:func:`execute` is what the ``query`` action does: parse the expression
+(:mod:`.parser`), compile criteria and ordering (:mod:`.compiler`), read
+one page of rows in a single statement, then load the projections for the
+whole page (:mod:`.loader`). The result has the shape of protocol §2.3::
+
+    {"action": "query", "data": [...], "metadata": {"next": {"offset": N}}}
+
+``next.offset`` is the offset of the next page when rows exist beyond this
+one, else null. Rows come in the ``order by`` order, then in creation
+order, so paging is stable.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any, Dict, Optional, Union
+
+from ..model import quote
+from . import aggregate, ast
+from .compiler import Compiler
+from .loader import Loader
+from .parser import parse
+from .projection import build_tree, plain_paths
+
+logger = logging.getLogger(__name__)
+
+
+def execute(tx: Any, expression: Union[str, ast.Query],
+            base_url: Optional[str] = None,
+            now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
+    """Return the ``query`` action result of *expression* read through *tx*.
+
+    *expression* is query text or an already parsed :class:`~.ast.Query`;
+    *tx* the open store transaction; *base_url* the server address used in
+    computed URLs; *now* the current time (aware or naive UTC; default: the
+    real time) for time-dependent computed attributes.
+
+    Raise :class:`~ftrack_local_server.errors.QueryParseError` for text
+    that does not parse, and
+    :class:`~ftrack_local_server.errors.ValidationError` for an unknown
+    type or attribute, a value that does not fit its attribute, or a
+    restricted attribute selected.
+    """
+    query = parse(expression) if isinstance(expression, str) else expression
+    stamp = _stamp(now)
+    compiler = Compiler(tx.model, now=stamp)
+    entity_type = compiler.entity_type(query.entity_type)
+    if aggregate.is_aggregate(query):
+        data, more = aggregate.execute(tx, compiler, query, entity_type)
+    else:
+        projections = query.projections
+        paths = (plain_paths(projections) if projections is not None
+                 else [(name,) for name in entity_type.default_projections])
+        tree = build_tree(tx.catalogue, entity_type, paths)
+        alias = 't0'
+        where = compiler.where(query, entity_type, alias)
+        order = compiler.order_by(query.order_by, entity_type, alias)
+        sql = 'SELECT {0}.rowid, {0}.* FROM {1} AS {0} WHERE {2} ORDER BY {3}'.format(
+            quote(alias), quote(tx.model.table(entity_type.name).name),
+            where.sql, order.sql)
+        params = where.params + order.params
+        if query.limit is not None or query.offset:
+            # One row more than asked tells whether another page exists.
+            sql += ' LIMIT ? OFFSET ?'
+            params += [-1 if query.limit is None else query.limit + 1,
+                       query.offset or 0]
+        rows = tx.query(sql, params)
+        more = query.limit is not None and len(rows) > query.limit
+        if more:
+            rows = rows[:query.limit]
+        data = Loader(tx, base_url, stamp).encode_rows(entity_type, rows, tree)
+    next_offset = (query.offset or 0) + len(data) if more else None
+    return {
+        'action': 'query',
+        'data': data,
+        'metadata': {'next': {'offset': next_offset}},
+    }
+
+
+def _stamp(now: Optional[datetime.datetime]) -> str:
+    if now is None:
+        now = datetime.datetime.now(datetime.timezone.utc)
+    if now.tzinfo is not None:
+        now = now.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return now.strftime('%Y-%m-%dT%H:%M:%S')
