@@ -574,3 +574,107 @@ def test_selective_serialised_file_cache_recipe(tmp_path):
         later.get('new')
     assert later.get('old') == {'id': 'old', 'name': 'shot'}
     assert later.caches[0].get('old') == {'id': 'old', 'name': 'shot'}
+
+
+# The same recipe with a real session (offline transport, real schema) and
+# the seed's ``persisted_only`` encoding, exactly as documented.
+
+
+def _query_answer(*records):
+    return [
+        {
+            'action': 'query',
+            'data': list(records),
+            'metadata': {'next': {'offset': None}},
+        }
+    ]
+
+
+class EntitySelectiveCache(ProxyCache):
+    """Proxy cache that won't cache newly created entities (seed recipe)."""
+
+    def set(self, key, value):
+        """Set *value* for *key*."""
+        import ftrack_api.entity.base
+        import ftrack_api.inspection
+
+        if isinstance(value, ftrack_api.entity.base.Entity):
+            if (
+                ftrack_api.inspection.state(value)
+                is ftrack_api.symbol.CREATED
+            ):
+                return
+        super(EntitySelectiveCache, self).set(key, value)
+
+
+def test_session_layers_memory_cache_over_user_cache():
+    """The session's cache is a LayeredCache: memory first, then the user's."""
+    from ftrack_api._testing import OfflineSession
+
+    user_cache = MemoryCache()
+    session = OfflineSession(cache=user_cache)
+    try:
+        assert isinstance(session.cache, LayeredCache)
+        assert isinstance(session.cache.caches[0], MemoryCache)
+        assert session.cache.caches[0] is not user_cache
+        assert session.cache.caches[1] is user_cache
+    finally:
+        session.close()
+
+
+def test_seed_persisted_only_recipe_with_sessions(tmp_path):
+    """Persisted values survive into a new session; local ones do not."""
+    import functools
+    import uuid
+
+    from ftrack_api._testing import OfflineSession
+
+    cache_path = os.path.join(str(tmp_path), 'ftrack_session_cache.dbm')
+
+    def cache_maker(session):
+        """Return cache to use for *session*."""
+        return EntitySelectiveCache(
+            SerialisedCache(
+                FileCache(cache_path),
+                encode=functools.partial(
+                    session.encode, entity_attribute_strategy='persisted_only'
+                ),
+                decode=session.decode,
+            )
+        )
+
+    user_id = str(uuid.uuid4())
+    first = OfflineSession(cache=cache_maker)
+    try:
+        first.transport.echo = True
+        first.transport.responses.append(
+            _query_answer(
+                {
+                    '__entity_type__': 'User',
+                    'id': user_id,
+                    'username': 'jane',
+                    'first_name': 'Jane',
+                }
+            )
+        )
+        user = first.query('User').one()
+        user['first_name'] = 'Locally changed'
+        with first.auto_populating(False):
+            created = first.create('User', {'username': 'new'})
+        created_id = created['id']
+    finally:
+        first.close()
+
+    stored = FileCache(cache_path)
+    assert not [key for key in stored.keys() if created_id in key]
+
+    second = OfflineSession(cache=cache_maker)
+    try:
+        with second.auto_populating(False):
+            restored = second.get('User', user_id)
+            assert restored['username'] == 'jane'
+            assert restored['first_name'] == 'Jane'
+        # Served from the file cache: no request reached the server.
+        assert second.transport.requests == []
+    finally:
+        second.close()

@@ -188,3 +188,69 @@ def test_colour_decision_for_terminals(monkeypatch):
     assert ftrack_api.formatter._colour_enabled(io.StringIO()) is False
     monkeypatch.setenv('TERM', 'dumb')
     assert ftrack_api.formatter._colour_enabled(_Terminal()) is False
+
+
+# Real entities of an offline session (real schema, no server needed).
+
+
+@pytest.fixture
+def session():
+    from ftrack_api._testing import OfflineSession
+
+    session = OfflineSession()
+    session.transport.echo = True
+    yield session
+    session.close()
+
+
+def test_real_entities(session):
+    """Entity types head nested blocks; unset values can be filtered."""
+    with session.auto_populating(False):
+        project = session.create('Project', {'name': 'proj', 'full_name': 'P'})
+        sequence = session.create('Sequence', {'name': 'seq', 'parent': project})
+        text = ftrack_api.formatter.format(
+            sequence,
+            formatters=PLAIN,
+            attribute_filter=ftrack_api.formatter.FILTER['ignore_unset'],
+        )
+        unfiltered = ftrack_api.formatter.format(sequence, formatters=PLAIN)
+
+    lines = text.splitlines()
+    assert lines[0] == 'Sequence'
+    assert ' name: seq' in lines
+    assert ' id: {0}'.format(sequence['id']) in lines
+    assert ' parent: Project' in lines
+    project_indent = ' ' * len(' parent: ')
+    assert project_indent + ' name: proj' in lines
+    assert project_indent + ' full_name: P' in lines
+    assert 'NOT_SET' not in text
+    assert 'NOT_SET' in unfiltered
+
+
+def test_real_collections_recursive_with_cycle(session):
+    """Recursive formatting lists collection members; cycles are cut."""
+    with session.auto_populating(False):
+        project = session.create('Project', {'name': 'proj', 'full_name': 'P'})
+        sequence = session.create('Sequence', {'name': 'seq', 'parent': project})
+        shot = session.create('Shot', {'name': 'sh010', 'parent': sequence})
+        sequence['children'].append(shot)
+
+        flat = ftrack_api.formatter.format(
+            sequence,
+            formatters=PLAIN,
+            attribute_filter=ftrack_api.formatter.FILTER['ignore_unset'],
+        )
+        deep = ftrack_api.formatter.format(
+            sequence,
+            formatters=PLAIN,
+            attribute_filter=ftrack_api.formatter.FILTER['ignore_unset'],
+            recursive=True,
+        )
+
+    assert ' children: <ftrack_api.collection.Collection' in flat
+    lines = deep.splitlines()
+    assert ' children: Shot' in lines
+    child_indent = ' ' * len(' children: ')
+    assert child_indent + ' name: sh010' in lines
+    # The shot's parent is the sequence being formatted: a cycle.
+    assert child_indent + ' parent: Sequence{...}' in lines
