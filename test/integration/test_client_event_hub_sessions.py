@@ -252,7 +252,7 @@ def test_expressions_and_wildcards(make_session):
         ('ftrack.location.component-added', 'paris'),
         ('ftrack.location.component-added', 'london'),
         ('my-studio.render.done', None),
-        ('other.my-studio', None),
+        ('other.my-studio.render', None),
         ('elsewhere', None),
     ):
         publisher.event_hub.publish(
@@ -264,7 +264,7 @@ def test_expressions_and_wildcards(make_session):
     # Wildcards match anywhere in the value, as the Python API does.
     assert sorted(event['topic'] for event in wildcard) == [
         'my-studio.render.done',
-        'other.my-studio',
+        'other.my-studio.render',
     ]
 
 
