@@ -251,3 +251,33 @@ def test_plugin_can_define_dataclass(tmp_path):
     calls = []
     ftrack_api.plugin.discover([str(tmp_path)], [calls])
     assert calls == [3]
+
+
+def test_session_passes_itself_and_accepted_plugin_arguments(tmp_path, caplog):
+    """The seed's plugin_arguments example, through a real session."""
+    from ftrack_api._testing import OfflineSession
+
+    _write(
+        tmp_path,
+        'a_plugin.py',
+        '''
+        def register(session, reticulate_splines=False):
+            session.reticulated = reticulate_splines
+        ''',
+    )
+    with caplog.at_level(logging.WARNING, logger='ftrack_api.plugin'):
+        session = OfflineSession(
+            plugin_paths=[str(tmp_path)],
+            plugin_arguments={
+                'reticulate_splines': True,
+                'some_other_argument': 42,
+            },
+        )
+    try:
+        assert session.reticulated is True
+        assert any(
+            'some_other_argument' in record.getMessage()
+            for record in caplog.records
+        )
+    finally:
+        session.close()
