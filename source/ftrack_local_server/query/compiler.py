@@ -83,6 +83,11 @@ class Compiler:
         sql, params = self.model.type_condition(entity_type.name, alias)
         return Fragment(sql, list(params))
 
+    def narrowing(self, step: Step, alias: str) -> Fragment:
+        """Return the test that the row in *alias* is of a type *step* narrowed to."""
+        owners = step.owners or (step.owner,)
+        return join([self.type_condition(owner, alias) for owner in owners], 'OR')
+
     def criteria(self, node: ast.Criteria, entity_type: EntityType, alias: str,
                  negated: bool = False) -> Fragment:
         """Return the SQL of criteria *node* about the row of *entity_type* in *alias*.
@@ -206,7 +211,7 @@ class Compiler:
                 'value here, so it cannot go through a collection.'.format(
                     attribute.name, step.owner.name, format_path(whole)))
         if step.narrowed:
-            condition = self.type_condition(step.owner, alias)
+            condition = self.narrowing(step, alias)
             result = Scalar(
                 Fragment('(CASE WHEN {0} THEN {1} END)'.format(
                     condition.sql, result.fragment.sql),
@@ -262,7 +267,7 @@ class Compiler:
 
             fragment = self._related(step, alias, inner, whole, negated)
         if step.narrowed:
-            fragment = conjunction([self.type_condition(step.owner, alias), fragment])
+            fragment = conjunction([self.narrowing(step, alias), fragment])
         return fragment
 
     def _is_key_of_target(self, step: Step, name: str) -> bool:
@@ -481,7 +486,9 @@ class Compiler:
                 raise ValidationError(
                     'Operator "{0}" needs a pattern for {1}, not none.'.format(
                         operator, scalar.where))
-            sql = '{0} {1}LIKE ?'.format(
+            # A backslash makes the next % or _ literal (\\% in a quoted
+            # value, as backslashes themselves need escaping there).
+            sql = "{0} {1}LIKE ? ESCAPE '\\'".format(
                 expression.sql, 'NOT ' if operator == 'not_like' else '')
             return Fragment(sql, expression.params + [value.text])
         is_null = not value.quoted and value.value is None

@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 from ..encoding import encode_entity, entity_reference, from_storage, key_values, scalar_value
 from ..model import Collection, Model, Reference, quote
 from ..schema import COLLECTION, MAPPED_COLLECTION, REFERENCE, SCALAR, EntityType
-from . import computed, computed_sql, custom_attributes
+from . import computed, computed_sql
 from .projection import Tree
 from .sql import Fragment, chunks, column, placeholders
 
@@ -94,22 +94,6 @@ class Loader:
             return existing, entity_reference(self.model, existing.type, key)
         encoded = encode_entity(self.model, concrete, row, attributes=())
         item = Item(concrete, row, key, table, encoded)
-        self._items[(table, key)] = item
-        return item, encoded
-
-    def virtual_item(self, type_name: str, key: Tuple[Any, ...],
-                     values: Dict[str, Any]) -> Tuple[Item, Dict[str, Any]]:
-        """Return ``(item, value to place)`` for an entity with no stored row.
-
-        Used for dense custom attribute values; *values* are wire values.
-        """
-        table = self.model.table(type_name).name
-        existing = self._items.get((table, key))
-        if existing is not None:
-            return existing, entity_reference(self.model, existing.type, key)
-        encoded = entity_reference(self.model, type_name, key)
-        encoded.update(values)
-        item = Item(type_name, None, key, table, encoded)
         self._items[(table, key)] = item
         return item, encoded
 
@@ -287,9 +271,6 @@ class Loader:
                 placed_list.append(placed)
                 children[(child.table, child.key)] = child
             placed_lists[item.key] = placed_list
-        if custom_attributes.is_custom_attribute_collection(self.model, attribute):
-            custom_attributes.add_dense_values(self, owner_type, attribute, items,
-                                               placed_lists, children)
         for item in items:
             item.encoded.setdefault(name, placed_lists[item.key])
         merged = dict(extra)

@@ -14,7 +14,7 @@ attribute, the type and the path as written.
 
 from __future__ import annotations
 
-from typing import List, NamedTuple, Optional, Sequence
+from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..errors import ValidationError
 from ..schema import Attribute, Catalogue, EntityType
@@ -34,12 +34,16 @@ class Step(NamedTuple):
 
     *owner* is the type that has *attribute* (the declared type, or the
     subtype the step narrowed to); *narrowed* tells whether it differs
-    from the type the step started from.
+    from the type the step started from. *owners* lists every subtype the
+    step narrowed to when several subtypes have the same attribute
+    (``metadata`` of ``Context`` is both ``Project.metadata`` and
+    ``TypedContext.metadata``); *owner* is then the first of them.
     """
 
     owner: EntityType
     attribute: Attribute
     narrowed: bool
+    owners: Tuple[EntityType, ...] = ()
 
 
 def format_path(path: Sequence[str]) -> str:
@@ -73,7 +77,10 @@ def resolve_step(catalogue: Catalogue, entity_type: EntityType, name: str,
             candidates = relations
     if len(candidates) == 1:
         owner = candidates[0]
-        return Step(owner, owner.attributes[name], True)
+        return Step(owner, owner.attributes[name], True, (owner,))
+    if candidates and len({_signature(c.attributes[name]) for c in candidates}) == 1:
+        owner = candidates[0]
+        return Step(owner, owner.attributes[name], True, tuple(candidates))
     where = ''
     if len(path) > 1:
         where = ' (in "{0}")'.format(format_path(path))
@@ -88,6 +95,13 @@ def resolve_step(catalogue: Catalogue, entity_type: EntityType, name: str,
         'Entity type "{0}" has no attribute "{1}"{2}.'.format(
             entity_type.name, name, where)
     )
+
+
+def _signature(attribute: Attribute) -> Tuple[Any, ...]:
+    # Attributes of sibling subtypes that agree on all of this are stored
+    # alike (they share the family table), so one step covers them all.
+    return (attribute.kind, attribute.target, attribute.data_type,
+            attribute.alias_for)
 
 
 def _most_general_owners(entity_type: EntityType, name: str) -> List[EntityType]:
