@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
 
-from ftrack_local_server import LocalServer
+import ftrack_local_server.app  # noqa: F401
+import ftrack_local_server.state  # noqa: F401
+from ftrack_local_server import LocalServer, actions
+
+# ``pytester`` restores ``sys.modules`` after each test, dropping modules
+# first imported during it; importing the server (and registering its
+# actions) now keeps a server started in a test from registering them twice.
+actions.load_all()
+
+def _client_available():
+    try:
+        import ftrack_api.session  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
 
 USER_SUITE = '''
 import requests
@@ -22,13 +36,17 @@ def _call(server, operations):
     ).json()
 
 
+SEEN = []
+
+
 def test_server_answers(ftrack_server):
     info = _call(ftrack_server, [{"action": "query_server_information"}])[0]
     assert info["version"]
+    SEEN.append(ftrack_server)
 
 
-def test_same_server_for_the_session(ftrack_server, request):
-    assert request.config.cache is not None
+def test_same_server_for_the_session(ftrack_server):
+    assert SEEN == [ftrack_server]
     assert _call(ftrack_server, [{"action": "query_schemas"}])[0]
 
 
@@ -50,7 +68,9 @@ def test_user_suite_uses_the_plugin_fixtures(pytester):
 def test_fixtures_are_listed_without_being_started(pytester):
     pytester.makepyfile(test_nothing='def test_nothing():\n    pass\n')
     result = pytester.runpytest_subprocess('--fixtures', '-q')
-    result.stdout.fnmatch_lines(['*ftrack_server*', '*ftrack_server_factory*', '*ftrack_session*'])
+    for name in ('ftrack_server [[]session scope[]] -- *', 'ftrack_server_factory -- *',
+                 'ftrack_session -- *'):
+        result.stdout.fnmatch_lines([name])
 
 
 def test_ini_fixture_files_seed_the_session_server(pytester):
@@ -109,10 +129,7 @@ def test_remote_server_without_credentials_is_a_usage_error(pytester, monkeypatc
     result.stdout.fnmatch_lines(['*FTRACK_API_USER*FTRACK_API_KEY*'])
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec('ftrack_api.session') is None,
-    reason='the client session is not available yet',
-)
+@pytest.mark.skipif(not _client_available(), reason='the client session is not available yet')
 def test_ftrack_session_fixture_connects(pytester):
     pytester.makepyfile(test_session='''
 def test_session(ftrack_session, ftrack_server):
