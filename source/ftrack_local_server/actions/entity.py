@@ -72,6 +72,19 @@ def encode_written(context: Any, written: Written, everything: bool) -> Dict[str
     return data
 
 
+def finish_batch(context: Any) -> None:
+    """Run the checks deferred to the end of a batch (call before commit).
+
+    Typed contexts may be created without a parent when a later operation
+    of the batch gives them one (``parent['children'].append(new)``); this
+    raises ValidationError for any still without one. A no-op for batches
+    that wrote no entity.
+    """
+    writer = getattr(context, '_entity_writer', None)
+    if writer is not None and writer.tx is context.tx:
+        writer.finish()
+
+
 @action('create')
 def create(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     """Create one entity; see the module documentation for the result."""

@@ -84,18 +84,25 @@ def _asset_project(tx: Any, asset_id: Any) -> Any:
     return _context_project(tx, asset.get('context_id')) if asset else None
 
 
+def _get(row: Any, column: str) -> Any:
+    try:
+        return row[column]
+    except (KeyError, IndexError):
+        return None
+
+
 def _applies(configuration: Any, kind: str, object_type_id: Any,
              project_id: Any) -> bool:
-    if configuration[TYPE_COLUMN] != 'CustomAttributeConfiguration':
+    if _get(configuration, TYPE_COLUMN) != 'CustomAttributeConfiguration':
         return False
-    if configuration['project_id'] not in (None, project_id):
+    if _get(configuration, 'project_id') not in (None, project_id):
         return False
-    if configuration['is_hierarchical'] and kind in HIERARCHICAL_KINDS:
+    if _get(configuration, 'is_hierarchical') and kind in HIERARCHICAL_KINDS:
         return True
-    if configuration['entity_type'] != kind:
+    if _get(configuration, 'entity_type') != kind:
         return False
     if kind == 'task':
-        return configuration['object_type_id'] == object_type_id
+        return _get(configuration, 'object_type_id') == object_type_id
     return True
 
 
@@ -110,12 +117,12 @@ def configurations_for(tx: Any, kind: str, object_type_id: Any,
 
 def _value_row(configuration: Any, entity_id: Any, kind: str) -> Dict[str, Any]:
     default = encoding.variable_from_storage(
-        configuration['default'], configuration[kind_column('default')])
+        _get(configuration, 'default'), _get(configuration, kind_column('default')))
     stored, value_kind = encoding.variable_to_storage(default)
     return {
         'configuration_id': configuration['id'],
         'entity_id': entity_id,
-        'key': configuration['key'],
+        'key': _get(configuration, 'key'),
         'value': stored,
         kind_column('value'): value_kind,
         TYPE_COLUMN: VALUE_TYPES[kind],

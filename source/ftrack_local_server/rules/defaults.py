@@ -114,7 +114,7 @@ def derive(tx: Any, user: Dict[str, Any], entity: Entity) -> None:
             _set_if_missing(entity, name, int(value))
     family = _family(entity)
     if family == 'Context':
-        _derive_context(tx, entity)
+        derive_context(tx, entity)
     elif entity.type_name == 'AssetVersion':
         _derive_version(tx, entity)
     elif entity.type_name == 'User':
@@ -165,7 +165,12 @@ def project_id_of(tx: Any, context_id: Any) -> Optional[str]:
     return context.get('project_id')
 
 
-def _derive_context(tx: Any, entity: Entity) -> None:
+def derive_context(tx: Any, entity: Entity) -> None:
+    """Fill ``context_type``, ``project_id``, status and type of context *entity*.
+
+    Values already set are kept; typed contexts whose project is not known
+    yet (no parent) keep empty status and type until it is.
+    """
     if entity.type_name == 'Project':
         entity.values['context_type'] = 'show'
         _set_if_missing(entity, 'project_id', entity.key[0])

@@ -87,7 +87,51 @@ def reparented(tx: Any, entity: Entity) -> List[str]:
     for start in range(0, len(moved), 500):
         chunk = moved[start:start + 500]
         tx.update('context', {'id': chunk}, {'project_id': project_id})
+    pending = tx.state.get(_DEFERRED)
+    if pending and project_id is not None:
+        for identifier in [entity.key[0]] + moved:
+            if identifier in pending:
+                _resolve(tx, identifier)
     return moved
+
+
+#: Key in ``tx.state`` of typed contexts waiting for their project.
+_DEFERRED = 'contexts_without_project'
+
+
+def defer(tx: Any, entity: Entity) -> None:
+    """Remember new typed context *entity*, whose project is not known yet."""
+    tx.state.setdefault(_DEFERRED, {})[entity.key[0]] = entity.type_name
+
+
+def _resolve(tx: Any, identifier: Any) -> None:
+    from .custom_attributes import create_values_for_entity
+    from .defaults import derive_context
+    type_name = tx.state[_DEFERRED].pop(identifier)
+    entity = load(tx, type_name, (identifier,))
+    if entity is None:
+        return
+    before = dict(entity.values)
+    derive_context(tx, entity)
+    changed = {c: v for c, v in entity.values.items() if before.get(c) != v}
+    if changed:
+        tx.update(entity.table, entity.key_where, changed)
+    create_values_for_entity(tx, entity)
+
+
+def is_deferred(tx: Any, entity: Entity) -> bool:
+    """Return whether typed context *entity* still waits for its project."""
+    return entity.key[0] in tx.state.get(_DEFERRED, {})
+
+
+def deferred(tx: Any) -> List[Entity]:
+    """Return the typed contexts of the batch still waiting for their project."""
+    found = []
+    for identifier, type_name in list(tx.state.get(_DEFERRED, {}).items()):
+        entity = load(tx, type_name, (identifier,))
+        if entity is not None:
+            found.append(entity)
+    return found
 
 
 #: How each kind of entity names its parent in change records.

@@ -139,14 +139,17 @@ class Writer:
             self._apply_key(entity, self.parse_key(concrete, entity_key))
         fill_defaults(entity, supplied)
         derive(self.tx, self.user, entity)
-        if entity.entity_type.is_a('TypedContext') and entity.get('parent_id') is None:
-            raise errors.ValidationError(
-                'Cannot create {0}: missing required attribute "parent_id" '
-                '(parent).'.format(entity.describe()))
+        exempt = required_exemptions(self.tx, entity)
+        if entity.entity_type.is_a('TypedContext') and entity.get('project_id') is None:
+            # The parent may come later in the batch (a client appending the
+            # new entity to a parent's children); what depends on it is
+            # derived then and checked when the batch ends (finish()).
+            hierarchy.defer(self.tx, entity)
+            exempt.update(('status_id', 'type_id'))
         if entity.entity_type.is_a('Context'):
             hierarchy.check_parent(self.tx, entity, entity.get('parent_id'))
         custom_attributes.check_default(self.tx, entity)
-        check_required(entity, required_exemptions(self.tx, entity))
+        check_required(entity, exempt)
         check_new_identity(self.tx, entity)
         check_unique(self.tx, entity)
         self.tx.insert(entity.table, entity.values)
@@ -214,15 +217,22 @@ class Writer:
             hierarchy.check_parent(self.tx, entity, new_values['parent_id'])
         entity.values.update(new_values)
         if entity.entity_type.is_a('Context'):
-            check_required(entity, required_exemptions(self.tx, entity))
+            exempt = required_exemptions(self.tx, entity)
+            if hierarchy.is_deferred(self.tx, entity):
+                exempt.update(('status_id', 'type_id'))
+            check_required(entity, exempt)
         if self.catalogue.get(entity.type_name).is_a('CustomConfigurationBase'):
             custom_attributes.check_default(self.tx, entity)
         changed_columns = {c: v for c, v in new_values.items() if old.get(c) != v}
         if changed_columns:
             check_unique(self.tx, entity)
             self.tx.update(entity.table, entity.key_where, changed_columns)
-        if 'parent_id' in changed_columns:
-            hierarchy.reparented(self.tx, entity)
+        if 'parent_id' in changed_columns and hierarchy.reparented(self.tx, entity) \
+                is not None:
+            # Values derived from the new project (status, ...) were stored.
+            entity.values.update(dict(self.tx.select_one(
+                entity.table, entity.key_where)))
+            entity.values.pop('rowid', None)
         self._status_changed(entity, old)
         for name, items in supplied.collections.items():
             set_collection(self.tx, entity, name, items, self.changes)
@@ -231,6 +241,19 @@ class Writer:
         changed = [name for name, column in entity.layout.columns.items()
                    if column in changed_columns]
         return Written(entity, supplied, changed)
+
+    def finish(self) -> None:
+        """Check what was deferred to the end of the batch.
+
+        Typed contexts created without a parent must have one by now, with
+        the values derived from it. Raise ValidationError naming them.
+        """
+        for entity in hierarchy.deferred(self.tx):
+            if entity.get('parent_id') is None:
+                raise errors.ValidationError(
+                    'Cannot create {0}: missing required attribute "parent_id" '
+                    '(parent).'.format(entity.describe()))
+            check_required(entity, required_exemptions(self.tx, entity))
 
     def _missing(self, type_name: str, key: Tuple[Any, ...]) -> errors.ApiError:
         table = self.model.table(type_name).name
@@ -285,7 +308,7 @@ class Writer:
             check_mutable(entity, name, set_reference(
                 entity, name, target, supplied.columns))
         configuration = custom_attributes.configuration_of(self.tx, entity)
-        old_value = entity.wire('value')
+        old_value = None if created else entity.wire('value')
         if 'value' in supplied.scalars:
             value = supplied.scalars['value']
             custom_attributes.check_value(
