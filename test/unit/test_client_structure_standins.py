@@ -93,6 +93,7 @@ def test_origin_structure_requires_source(session, context):
     component = _component(session, 'FileComponent', 'c1', 'main')
     with pytest.raises(ftrack_api.exception.StructureError) as error:
         OriginStructure().get_resource_identifier(component, context)
+    assert isinstance(error.value, ValueError)
     assert 'source_resource_identifier' in str(error.value)
     assert '<FileComponent c1>' in str(error.value)
 
@@ -168,6 +169,7 @@ def test_id_structure_rejects_other_entities(session):
     user = StandIn(session, 'User', id='u1')
     with pytest.raises(ftrack_api.exception.StructureError) as error:
         IdStructure().get_resource_identifier(user)
+    assert isinstance(error.value, NotImplementedError)
     assert 'User' in str(error.value)
 
 
@@ -359,8 +361,9 @@ def test_standard_structure_requires_link(session):
 
 def test_standard_structure_rejects_other_entities(session):
     """Non-components raise a StructureError naming the type."""
-    with pytest.raises(ftrack_api.exception.StructureError) as error:
+    with pytest.raises(NotImplementedError) as error:
         StandardStructure().get_resource_identifier(StandIn(session, 'Task', id='t'))
+    assert isinstance(error.value, ftrack_api.exception.StructureError)
     assert 'Task' in str(error.value)
 
 

@@ -4,6 +4,24 @@ from __future__ import annotations
 
 import abc
 
+import ftrack_api.exception
+
+
+class UnsupportedEntityError(
+    ftrack_api.exception.StructureError, NotImplementedError
+):
+    """Raise when a structure cannot place an entity of this type.
+
+    Also a :exc:`NotImplementedError`, which earlier releases raised.
+    """
+
+
+class MissingContextError(ftrack_api.exception.StructureError, ValueError):
+    """Raise when the context lacks information a structure needs.
+
+    Also a :exc:`ValueError`, which earlier releases raised.
+    """
+
 
 class Structure(abc.ABC):
     """Decide the resource identifier data is stored at in a location.

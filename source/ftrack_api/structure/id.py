@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ftrack_api.exception
 import ftrack_api.symbol
-from ftrack_api.structure.base import Structure
+from ftrack_api.structure.base import Structure, UnsupportedEntityError
 
 
 class IdStructure(Structure):
@@ -26,7 +26,8 @@ class IdStructure(Structure):
 
         *entity* must be a ``FileComponent``, ``SequenceComponent`` or
         ``ContainerComponent``; *context* is unused. Raise
-        :exc:`~ftrack_api.exception.StructureError` for other entities.
+        :exc:`~ftrack_api.structure.base.UnsupportedEntityError` (a
+        :exc:`~ftrack_api.exception.StructureError`) for other entities.
         """
         entity_type = entity.entity_type
 
@@ -63,7 +64,7 @@ class IdStructure(Structure):
         if entity_type == 'ContainerComponent':
             return self.path_separator.join(self._get_parts(entity))
 
-        raise ftrack_api.exception.StructureError(
+        raise UnsupportedEntityError(
             'IdStructure supports only components, not {entity_type} '
             '{entity!r}.',
             details={'entity_type': entity_type, 'entity': entity},

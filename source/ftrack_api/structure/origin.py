@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import ftrack_api.exception
-from ftrack_api.structure.base import Structure
+from ftrack_api.structure.base import MissingContextError, Structure
 
 
 class OriginStructure(Structure):
@@ -14,11 +13,13 @@ class OriginStructure(Structure):
 
         *context* must be a mapping holding ``source_resource_identifier``,
         the identifier to pass through. Raise
-        :exc:`~ftrack_api.exception.StructureError` if it is missing.
+        :exc:`~ftrack_api.structure.base.MissingContextError` (a
+        :exc:`~ftrack_api.exception.StructureError` and :exc:`ValueError`)
+        if it is missing.
         """
         resource_identifier = (context or {}).get('source_resource_identifier')
         if resource_identifier is None:
-            raise ftrack_api.exception.StructureError(
+            raise MissingContextError(
                 'Cannot generate a resource identifier for {entity!r}: the '
                 'context has no "source_resource_identifier" (context was '
                 '{context!r}).',

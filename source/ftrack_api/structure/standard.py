@@ -7,7 +7,7 @@ import unicodedata
 
 import ftrack_api.exception
 import ftrack_api.symbol
-from ftrack_api.structure.base import Structure
+from ftrack_api.structure.base import Structure, UnsupportedEntityError
 
 #: Characters kept by :meth:`StandardStructure.sanitise_for_filesystem`.
 _ILLEGAL_CHARACTERS = re.compile(r'[^\w.-]', re.ASCII)
@@ -73,7 +73,9 @@ class StandardStructure(Structure):
         *context* is unused. Raise
         :exc:`~ftrack_api.exception.StructureError` if *entity* is not a
         component attached to a committed version with a committed asset
-        in a parent context, or is not a component at all.
+        in a parent context, and
+        :exc:`~ftrack_api.structure.base.UnsupportedEntityError` (also a
+        :exc:`NotImplementedError`) if it is not a component at all.
         """
         entity_type = entity.entity_type
 
@@ -111,7 +113,7 @@ class StandardStructure(Structure):
             parts.append(self.sanitise_for_filesystem(entity['name']))
 
         else:
-            raise ftrack_api.exception.StructureError(
+            raise UnsupportedEntityError(
                 'StandardStructure supports only components, not '
                 '{entity_type} {entity!r}.',
                 details={'entity_type': entity_type, 'entity': entity},
