@@ -300,7 +300,7 @@ def _wait_forwarding_signals(process: subprocess.Popen) -> int:
 
 def command_reset(arguments: argparse.Namespace) -> int:
     """Recreate the database file and print the new credentials."""
-    from .state import _remove_database_files
+    from .state import remove_database_files
 
     for path in arguments.fixtures:
         if not os.path.isfile(path):
@@ -310,7 +310,7 @@ def command_reset(arguments: argparse.Namespace) -> int:
     from .seed import read_fixtures
 
     read_fixtures(arguments.fixtures)
-    _remove_database_files(arguments.db)
+    remove_database_files(arguments.db)
     state = _open_state(arguments.db, arguments.fixtures, arguments.bare,
                         arguments.api_user, arguments.api_key)
     try:

@@ -38,10 +38,13 @@ def create_app(state: Any) -> web.Application:
     """Return the application serving *state* (a :class:`~ftrack_local_server.state.ServerState`).
 
     Sets ``state.event_server`` / ``state.file_server`` when those parts are
-    installed; they are closed when the application shuts down.
+    installed; they are closed when the application shuts down. The option
+    ``max_request_size`` (bytes, in ``state.config.options``) bounds request
+    bodies (default :data:`CLIENT_MAX_SIZE`).
     """
     app = web.Application(
-        client_max_size=CLIENT_MAX_SIZE, middlewares=[_log_requests]
+        client_max_size=_max_request_size(state),
+        middlewares=[_log_requests],
     )
     app[STATE_KEY] = state
     app.router.add_post('/api', handle_api)
@@ -49,6 +52,11 @@ def create_app(state: Any) -> web.Application:
     state.file_server = _setup_optional(app, state, 'files')
     app.on_shutdown.append(_close_parts)
     return app
+
+
+def _max_request_size(state: Any) -> int:
+    options = getattr(state.config, 'options', None) or {}
+    return int(options.get('max_request_size', CLIENT_MAX_SIZE))
 
 
 def _setup_optional(app: web.Application, state: Any, name: str) -> Any:
@@ -101,7 +109,19 @@ async def handle_api(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     headers = request.headers
     strict = headers.get('ftrack-strict-api', '').strip().lower() == 'true'
-    body = await request.read()
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _error_response(
+            errors.ValidationError(
+                'The request body is too large ({0} bytes; at most {1} are '
+                'accepted): split the batch.'.format(
+                    request.content_length, _max_request_size(state)
+                ),
+                status=413,
+            ),
+            strict,
+        )
     job = functools.partial(
         dispatch.serve_request,
         state,

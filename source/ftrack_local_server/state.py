@@ -94,7 +94,7 @@ class ServerState(object):
         except BaseException:
             state.close()
             if path is not None and not existed:
-                _remove_database_files(path)
+                remove_database_files(path)
             raise
         return state
 
@@ -169,8 +169,8 @@ class ServerState(object):
             close()
 
 
-def _remove_database_files(path: str) -> None:
-    # SQLite keeps companions next to the file in WAL / journal modes.
+def remove_database_files(path: str) -> None:
+    """Delete the SQLite file *path* and its WAL / journal companions, if present."""
     for candidate in (path, path + '-wal', path + '-shm', path + '-journal'):
         try:
             os.remove(candidate)

@@ -403,3 +403,89 @@ def test_reset_api_key_in_failed_batch_keeps_old_key(private_api):
 def test_reset_remote_bad_input(raw_api, operation, exception, fragment):
     result = raw_api.call([dict(operation, action='reset_remote')])
     _assert_error(result, exception, fragment)
+
+
+def test_body_over_the_size_limit_gets_an_error_object(ftrack_server_factory, make_raw_api):
+    server = ftrack_server_factory(options={'max_request_size': 4096})
+    api = make_raw_api(server)
+    operations = [{'action': 'query_server_information', 'metadata': 'x' * 8192}]
+    response = api.post(operations)
+    assert response.status_code == 200
+    _assert_error(response.json(), 'ValidationError', 'too large', '4096')
+    strict = api.post(operations, ftrack_strict_api='true')
+    assert strict.status_code == 413
+    assert api.ok([{'action': 'query_server_information', 'values': ['version']}])
+
+
+@pytest.fixture
+def echo_context_action():
+    name = 'test_server_http_api_echo_context'
+
+    @actions.action(name)
+    def echo(operation, context):
+        return {
+            'client_token': context.client_token,
+            'push_token': context.push_token,
+            'strict': context.strict,
+            'username': context.user['username'],
+            'user_id': context.user['id'],
+        }
+
+    try:
+        yield name
+    finally:
+        actions.ACTIONS.pop(name, None)
+
+
+def test_request_context_carries_tokens_user_and_strict_flag(raw_api, echo_context_action):
+    result = raw_api.ok([{'action': echo_context_action}])[0]
+    assert result['client_token'] is None and result['push_token'] is None
+    assert result['strict'] is False
+    assert result['username'] == raw_api.api_user and result['user_id']
+    result = raw_api.call(
+        [{'action': echo_context_action}],
+        ftrack_clienttoken='ftrack-javascript-api--1234',
+        ftrack_pushtoken='push-5678',
+        ftrack_strict_api='true',
+    )[0]
+    assert result['client_token'] == 'ftrack-javascript-api--1234'
+    assert result['push_token'] == 'push-5678'
+    assert result['strict'] is True
+    # The JS client sends the literal "undefined" when it has no push token.
+    result = raw_api.call([{'action': echo_context_action}], ftrack_pushtoken='undefined')[0]
+    assert result['push_token'] is None
+
+
+def _user_with_key(api, username):
+    user = api.create('User', {'username': username, 'is_active': True})
+    key = api.ok([{
+        'action': 'reset_remote', 'reset_type': 'api_key',
+        'entity_type': 'User', 'entity_key': user['id'],
+    }])[0]['data']['api_key']
+    return user, key
+
+
+def _whoami(api, username, key):
+    return api.call(
+        [{'action': 'query_server_information', 'values': ['user_information']}],
+        ftrack_user=username, ftrack_api_key=key,
+    )
+
+
+def test_renamed_user_logs_in_with_new_name_and_same_key(private_api):
+    user, key = _user_with_key(private_api, 'before.rename')
+    private_api.ok([{
+        'action': 'update', 'entity_type': 'User', 'entity_key': [user['id']],
+        'entity_data': {'username': 'after.rename'},
+    }])
+    assert _whoami(private_api, 'after.rename', key)[0]['user_information']['id'] == user['id']
+    old_name = _whoami(private_api, 'before.rename', key)
+    assert old_name['exception'] == 'InvalidCredentialsError'
+
+
+def test_deleted_user_cannot_log_in_and_its_key_is_not_inherited(private_api):
+    user, key = _user_with_key(private_api, 'short.lived')
+    private_api.ok([{'action': 'delete', 'entity_type': 'User', 'entity_key': [user['id']]}])
+    assert _whoami(private_api, 'short.lived', key)['exception'] == 'InvalidCredentialsError'
+    private_api.create('User', {'id': user['id'], 'username': 'short.lived', 'is_active': True})
+    assert _whoami(private_api, 'short.lived', key)['exception'] == 'InvalidCredentialsError'
