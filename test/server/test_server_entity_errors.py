@@ -1,0 +1,75 @@
+"""Bad entity writes through real HTTP: error objects and atomicity."""
+
+import uuid
+
+import pytest
+
+
+def new_id():
+    return str(uuid.uuid4())
+
+
+def create(entity_type, data, key=None):
+    operation = {'action': 'create', 'entity_type': entity_type,
+                 'entity_data': dict(data, __entity_type__=entity_type)}
+    if key is not None:
+        operation['entity_key'] = key
+    return operation
+
+
+def test_failing_third_operation_applies_nothing(raw_api):
+    names = ['atomic-' + new_id() for _ in range(3)]
+    error = raw_api.call([
+        create('Scope', {'name': names[0]}),
+        create('Scope', {'name': names[1]}),
+        create('Scope', {'name': names[2], 'bogus': True}),
+    ])
+    assert error['exception'] == 'ValidationError'
+    for name in names:
+        assert raw_api.query('select id from Scope where name is "{0}"'.format(name)) == []
+
+
+@pytest.mark.parametrize('operation, exception, fragments', [
+    (create('Tsk', {}), 'ValidationError', ['"Tsk"']),
+    (create('Scope', {'nmae': 'x'}), 'ValidationError', ['"nmae"', 'Scope']),
+    (create('Scope', {'name': 5}), 'ValidationError', ['"name"', '5']),
+    (create('Status', {'name': 's', 'is_active': 'yes'}), 'ValidationError',
+     ['"is_active"', '"yes"']),
+    (create('Shot', {'name': 'x', 'parent': {
+        '__entity_type__': 'Project', 'id': '00000000-0000-0000-0000-000000000000'}}),
+     'NotFoundError', ['Project(00000000-0000-0000-0000-000000000000)']),
+    (create('User', {}), 'ValidationError', ['"username"']),
+    (create('Context', {}), 'ValidationError', ['Context']),
+    ({'action': 'create', 'entity_data': {}}, 'ValidationError', ['entity_type']),
+    ({'action': 'create', 'entity_type': 'Scope', 'entity_data': []},
+     'ValidationError', ['[]']),
+    ({'action': 'update', 'entity_type': 'Scope', 'entity_data': {}},
+     'ValidationError', ['entity_key']),
+    ({'action': 'update', 'entity_type': 'Scope', 'entity_key': ['missing-id'],
+      'entity_data': {'name': 'x'}}, 'NotFoundError', ['missing-id']),
+    ({'action': 'delete', 'entity_type': 'Scope', 'entity_key': ['missing-id']},
+     'NotFoundError', ['missing-id']),
+    ({'action': 'delete', 'entity_type': 'Metadata', 'entity_key': ['only-one']},
+     'ValidationError', ['entity_key']),
+])
+def test_bad_input_gets_an_error_object(raw_api, operation, exception, fragments):
+    error = raw_api.call([operation])
+    assert isinstance(error, dict), error
+    assert error['exception'] == exception, error
+    assert error['error_code'] is None
+    for fragment in fragments:
+        assert fragment in error['content'], (fragment, error['content'])
+
+
+def test_duplicate_identity(raw_api):
+    identifier = new_id()
+    raw_api.ok([create('Scope', {'id': identifier, 'name': 'dup'}, [identifier])])
+    error = raw_api.call([create('Scope', {'id': identifier, 'name': 'dup'}, [identifier])])
+    assert error['exception'] == 'DuplicateEntryError'
+    assert identifier in error['content']
+
+
+def test_strict_mode_answers_errors_with_a_status(raw_api):
+    response = raw_api.post([create('Scope', {'nmae': 'x'})], ftrack_strict_api='true')
+    assert response.status_code == 422
+    assert response.json()['exception'] == 'ValidationError'
