@@ -2,7 +2,7 @@
 
 Examples::
 
-    eval "$(python -m ftrack_local_server serve --db studio.sqlite &)"
+    python -m ftrack_local_server serve --db studio.sqlite > ftrack.env &
     python -m ftrack_local_server run -- python my_script.py
     python -m ftrack_local_server users --db studio.sqlite add jane --role User
 
