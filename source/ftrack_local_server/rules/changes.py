@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from .common import Entity
+from .common import Entity, entity_id
 from .hierarchy import chain, object_type_id, parent_of
 
 
@@ -53,7 +53,7 @@ class ChangeLog:
         key = entity.key
         record = {
             'action': action,
-            'entityId': key[0] if len(key) == 1 else list(key),
+            'entityId': entity_id(key),
             'entityType': self.tx.model.legacy_name(entity.type_name),
             'entity_type': entity.type_name,
             'objectTypeId': object_type_id(entity),

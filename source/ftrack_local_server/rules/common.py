@@ -18,6 +18,18 @@ def now_text() -> str:
     return moment.replace(microsecond=0).strftime(encoding.DATETIME_FORMAT)
 
 
+def entity_id(key: Sequence[Any]) -> Any:
+    """Return the ``entityId`` of change records for primary key *key*.
+
+    The id itself for single keys; composite keys (``Metadata``,
+    ``WorkflowSchemaStatus``, ...) are joined with commas so that every
+    ``entityId`` is a plain, hashable value.
+    """
+    if len(key) == 1:
+        return key[0]
+    return ','.join(str(value) for value in key)
+
+
 def describe_key(type_name: str, key: Sequence[Any]) -> str:
     """Return ``Type(key, ...)`` for messages."""
     return '{0}({1})'.format(type_name, ', '.join(str(value) for value in key))

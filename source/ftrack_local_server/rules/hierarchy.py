@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import errors
-from .common import Entity, load
+from .common import Entity, entity_id, load
 
 #: Depth beyond which a parent chain is taken to be broken.
 MAX_DEPTH = 256
@@ -172,7 +172,7 @@ def chain(tx: Any, entity: Entity) -> List[Dict[str, Any]]:
         seen.add(current.identity)
         parent_id, parent_type = parent_of(tx, current)
         entries.append({
-            'entityId': current.key[0] if len(current.key) == 1 else list(current.key),
+            'entityId': entity_id(current.key),
             'entityType': tx.model.legacy_name(current.type_name),
             'entity_type': current.type_name,
             'parentId': parent_id,
