@@ -92,6 +92,7 @@ class Model:
         self.layouts: Dict[str, Layout] = {}
         self.references: Dict[Tuple[str, str], Reference] = {}
         self.collections: Dict[Tuple[str, str], Collection] = {}
+        self._candidates: Dict[str, List[Layout]] = {}
         self._build_tables()
         self._build_discriminators()
         self._build_references()
@@ -180,14 +181,17 @@ class Model:
         *row* is a mapping of column name -> value (e.g. ``sqlite3.Row``)
         holding at least the discriminator columns of the table.
         """
-        entity_type = self.catalogue.get(type_name)
-        candidates = sorted(
-            entity_type.descendants(),
-            key=lambda candidate: -len(candidate.ancestors()),
-        )
-        for candidate in candidates:
-            if self._matches(self.layouts[candidate.name], row):
-                return candidate.name
+        candidates = self._candidates.get(type_name)
+        if candidates is None:
+            entity_type = self.catalogue.get(type_name)
+            candidates = [self.layouts[candidate.name] for candidate in sorted(
+                entity_type.descendants(),
+                key=lambda candidate: -len(candidate.ancestors()),
+            )]
+            self._candidates[type_name] = candidates
+        for layout in candidates:
+            if self._matches(layout, row):
+                return layout.name
         return type_name
 
     def _matches(self, layout: Layout, row: Any) -> bool:

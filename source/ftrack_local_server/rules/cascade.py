@@ -163,8 +163,10 @@ def delete_entities(tx: Any, roots: List[Entity], changes: Any) -> List[Entity]:
     referring entities when a deleted entity is still referenced by one
     that is not deleted (nothing is deleted then; the batch fails).
     """
+    from .hierarchy import forget_chains
     doomed = collect(tx, roots)
     _clear_references(tx, doomed, changes)
+    forget_chains(tx)
     removed = tx.state.setdefault('removed', set())
     for entity in doomed.values():
         tx.delete(entity.table, entity.key_where)

@@ -74,6 +74,7 @@ def reparented(tx: Any, entity: Entity) -> List[str]:
     Call after *entity*'s new ``parent_id`` is stored. Return the ids of
     the descendants whose project changed.
     """
+    forget_chains(tx)
     if not entity.entity_type.is_a('TypedContext'):
         return []
     from .defaults import project_id_of
@@ -161,26 +162,49 @@ def parent_of(tx: Any, entity: Entity) -> Tuple[Any, Optional[str]]:
     return None, None
 
 
+#: Key in ``tx.state`` of the ancestor entries computed in this batch.
+_CHAINS = 'ancestor_chains'
+
+
+def forget_chains(tx: Any) -> None:
+    """Drop the batch's cached ancestor chains (after a move or a delete)."""
+    tx.state.pop(_CHAINS, None)
+
+
 def chain(tx: Any, entity: Entity) -> List[Dict[str, Any]]:
     """Return *entity* and its ancestors as change-record ``parents`` entries."""
-    entries: List[Dict[str, Any]] = []
-    current: Optional[Entity] = entity
-    seen = set()
-    while current is not None and len(entries) < MAX_DEPTH:
-        if current.identity in seen:
-            break
-        seen.add(current.identity)
-        parent_id, parent_type = parent_of(tx, current)
-        entries.append({
-            'entityId': entity_id(current.key),
-            'entityType': tx.model.legacy_name(current.type_name),
-            'entity_type': current.type_name,
-            'parentId': parent_id,
-        })
-        if parent_id is None or parent_type is None:
-            break
-        current = _load_any(tx, parent_type, parent_id)
+    parent_id, parent_type = parent_of(tx, entity)
+    entries = [{
+        'entityId': entity_id(entity.key),
+        'entityType': tx.model.legacy_name(entity.type_name),
+        'entity_type': entity.type_name,
+        'parentId': parent_id,
+    }]
+    if parent_id is not None and parent_type is not None:
+        entries.extend(_ancestors(tx, parent_type, parent_id, {entity.identity}))
     return entries
+
+
+def _ancestors(tx: Any, type_name: str, identifier: Any, seen: set) -> List[Dict[str, Any]]:
+    cache = tx.state.setdefault(_CHAINS, {})
+    cached = cache.get(identifier)
+    if cached is not None:
+        return [dict(entry) for entry in cached]
+    current = _load_any(tx, type_name, identifier)
+    if current is None or current.identity in seen or len(seen) > MAX_DEPTH:
+        return []
+    seen.add(current.identity)
+    parent_id, parent_type = parent_of(tx, current)
+    entries = [{
+        'entityId': entity_id(current.key),
+        'entityType': tx.model.legacy_name(current.type_name),
+        'entity_type': current.type_name,
+        'parentId': parent_id,
+    }]
+    if parent_id is not None and parent_type is not None:
+        entries.extend(_ancestors(tx, parent_type, parent_id, seen))
+    cache[identifier] = entries
+    return [dict(entry) for entry in entries]
 
 
 def _load_any(tx: Any, type_name: str, identifier: Any) -> Optional[Entity]:

@@ -93,7 +93,7 @@ def _current_items(tx: Any, owner: Entity, collection: Any) -> List[Entity]:
 
 def _set_owned(tx: Any, owner: Entity, collection: Any, items: List[Entity],
                changes: Any) -> Tuple[List[Entity], List[Entity]]:
-    from .hierarchy import check_parent, reparented
+    from .hierarchy import check_parent, forget_chains, reparented
     current = _current_items(tx, owner, collection)
     wanted = {item.identity for item in items}
     present = {item.identity for item in current}
@@ -116,6 +116,7 @@ def _set_owned(tx: Any, owner: Entity, collection: Any, items: List[Entity],
         old = dict(item.values)
         item.values.update(new_values)
         tx.update(item.table, item.key_where, new_values)
+        forget_chains(tx)
         if 'parent_id' in collection.item_columns:
             reparented(tx, item)
         changes.updated(item, old)

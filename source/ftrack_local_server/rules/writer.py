@@ -225,6 +225,8 @@ class Writer:
             custom_attributes.check_default(self.tx, entity)
         changed_columns = {c: v for c, v in new_values.items() if old.get(c) != v}
         if changed_columns:
+            # Any move may change the ancestors reported in change records.
+            hierarchy.forget_chains(self.tx)
             check_unique(self.tx, entity)
             self.tx.update(entity.table, entity.key_where, changed_columns)
         if 'parent_id' in changed_columns and hierarchy.reparented(self.tx, entity) \
