@@ -109,3 +109,28 @@ def test_delete_refuses_dangling_references(raw_api, tree):
     assert error['exception'] == 'ValidationError'
     assert 'Task({0})'.format(tree['task']) in error['content']
     assert raw_api.query('select id from Status where id is "{0}"'.format(status))
+
+
+def test_new_sequence_appended_to_project_children(raw_api, tree):
+    """Tutorial: "Add the sequence to a parent's children attribute"."""
+    sequence = new_id()
+    raw_api.ok([
+        {'action': 'create', 'entity_type': 'Sequence', 'entity_key': [sequence],
+         'entity_data': {'__entity_type__': 'Sequence', 'id': sequence, 'name': 'seq'}},
+        update('Project', [tree['project']], {'children': [
+            ref('Shot', tree['shot']), ref('Sequence', sequence)]}),
+    ])
+    rows = raw_api.query('select parent_id, project_id, status_id from Sequence '
+                         'where id is "{0}"'.format(sequence))
+    assert rows[0]['parent_id'] == tree['project']
+    assert rows[0]['project_id'] == tree['project']
+    assert rows[0]['status_id']
+
+
+def test_context_never_given_a_parent_fails_the_batch(raw_api):
+    name = 'orphan-' + new_id()
+    error = raw_api.call([{'action': 'create', 'entity_type': 'Sequence',
+                           'entity_data': {'name': name}}])
+    assert error['exception'] == 'ValidationError'
+    assert 'parent' in error['content']
+    assert raw_api.query('select id from Sequence where name is "{0}"'.format(name)) == []

@@ -293,9 +293,9 @@ def _derive_parent_type(tx: Any, entity: Entity) -> None:
     found = load_by_id(tx, candidates, parent_id)
     if found is None:
         raise errors.NotFoundError(
-            'Entity {0}{1} that owns "{2}" does not exist.'.format(
-                '{0}({1})'.format(given, parent_id) if given else parent_id,
-                '', entity.type_name))
+            'Cannot create {0}: its parent {1} does not exist.'.format(
+                entity.type_name,
+                '{0}({1})'.format(given, parent_id) if given else parent_id))
     entity.values['parent_type'] = found.type_name
 
 

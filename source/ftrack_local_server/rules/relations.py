@@ -148,6 +148,7 @@ def _set_owned(tx: Any, owner: Entity, collection: Any, items: List[Entity],
 def _set_links(tx: Any, owner: Entity, collection: Any, items: List[Entity],
                changes: Any) -> Tuple[List[Entity], List[Entity]]:
     from .cascade import delete_entities
+    from .custom_attributes import create_values_for_entity
     from .defaults import derive, fill_defaults
     from .values import Supplied
     where = dict(zip(collection.link_owner_columns, owner.key))
@@ -167,6 +168,7 @@ def _set_links(tx: Any, owner: Entity, collection: Any, items: List[Entity],
             fill_defaults(link, Supplied(collection.link_type))
             derive(tx, changes.context_user, link)
             tx.insert(link.table, link.values)
+            create_values_for_entity(tx, link)
             changes.added(link)
         else:
             tx.insert(collection.link_table, values)
