@@ -87,12 +87,25 @@ class IdentityMapCache(ftrack_api.cache.MemoryCache):
 class _ClassInfo(object):
     """Per entity class lookup tables used while merging."""
 
-    __slots__ = ('version', 'primary_key', 'kinds', 'scalars', 'table')
+    __slots__ = (
+        'cls', 'attributes', 'version', 'primary_key', 'single_key', 'kinds',
+        'scalars', 'table', 'plain_init',
+    )
 
     def __init__(self, cls):
         attributes = cls.attributes
+        self.cls = cls
+        self.attributes = attributes
         self.version = attributes._version
         self.primary_key = tuple(cls.primary_key_attributes)
+        self.single_key = (
+            self.primary_key[0] if len(self.primary_key) == 1 else None
+        )
+        # Classes keeping the base constructor can be instantiated without
+        # calling it (the hot path of decoding query results).
+        self.plain_init = (
+            cls.__init__ is ftrack_api.entity.base.Entity.__init__
+        )
         self.table = attributes._data
         self.kinds = {
             name: _KINDS.get(attribute.kind, _SCALAR)
@@ -110,6 +123,8 @@ class Merger(object):
         self.session = session
         self.identity_map = identity_map
         self._infos = {}
+        self._by_type = {}
+        self._plain_keys = session._make_key is str
         #: Caches below the identity map (the user's cache), if any.
         self.lower_caches = []
         self._touched = None
@@ -161,42 +176,79 @@ class Merger(object):
             return ftrack_api._encoding.decode_typed(data)
         return data
 
+    def _info_for_type(self, entity_type):
+        cls = self.session.types.get(entity_type)
+        if cls is None:
+            raise ftrack_api.exception.UnrecognisedEntityTypeError(entity_type)
+        info = self._info(cls)
+        self._by_type[entity_type] = info
+        return info
+
     def merge_data(self, data):
         """Merge the encoded entity *data* and return the session's instance.
 
-        Raise :exc:`ftrack_api.exception.UnrecognisedEntityTypeError` when
-        the entity type is not one of the session's types.
+        *data* (a decoded JSON object) is consumed: it may become the
+        entity's remote value storage. Raise
+        :exc:`ftrack_api.exception.UnrecognisedEntityTypeError` when the
+        entity type is not one of the session's types.
         """
-        session = self.session
         entity_type = data.pop('__entity_type__')
-        cls = session.types.get(entity_type)
-        if cls is None:
-            raise ftrack_api.exception.UnrecognisedEntityTypeError(entity_type)
-        info = self._infos.get(cls)
-        if info is None or info.version != cls.attributes._version:
-            info = self._info(cls)
+        info = self._by_type.get(entity_type)
+        if (
+            info is None
+            or info.version != info.attributes._version
+            or self.session.types.get(entity_type) is not info.cls
+        ):
+            info = self._info_for_type(entity_type)
 
+        single = info.single_key
         try:
-            key = str((entity_type, [str(data[name]) for name in info.primary_key]))
+            if single is not None and self._plain_keys:
+                value = data[single]
+                if (
+                    value.__class__ is str and "'" not in value
+                    and '\\' not in value and value.isprintable()
+                ):
+                    # Same text as str((entity_type, [value])), built faster.
+                    key = "('" + entity_type + "', ['" + value + "'])"
+                else:
+                    key = self.session._make_key((entity_type, [str(value)]))
+            else:
+                key = self.session._make_key(
+                    (entity_type, [str(data[name]) for name in info.primary_key])
+                )
         except KeyError:
             logger.debug(
                 'Entity of type %r without its primary key cannot be merged.',
                 entity_type,
             )
-            entity = cls(session, None, reconstructing=True)
+            entity = info.cls(self.session, None, reconstructing=True)
             self._apply_remote(entity, info, data)
             return entity
 
-        entity = self.identity_map.lookup(key)
+        entities = self.identity_map._entities
+        entity = entities.get(key)
         if entity is None:
-            entity = cls(session, None, reconstructing=True)
+            if info.plain_init:
+                entity = object.__new__(info.cls)
+                entity.session = self.session
+                entity._local = {}
+                entity._remote = {}
+            else:
+                entity = info.cls(self.session, None, reconstructing=True)
             if self.lower_caches:
                 cached = self._from_lower(key)
                 if cached is not None and cached is not entity:
                     entity.merge(cached)
-            self.identity_map.set(key, entity)
+            entities[key] = entity
+            if not entity._remote and info.scalars.issuperset(data):
+                # A new entity can own the decoded mapping as is.
+                entity._remote = data
+            else:
+                self._apply_remote(entity, info, data)
+        else:
+            self._apply_remote(entity, info, data)
 
-        self._apply_remote(entity, info, data)
         if self._touched is not None:
             self._touched[key] = entity
         return entity

@@ -8,6 +8,7 @@ so the cost of a commit follows what changed, not what is cached.
 
 from __future__ import annotations
 
+import collections
 import logging
 
 import ftrack_api._encoding
@@ -72,25 +73,24 @@ def optimise(payloads):
     ``action``, ``entity_type``, ``entity_key`` and, except for deletes,
     ``entity_data``) are modified in place.
     """
+    entries = [(_identity(payload), payload) for payload in payloads]
+
     created = set()
     deleted = set()
-    for payload in payloads:
+    for identity, payload in entries:
         action = payload['action']
         if action == 'create':
-            created.add(_identity(payload))
+            created.add(identity)
         elif action == 'delete':
-            deleted.add(_identity(payload))
+            deleted.add(identity)
     dropped = created & deleted
     if dropped:
-        payloads = [
-            payload for payload in payloads if _identity(payload) not in dropped
-        ]
+        entries = [entry for entry in entries if entry[0] not in dropped]
 
     seen = set()
-    for payload in reversed(payloads):
+    for identity, payload in reversed(entries):
         if payload['action'] != 'update':
             continue
-        identity = _identity(payload)
         entity_data = payload['entity_data']
         for name in list(entity_data):
             if name == '__entity_type__':
@@ -101,43 +101,46 @@ def optimise(payloads):
             else:
                 seen.add(marker)
 
-    for payload in payloads:
-        entity_data = payload.get('entity_data')
-        if not entity_data:
-            continue
-        for name in [name for name, value in entity_data.items() if value is NOT_SET]:
-            del entity_data[name]
-
-    kept = []
-    for payload in payloads:
-        if 'entity_data' in payload:
-            entity_data = payload['entity_data']
-            if not entity_data or list(entity_data) == ['__entity_type__']:
-                continue
-        kept.append(payload)
-
     result = []
-    for payload in kept:
-        if payload['action'] == 'update' and result:
-            previous = result[-1]
-            if (
-                previous['action'] in ('create', 'update')
-                and _identity(previous) == _identity(payload)
+    previous_identity = None
+    for identity, payload in entries:
+        entity_data = payload.get('entity_data')
+        if entity_data is not None:
+            if NOT_SET in entity_data.values():
+                for name in [
+                    name for name, value in entity_data.items() if value is NOT_SET
+                ]:
+                    del entity_data[name]
+            if len(entity_data) == 0 or (
+                len(entity_data) == 1 and '__entity_type__' in entity_data
             ):
-                previous['entity_data'].update(payload['entity_data'])
                 continue
+        if (
+            result
+            and payload['action'] == 'update'
+            and previous_identity == identity
+            and result[-1]['action'] in ('create', 'update')
+        ):
+            result[-1]['entity_data'].update(entity_data)
+            continue
         result.append(payload)
+        previous_identity = identity
     return result
+
+
+_PLAIN_TYPES = frozenset([str, int, float, bool, type(None)])
 
 
 def to_wire(payloads):
     """Return *payloads* with entity values replaced by references."""
     to_wire_value = ftrack_api._encoding.to_wire_value
+    plain = _PLAIN_TYPES
     for payload in payloads:
         entity_data = payload.get('entity_data')
         if entity_data:
             payload['entity_data'] = {
-                name: to_wire_value(value) for name, value in entity_data.items()
+                name: value if value.__class__ in plain else to_wire_value(value)
+                for name, value in entity_data.items()
             }
     return payloads
 
@@ -167,8 +170,9 @@ class UnitOfWork(object):
             return NOT_SET
         return entry[1]
 
-    def _set_state(self, entity, state):
-        key = entity._identity_key()
+    def _set_state(self, entity, state, key=None):
+        if key is None:
+            key = entity._identity_key()
         entry = self._states.get(key)
         current = NOT_SET if entry is None else entry[1]
         if state is MODIFIED and current is not NOT_SET:
@@ -183,25 +187,34 @@ class UnitOfWork(object):
     def _recording(self):
         return self.session.record_operations
 
+    @staticmethod
+    def _key_and_primary_key(entity):
+        values = entity._primary_key_strings()
+        key = entity.session._make_key((entity.entity_type, values))
+        return key, collections.OrderedDict(
+            zip(entity.primary_key_attributes, values)
+        )
+
     def record_create(self, entity, entity_data):
         """Record the creation of *entity* with initial *entity_data*."""
         if not self._recording():
             return
-        self.operations.push(ftrack_api.operation.CreateEntityOperation(
-            entity.entity_type, ftrack_api.inspection.primary_key(entity),
-            entity_data,
+        key, primary_key = self._key_and_primary_key(entity)
+        self.operations._stack.append(ftrack_api.operation.CreateEntityOperation(
+            entity.entity_type, primary_key, entity_data,
         ))
-        self._set_state(entity, CREATED)
+        self._states[key] = (entity, CREATED)
 
     def record_update(self, entity, name, old_value, new_value):
         """Record that attribute *name* of *entity* changed."""
         if not self._recording():
             return
-        self.operations.push(ftrack_api.operation.UpdateEntityOperation(
-            entity.entity_type, ftrack_api.inspection.primary_key(entity),
-            name, old_value, new_value,
+        key, primary_key = self._key_and_primary_key(entity)
+        self.operations._stack.append(ftrack_api.operation.UpdateEntityOperation(
+            entity.entity_type, primary_key, name, old_value, new_value,
         ))
-        self._set_state(entity, MODIFIED)
+        if key not in self._states:
+            self._states[key] = (entity, MODIFIED)
 
     def record_delete(self, entity):
         """Record the deletion of *entity*."""

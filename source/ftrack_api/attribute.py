@@ -115,6 +115,12 @@ class Attribute(object):
         self.default_value = default_value
         self._mutable = mutable
         self._computed = computed
+        #: Whether entities may read values without calling get_value
+        #: (a scalar attribute whose class keeps the standard reading).
+        self._plain_scalar = (
+            self.kind == 'scalar'
+            and type(self).get_value is Attribute.get_value
+        )
 
     def __repr__(self):
         return '<{0}.{1}({2}) object at {3}>'.format(

@@ -10,6 +10,19 @@ from __future__ import annotations
 
 import copy
 
+#: Types whose values are immutable: recorded as they are, without copying.
+_IMMUTABLE = frozenset([str, bytes, int, float, bool, type(None), tuple])
+
+
+def _copy(value):
+    if value.__class__ in _IMMUTABLE:
+        return value
+    if hasattr(value, 'entity_type') and hasattr(value, 'primary_key_attributes'):
+        # Entities are recorded by reference: an operation refers to the
+        # entity, it does not snapshot it.
+        return value
+    return copy.copy(value)
+
 
 class Operation(object):
     """Base class of all operations."""
@@ -34,7 +47,7 @@ class CreateEntityOperation(Operation):
         self.entity_type = entity_type
         self.entity_key = entity_key
         self.entity_data = {
-            name: copy.copy(value) for name, value in entity_data.items()
+            name: _copy(value) for name, value in entity_data.items()
         }
 
     def __repr__(self):
@@ -65,8 +78,8 @@ class UpdateEntityOperation(Operation):
         self.entity_type = entity_type
         self.entity_key = entity_key
         self.attribute_name = attribute_name
-        self.old_value = copy.copy(old_value)
-        self.new_value = copy.copy(new_value)
+        self.old_value = _copy(old_value)
+        self.new_value = _copy(new_value)
 
     def __repr__(self):
         return '<{0} {1}({2}).{3}>'.format(

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import atexit
 import collections.abc
-import contextlib
 import getpass
 import json
 import logging
 import os
-import re
 import threading
 import weakref
 
 import ftrack_api._encoding as _encoding
 import ftrack_api._expressions as _expressions
 import ftrack_api._merge as _merge
-import ftrack_api._schema_cache as _schema_cache
 import ftrack_api._unit_of_work as _unit_of_work
 import ftrack_api.cache
 import ftrack_api.entity.base
@@ -35,17 +32,14 @@ import ftrack_api.inspection
 import ftrack_api.plugin
 import ftrack_api.query
 import ftrack_api.symbol
+from ftrack_api._server_actions import ServerActionsMixin
+from ftrack_api._startup import MINIMUM_SERVER_VERSION, StartupMixin  # noqa: F401
 from ftrack_api._transport import SessionAuthentication, Transport  # noqa: F401
 from ftrack_api._unit_of_work import OperationPayload  # noqa: F401
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
 logger = logging.getLogger(__name__)
-
-#: Oldest server version this client works with.
-MINIMUM_SERVER_VERSION = (3, 3, 11)
-
-_VERSION_PATTERN = re.compile(r'^(\d+)\.(\d+)\.(\d+)')
 
 # Sessions still open; closed at interpreter exit without keeping them alive.
 _OPEN_SESSIONS = weakref.WeakSet()
@@ -99,7 +93,7 @@ def _require_mapping(name, value):
         )
 
 
-class Session(object):
+class Session(StartupMixin, ServerActionsMixin):
     """An isolated session for interaction with an ftrack server."""
 
     def __init__(
@@ -246,100 +240,6 @@ class Session(object):
             synchronous=True,
         )
 
-    # Construction helpers.
-    def _make_transport(self, headers=None, cookies=None, strict_api=False):
-        """Return the transport used for every request of this session."""
-        return Transport(
-            self._server_url, self._api_user, self._api_key,
-            timeout=self._request_timeout, headers=headers, cookies=cookies,
-            strict_api=strict_api,
-        )
-
-    def _connect_event_hub(self):
-        try:
-            self._event_hub.connect()
-        except Exception as error:
-            logger.warning('Event hub connection failed: %s', error)
-
-    def _fetch_server_information(self):
-        result = self.call([{'action': 'query_server_information'}])
-        return result[0]
-
-    def _discover_plugins(self, plugin_arguments=None):
-        ftrack_api.plugin.discover(
-            self._plugin_paths, [self], plugin_arguments or {}
-        )
-
-    def _load_schemas(self, schema_cache_path):
-        """Return the server's schemas, from the cache when it is current.
-
-        *schema_cache_path* is a directory, None for the default directory
-        or False to bypass the cache.
-        """
-        directory = _schema_cache.resolve_directory(schema_cache_path)
-        path = None
-        if directory is not None:
-            path = _schema_cache.cache_file_path(directory, self._server_url)
-        schemas = _schema_cache.load_valid(
-            path, self._server_information.get('schema_hash')
-        )
-        if schemas is not None:
-            logger.debug('Using schemas cached in %s.', path)
-            return schemas
-        schemas = self.call([{'action': 'query_schemas'}])[0]
-        if path is not None:
-            _schema_cache.save(path, schemas)
-        return schemas
-
-    def _build_entity_type_classes(self, schemas):
-        """Return ``{entity type: class}`` built for *schemas*.
-
-        Each schema is offered to plugins through the synchronous
-        ``ftrack.api.session.construct-entity-type`` event; schemas no plugin
-        answered are built by the standard factory. Raise :exc:`ValueError`
-        when several plugins answer for one schema.
-        """
-        fallback = ftrack_api.entity.factory.StandardFactory()
-        classes = {}
-        for schema in schemas:
-            results = self.event_hub.publish(
-                ftrack_api.event.base.Event(
-                    topic='ftrack.api.session.construct-entity-type',
-                    data={'schema': schema, 'schemas': schemas},
-                ),
-                synchronous=True,
-            )
-            results = [result for result in results or [] if result is not None]
-            if len(results) > 1:
-                raise ValueError(
-                    'Expected a single class for schema {0!r}, plugins returned '
-                    '{1}: {2!r}.'.format(schema['id'], len(results), results)
-                )
-            entity_class = results[0] if results else fallback.create(schema)
-            classes[entity_class.entity_type] = entity_class
-        return classes
-
-    def _configure_locations(self):
-        import ftrack_api._locations
-
-        ftrack_api._locations.configure_builtin_locations(self)
-        scenario = (self._server_information.get('storage_scenario') or {})
-        if scenario.get('scenario'):
-            self.event_hub.publish(
-                ftrack_api.event.base.Event(
-                    topic='ftrack.storage-scenario.activate',
-                    data={'storage_scenario': scenario},
-                ),
-                synchronous=True,
-            )
-        self.event_hub.publish(
-            ftrack_api.event.base.Event(
-                topic='ftrack.api.session.configure-location',
-                data={'session': self},
-            ),
-            synchronous=True,
-        )
-
     # Properties.
     def __repr__(self):
         return '<{0} {1} user={2!r}{3}>'.format(
@@ -438,30 +338,6 @@ class Session(object):
         return self._unit_of_work.operations
 
     # Life cycle.
-    def check_server_compatibility(self):
-        """Check the server version is supported.
-
-        Raise :exc:`ftrack_api.exception.ServerCompatibilityError` when the
-        version is missing or older than 3.3.11 (``dev`` is accepted).
-        """
-        version = self._server_information.get('version')
-        if version is None:
-            raise ftrack_api.exception.ServerCompatibilityError(
-                'Could not determine server version.'
-            )
-        if version == 'dev':
-            return
-        match = _VERSION_PATTERN.match(str(version))
-        if match is None:
-            return
-        if tuple(int(part) for part in match.groups()) < MINIMUM_SERVER_VERSION:
-            raise ftrack_api.exception.ServerCompatibilityError(
-                'Server version {0!r} incompatible with this version of the '
-                'API which requires a server version >= {1}.'.format(
-                    version, '.'.join(str(part) for part in MINIMUM_SERVER_VERSION)
-                )
-            )
-
     def __enter__(self):
         return self
 
@@ -758,70 +634,3 @@ class Session(object):
             entity_class = self._class_for(entity_type)
             return entity_class(self, data=data, reconstructing=True)
         return _encoding.plain_object_hook(data)
-
-    # Server actions.
-    def reset_remote(self, reset_type, entity=None):
-        """Reset *reset_type* on the server (``api_key`` of a user); return data."""
-        payload = {'action': 'reset_remote', 'reset_type': reset_type}
-        if entity is not None:
-            payload['entity_type'] = entity.entity_type
-            payload['entity_key'] = entity.get('id')
-        return self.call([payload])[0]['data']
-
-    def _call_optional_action(self, operations):
-        try:
-            return self.call(operations)
-        except ftrack_api.exception.ServerCompatibilityError:
-            raise
-        except ftrack_api.exception.ServerError as error:
-            action = operations[0]['action'] if operations else ''
-            if "Invalid action u'{0}'".format(action) in str(error):
-                raise ftrack_api.exception.ServerCompatibilityError(
-                    'Server version does not support the {0!r} action.'.format(action)
-                )
-            raise
-
-    def get_widget_url(self, name, entity=None, theme=None):
-        """Return an authenticated URL for widget *name* (expires in 6 minutes).
-
-        *name* is ``info``, ``tasks`` or ``tasks_browser``; *entity* is the
-        entity some widgets need; *theme* is ``light`` or ``dark``.
-        """
-        operation = {'action': 'get_widget_url', 'name': name, 'theme': theme}
-        if entity is not None:
-            operation['entity_type'] = entity.entity_type
-            operation['entity_key'] = list(
-                ftrack_api.inspection.primary_key(entity).values()
-            )
-        return self._call_optional_action([operation])[0]['widget_url']
-
-    def get_upload_metadata(self, component_id, file_name, file_size, checksum=None):
-        """Return the URL and headers to PUT the data of *component_id*."""
-        return self._call_optional_action([{
-            'action': 'get_upload_metadata', 'component_id': component_id,
-            'file_name': file_name, 'file_size': file_size, 'checksum': checksum,
-        }])[0]
-
-    def send_user_invite(self, user):
-        """Send an invitation e-mail to *user*."""
-        self.send_user_invites([user])
-
-    def send_user_invites(self, users):
-        """Send invitation e-mails to each user of *users* in one request."""
-        self._call_optional_action([
-            {'action': 'send_user_invite', 'user_id': user['id']} for user in users
-        ])
-
-    def send_review_session_invite(self, invitee):
-        """Send an invitation e-mail to the review session *invitee*."""
-        self.send_review_session_invites([invitee])
-
-    def send_review_session_invites(self, invitees):
-        """Send invitation e-mails to each review session invitee in one request."""
-        self._call_optional_action([
-            {
-                'action': 'send_review_session_invite',
-                'review_session_invitee_id': invitee['id'],
-            }
-            for invitee in invitees
-        ])

@@ -104,13 +104,6 @@ def test_create_sequence_setting_parent(ftrack_session, project):
     assert check['parent_id'] == project['id']
 
 
-@pytest.mark.xfail(
-    reason='SERVER: a create without parent followed in the same batch by an '
-    'update of the parent\'s "children" must succeed (protocol §2.5: '
-    'collection updates establish parentage; required attributes checked at '
-    'the end of the batch).',
-    strict=False,
-)
 def test_create_sequence_appending_to_children(ftrack_session, project):
     other = ftrack_session.create('Sequence', {'name': 'Second'})
     project['children'].append(other)

@@ -69,12 +69,11 @@ class Entity(
         self.session = session
         self._local = {}
         self._remote = {}
-        if data is None:
-            data = {}
         if reconstructing:
-            self._reconstruct(data)
+            if data:
+                self._reconstruct(data)
         else:
-            self._construct(data)
+            self._construct(data or {})
 
     # Construction.
     def _construct(self, data):
@@ -92,11 +91,8 @@ class Entity(
             else:
                 deferred.append((attribute, value))
 
-        for name, attribute in table.items():
-            if name in data or attribute.kind != 'scalar':
-                continue
-            default = attribute.default_value
-            if default is NOT_SET:
+        for name, default in self._scalar_defaults():
+            if name in data:
                 continue
             if callable(default):
                 default = default(self)
@@ -109,6 +105,21 @@ class Entity(
 
         for attribute, value in deferred:
             attribute.set_local_value(self, value)
+
+    @classmethod
+    def _scalar_defaults(cls):
+        """Return ``[(name, default)]`` of scalar attributes with a default."""
+        attributes = cls.attributes
+        cached = cls.__dict__.get('_ftrack_scalar_defaults')
+        if cached is not None and cached[0] == (id(attributes), attributes._version):
+            return cached[1]
+        defaults = [
+            (name, attribute.default_value)
+            for name, attribute in attributes._data.items()
+            if attribute.kind == 'scalar' and attribute.default_value is not NOT_SET
+        ]
+        cls._ftrack_scalar_defaults = ((id(attributes), attributes._version), defaults)
+        return defaults
 
     def _reconstruct(self, data):
         """Apply *data* as remote values, recording nothing."""
@@ -201,7 +212,17 @@ class Entity(
         return attribute
 
     def __getitem__(self, key):
-        return self._attribute(key).get_value(self)
+        attribute = self.attributes._data.get(key)
+        if attribute is None:
+            raise KeyError(key)
+        if attribute._plain_scalar:
+            # Inlined Attribute.get_value for the common case.
+            value = self._local.get(key, NOT_SET)
+            if value is NOT_SET:
+                value = self._remote.get(key, NOT_SET)
+            if value is not NOT_SET:
+                return value
+        return attribute.get_value(self)
 
     def __setitem__(self, key, value):
         self._attribute(key).set_local_value(self, value)
