@@ -416,8 +416,9 @@ def test_in_sub_query(api, world):
 def test_sub_query_with_dotted_projection(api, world):
     assert tasks(api, world, 'parent_id in (select id from Shot where parent.name is '
                              '"SQ2")') == [world.light030]
-    data = api.query('select id from Shot where name in (select parent.name from '
-                     'Task where id is "{0}")'.format(world.comp010))
+    data = api.query('select id from Shot where project_id is "{0}" and name in '
+                     '(select parent.name from Task where id is "{1}")'.format(
+                         world.project, world.comp010))
     assert ids(data) == [world.sh010]
 
 

@@ -37,6 +37,10 @@ from . import ast, computed_sql, values
 from .paths import Step, format_path, resolve_step, resolve_type
 from .sql import FALSE, TRUE, Fragment, column, conjunction, join, placeholders
 
+#: Types that are a small share of the table they live in; their
+#: discriminator index is the best way to find them.
+RARE_TYPES = frozenset(['Project'])
+
 _COMPARISON_SQL = {'is': '=', 'is_not': '!=', '>': '>', '<': '<', '>=': '>=', '<=': '<='}
 
 
@@ -79,9 +83,25 @@ class Compiler:
         return resolve_type(self.catalogue, name)
 
     def type_condition(self, entity_type: EntityType, alias: str) -> Fragment:
-        """Return the test that the row in *alias* is of *entity_type*."""
-        sql, params = self.model.type_condition(entity_type.name, alias)
-        return Fragment(sql, list(params))
+        """Return the test that the row in *alias* is of *entity_type*.
+
+        Discriminator tests of types that usually fill most of their table
+        are marked as likely true: without statistics SQLite would
+        otherwise prefer the discriminator index over a selective
+        foreign-key index of the criteria (``Task where parent.id is
+        "x"`` must use the ``parent_id`` index, not walk every task).
+        """
+        parts = []
+        for name, values in self.model.layout(entity_type.name).condition:
+            if len(values) == 1:
+                sql = '{0} = ?'.format(column(alias, name))
+            else:
+                sql = '{0} IN ({1})'.format(column(alias, name),
+                                            placeholders(len(values)))
+            if entity_type.name not in RARE_TYPES:
+                sql = 'likelihood({0}, 0.9)'.format(sql)
+            parts.append(Fragment(sql, list(values)))
+        return conjunction(parts)
 
     def narrowing(self, step: Step, alias: str) -> Fragment:
         """Return the test that the row in *alias* is of a type *step* narrowed to."""

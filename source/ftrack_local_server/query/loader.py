@@ -21,11 +21,12 @@ import logging
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ..encoding import encode_entity, entity_reference, from_storage, key_values, scalar_value
+from ..encoding import from_storage
 from ..model import Collection, Model, Reference, quote
 from ..schema import COLLECTION, MAPPED_COLLECTION, REFERENCE, SCALAR, EntityType
 from . import computed, computed_sql
 from .projection import Tree
+from .rows import RowCodecs
 from .sql import Fragment, chunks, column, placeholders
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class Loader:
         self.catalogue = tx.catalogue
         self.base_url = base_url
         self.now = now
+        self.codecs = RowCodecs(self.model)
+        self._storages: Dict[Tuple[str, str], Tuple[Any, Any]] = {}
         self._items: Dict[Tuple[str, Tuple[Any, ...]], Item] = {}
 
     # -- entry point -----------------------------------------------------------
@@ -86,15 +89,14 @@ class Loader:
         The value to place is the item's own encoded object the first time
         the entity is met in this response, else a reference to it.
         """
-        concrete = self.model.concrete_type(declared, row)
-        table = self.model.table(concrete).name
-        key = key_values(self.model, concrete, row)
-        existing = self._items.get((table, key))
+        codec = self.codecs.codec(self.codecs.concrete(declared, row))
+        key = codec.key(row)
+        existing = self._items.get((codec.table, key))
         if existing is not None:
-            return existing, entity_reference(self.model, existing.type, key)
-        encoded = encode_entity(self.model, concrete, row, attributes=())
-        item = Item(concrete, row, key, table, encoded)
-        self._items[(table, key)] = item
+            return existing, self.codecs.codec(existing.type).reference(key)
+        encoded = codec.encode(row)
+        item = Item(codec.type_name, row, key, codec.table, encoded)
+        self._items[(codec.table, key)] = item
         return item, encoded
 
     # -- levels ----------------------------------------------------------------
@@ -109,11 +111,16 @@ class Loader:
     def _fill_attribute(self, items: Sequence[Item], name: str, subtree: Tree) -> None:
         groups: 'OrderedDict[Any, Tuple[Any, List[Item]]]' = OrderedDict()
         for item in items:
-            attribute = self._attribute(item.type, name)
-            if attribute is None:
-                # The attribute exists on other types of this level only.
+            found = self._storages.get((item.type, name))
+            if found is None:
+                attribute = self._attribute(item.type, name)
+                # None: the attribute exists on other types of this level only.
+                found = self._storages[(item.type, name)] = (
+                    self._storage(item.type, attribute) if attribute is not None
+                    else (None, None))
+            signature, storage = found
+            if signature is None:
                 continue
-            signature, storage = self._storage(item.type, attribute)
             groups.setdefault(signature, (storage, []))[1].append(item)
         for signature, (storage, members) in groups.items():
             kind = signature[0]
@@ -157,9 +164,12 @@ class Loader:
     # -- scalars ---------------------------------------------------------------
 
     def _fill_columns(self, items: Sequence[Item], name: str) -> None:
+        codec = self.codecs.codec(items[0].type)
         for item in items:
-            if name not in item.encoded and item.row is not None:
-                item.encoded[name] = scalar_value(self.model, item.type, name, item.row)
+            if name not in item.encoded:
+                if item.type != codec.type_name:
+                    codec = self.codecs.codec(item.type)
+                item.encoded[name] = codec.value(name, item.row)
 
     def _fill_computed_scalar(self, items: Sequence[Item], name: str) -> None:
         pending = [item for item in items if name not in item.encoded]
@@ -211,21 +221,25 @@ class Loader:
         else:
             keys = {}
             for item in items:
-                if item.row is None:
-                    keys[item.key] = None
-                    continue
                 value = tuple(item.row[c] for c in reference.columns)
                 keys[item.key] = None if any(v is None for v in value) else value
         rows = self.load_rows(target, [k for k in keys.values() if k is not None])
+        # Each target is looked at once; later owners get its reference.
+        seen: Dict[Tuple[Any, ...], Tuple[Item, Dict[str, Any]]] = {}
         children: 'OrderedDict[Tuple[str, Tuple[Any, ...]], Item]' = OrderedDict()
         for item in items:
             key = keys[item.key]
+            if key is not None and key in seen:
+                child, reference = seen[key]
+                item.encoded.setdefault(name, reference)
+                continue
             row = rows.get(key) if key is not None else None
             if row is None:
                 item.encoded.setdefault(name, None)
                 continue
             child, placed = self.item(target, row)
             item.encoded.setdefault(name, placed)
+            seen[key] = (child, self.codecs.codec(child.type).reference(child.key))
             children[(child.table, child.key)] = child
         self.fill(list(children.values()), subtree)
 
@@ -283,8 +297,6 @@ class Loader:
         """Return owner key -> stored item rows, in creation order."""
         owners: Dict[Tuple[Any, ...], Tuple[Any, ...]] = {}
         for item in items:
-            if item.row is None:
-                continue
             owners[tuple(item.row[c] for c in collection.owner_columns)] = item.key
         if not owners:
             return {}

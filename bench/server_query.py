@@ -1,0 +1,252 @@
+"""Benchmark the local server's query evaluator on large databases.
+
+Builds, for each size (default 10 000 and 50 000 tasks), a database with one
+project, 50 sequences, 500 shots and the tasks spread over the shots and ten
+statuses -- written through the server's own ``create`` action, as a client
+would -- then prints the server-side time of:
+
+* ``select name, status.name, parent.name from Task`` pages of 500 rows
+  (first, middle and last page);
+* selective queries through indexed paths, whose results have the same
+  size at every database size (a probe sequence of two shots of ten
+  tasks): ``Task where parent.id is "<shot>"``,
+  ``Task where status.name is "X" and parent.parent.name is "Y"``,
+  ``Task where parent.parent.id is "<sequence>"``.
+
+Server-side time is the ``query`` action inside one store transaction, as
+the server runs it for a request (parse, compile, SQL, load projections,
+encode), without HTTP. With ``--http`` the same queries are also timed as
+``/api`` requests to a :class:`ftrack_local_server.LocalServer`.
+
+Each figure is the median of ``--repeat`` runs (after one warm-up), with the
+90th percentile; the last table shows how each query's time grows from the
+smallest to the largest database. The query plan of each selective query is
+printed, to check that indexes are used.
+
+``--name-index`` adds an index on the contexts' ``name`` column after
+building (the storage model does not create one), to show its effect on
+``parent.parent.name``.
+
+Run: ``python bench/server_query.py [--sizes 10000 50000] [--repeat 20]
+[--http] [--name-index]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+
+from ftrack_local_server.config import ServerConfig
+from ftrack_local_server.dispatch import SYSTEM_USER, run_batch
+from ftrack_local_server.query import parse
+from ftrack_local_server.query.compiler import Compiler
+from ftrack_local_server.query.executor import execute
+from ftrack_local_server.state import ServerState
+
+SEQUENCES = 50
+SHOTS = 500
+PROBE_SHOTS = 2
+PROBE_TASKS = 10
+BATCH = 2000
+
+
+def build(path, tasks):
+    """Create the benchmark database at *path*; return the ids needed by queries.
+
+    Besides the 500 shots in 50 sequences that hold the bulk of the tasks,
+    a probe sequence holds two shots of ten tasks each, so that the
+    selective queries return the same rows whatever the database size.
+    """
+    state = ServerState.open(ServerConfig(database=path))
+    try:
+        def run(operations):
+            return run_batch(state, operations, SYSTEM_USER)
+
+        def create(entity_type, data):
+            return {'action': 'create', 'entity_type': entity_type, 'entity_data': data}
+
+        schema = run([{'action': 'query', 'expression': 'select id from ProjectSchema'}])
+        schema_id = schema[0]['data'][0]['id']
+        statuses = run([{'action': 'query', 'expression':
+                         'select id, name from Status order by sort'}])[0]['data'][:10]
+        project = str(uuid.uuid4())
+        run([create('Project', {'id': project, 'name': 'bench', 'full_name': 'Bench',
+                                'project_schema_id': schema_id})])
+        sequences = [str(uuid.uuid4()) for _ in range(SEQUENCES)]
+        run([create('Sequence', {'id': sequence, 'name': 'SQ{0:03d}'.format(index),
+                                 'parent_id': project})
+             for index, sequence in enumerate(sequences)])
+        shots = [str(uuid.uuid4()) for _ in range(SHOTS)]
+        run([create('Shot', {'id': shot, 'name': 'SH{0:04d}'.format(index),
+                             'parent_id': sequences[index % SEQUENCES]})
+             for index, shot in enumerate(shots)])
+        probe_sequence = str(uuid.uuid4())
+        probe_shots = [str(uuid.uuid4()) for _ in range(PROBE_SHOTS)]
+        operations = [create('Sequence', {'id': probe_sequence, 'name': 'PROBE',
+                                          'parent_id': project})]
+        operations += [create('Shot', {'id': shot, 'name': 'PROBE{0}'.format(index),
+                                       'parent_id': probe_sequence})
+                       for index, shot in enumerate(probe_shots)]
+        for index in range(PROBE_SHOTS * PROBE_TASKS):
+            operations.append(create('Task', {
+                'name': 'probe{0}'.format(index),
+                'parent_id': probe_shots[index % PROBE_SHOTS],
+                'status_id': statuses[index % 2]['id']}))
+        run(operations)
+        operations = []
+        for index in range(tasks - PROBE_SHOTS * PROBE_TASKS):
+            operations.append(create('Task', {
+                'name': 'task{0}'.format(index), 'parent_id': shots[index % SHOTS],
+                'status_id': statuses[index % len(statuses)]['id']}))
+            if len(operations) == BATCH:
+                run(operations)
+                operations = []
+        if operations:
+            run(operations)
+    finally:
+        state.close()
+    return {
+        'shot': probe_shots[0], 'sequence': probe_sequence, 'sequence_name': 'PROBE',
+        'status_name': statuses[0]['name'],
+    }
+
+
+def add_name_index(path):
+    """Add an index on the ``name`` column of the context table at *path*."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute('CREATE INDEX IF NOT EXISTS bench_context_name '
+                           'ON context (name)')
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def queries(ids, tasks):
+    """Return (label, expression) pairs to time."""
+    page = 'select name, status.name, parent.name from Task offset {0} limit 500'
+    last = max(0, tasks - 500)
+    return [
+        ('page of 500, first', page.format(0)),
+        ('page of 500, middle', page.format(tasks // 2)),
+        ('page of 500, last', page.format(last)),
+        ('parent.id is <shot>', 'Task where parent.id is "{0}"'.format(ids['shot'])),
+        ('status.name and parent.parent.name',
+         'Task where status.name is "{0}" and parent.parent.name is "{1}"'.format(
+             ids['status_name'], ids['sequence_name'])),
+        ('parent.parent.id is <sequence>',
+         'select name from Task where parent.parent.id is "{0}" limit 500'.format(
+             ids['sequence'])),
+    ]
+
+
+def time_call(function, repeat):
+    function()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        samples.append((time.perf_counter() - start) * 1000.0)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.9) - 1], result
+
+
+def plan(tx, expression):
+    """Return the SQLite query plan lines of the main statement of *expression*."""
+    query = parse(expression)
+    compiler = Compiler(tx.model)
+    entity_type = compiler.entity_type(query.entity_type)
+    where = compiler.where(query, entity_type, 't0')
+    order = compiler.order_by(query.order_by, entity_type, 't0')
+    sql = 'SELECT "t0".rowid, "t0".* FROM "{0}" AS "t0" WHERE {1} ORDER BY {2}'.format(
+        tx.model.table(entity_type.name).name, where.sql, order.sql)
+    return [row[3] for row in tx.query('EXPLAIN QUERY PLAN ' + sql,
+                                       where.params + order.params)]
+
+
+def measure_server(path, ids, tasks, repeat):
+    state = ServerState.open(ServerConfig(database=path))
+    results = {}
+    try:
+        for label, expression in queries(ids, tasks):
+            with state.store.transaction() as tx:
+                median, p90, result = time_call(lambda: execute(tx, expression), repeat)
+                rows = len(result['data'])
+                lines = plan(tx, expression) if not label.startswith('page') else []
+            results[label] = median
+            print('  {0:<38} {1:>8.2f} ms  (p90 {2:>7.2f} ms, {3} rows)'.format(
+                label, median, p90, rows))
+            for line in lines:
+                print('      plan: {0}'.format(line))
+    finally:
+        state.close()
+    return results
+
+
+def measure_http(path, ids, tasks, repeat):
+    import requests
+
+    from ftrack_local_server import LocalServer
+
+    results = {}
+    with LocalServer(database=path) as server:
+        http = requests.Session()
+        headers = {'ftrack-user': server.api_user, 'ftrack-api-key': server.api_key,
+                   'content-type': 'application/json'}
+        for label, expression in queries(ids, tasks):
+            body = json.dumps([{'action': 'query', 'expression': expression}])
+
+            def call():
+                return http.post(server.url + '/api', data=body, headers=headers).json()
+
+            median, p90, _ = time_call(call, repeat)
+            results[label] = median
+            print('  {0:<38} {1:>8.2f} ms  (p90 {2:>7.2f} ms)'.format(label, median, p90))
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--sizes', type=int, nargs='+', default=[10000, 50000])
+    parser.add_argument('--repeat', type=int, default=20)
+    parser.add_argument('--http', action='store_true',
+                        help='also time the queries as HTTP requests')
+    parser.add_argument('--name-index', action='store_true',
+                        help='add an index on context names before timing')
+    options = parser.parse_args(argv)
+    server_times = {}
+    http_times = {}
+    with tempfile.TemporaryDirectory() as directory:
+        for size in options.sizes:
+            path = os.path.join(directory, 'bench_{0}.sqlite'.format(size))
+            start = time.perf_counter()
+            ids = build(path, size)
+            print('{0} tasks: built in {1:.1f} s through the create action'.format(
+                size, time.perf_counter() - start))
+            if options.name_index:
+                add_name_index(path)
+                print(' (with an extra index on context names)')
+            print(' server-side (query action in one transaction):')
+            server_times[size] = measure_server(path, ids, size, options.repeat)
+            if options.http:
+                print(' through HTTP (/api request, JSON both ways):')
+                http_times[size] = measure_http(path, ids, size, options.repeat)
+    if len(options.sizes) > 1:
+        small, large = min(options.sizes), max(options.sizes)
+        print('growth from {0} to {1} tasks (server-side time ratio):'.format(small, large))
+        for label in server_times[small]:
+            ratio = server_times[large][label] / max(server_times[small][label], 1e-9)
+            print('  {0:<38} x{1:.2f}'.format(label, ratio))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
