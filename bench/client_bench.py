@@ -1,17 +1,18 @@
 """Client core benchmarks against a local server, next to the plain floor.
 
-For each workload three timings are printed:
+For each workload the ftrack_api client does the work, then the *floor*
+makes the same HTTP requests with plain ``requests`` + ``json`` (what a
+hand-written script pays at least). Both are split into:
 
-* ``client``: the ftrack_api client doing the work;
-* ``floor``: the same HTTP requests made with plain ``requests`` + ``json``
-  (what a hand-written script would at least pay);
-* ``server``: the same requests reading the raw bytes only (server work and
-  HTTP transfer: what neither client can avoid).
+* ``http``: time inside the HTTP round trips (server work and transfer,
+  measured around each POST including reading the body);
+* ``client-side``: everything else (building requests, decoding JSON,
+  building and merging entities, reading attributes).
 
-``client-side`` is a timing minus ``server``; ``ratio`` compares the
-client-side cost of the client with that of the floor (target: below 3).
-The server runs in its own process so it does not share the interpreter
-lock with the client. Run ``python bench/client_bench.py --help``.
+``ratio`` is the client-side cost of the client over that of the floor
+(target: below 3). The server runs in its own process so it does not share
+the interpreter lock with the client. Run ``python bench/client_bench.py
+--help`` for options.
 """
 
 from __future__ import annotations
@@ -34,6 +35,26 @@ from ftrack_local_server import LocalServer
 PROJECTIONS = 'name, bid, status_id'
 
 
+class Timer(object):
+    """Accumulate the time spent in HTTP round trips."""
+
+    def __init__(self):
+        self.http = 0.0
+        self.requests = 0
+        self.largest = 0
+
+    def wrap(self, post):
+        def timed_post(body):
+            self.requests += 1
+            self.largest = max(self.largest, len(body))
+            start = time.perf_counter()
+            try:
+                return post(body)
+            finally:
+                self.http += time.perf_counter() - start
+        return timed_post
+
+
 class Bench(object):
     """Shared state: the server, credentials and a plain HTTP session."""
 
@@ -54,80 +75,90 @@ class Bench(object):
             api_key=self.server.api_key, **kw
         )
 
-    def post_json(self, body):
+    def post(self, body, timer):
+        """POST *body*; return the response, adding the round trip to *timer*."""
+        start = time.perf_counter()
         response = self.http.post(self.endpoint, data=body)
-        result = response.json()
+        response.content
+        timer.http += time.perf_counter() - start
+        timer.requests += 1
+        return response
+
+    def call(self, operations):
+        """Send *operations* with plain requests and return the results."""
+        result = self.http.post(self.endpoint, data=json.dumps(operations)).json()
         if isinstance(result, dict):
             raise RuntimeError('Server error: {0}'.format(result))
         return result
 
-    def post_raw(self, body):
-        return self.http.post(self.endpoint, data=body).content
+
+def instrument(session):
+    """Return a :class:`Timer` fed by the HTTP round trips of *session*."""
+    timer = Timer()
+    session._transport.post = timer.wrap(session._transport.post)
+    return timer
 
 
-def record_bodies(session):
-    """Return a list collecting the request bodies *session* sends."""
-    bodies = []
-    post = session._transport.post
-
-    def recording_post(body):
-        bodies.append(body)
-        return post(body)
-
-    session._transport.post = recording_post
-    return bodies
-
-
-def timed(function):
+def run_timed(function):
     gc.collect()
     start = time.perf_counter()
     result = function()
     return time.perf_counter() - start, result
 
 
-def best_of(function, repeats=3):
-    """Return the smallest time of *repeats* runs of *function*."""
-    return min(timed(function)[0] for _ in range(repeats))
-
-
-def report(name, client, floor, server, extra=''):
-    client_side = client - server
-    floor_side = max(floor - server, 1e-9)
+def report(name, total, timer, floor_total, floor_timer, extra=''):
+    client_side = total - timer.http
+    floor_side = floor_total - floor_timer.http
     print(
-        '{0:<38} client {1:8.3f}s  floor {2:8.3f}s  server {3:8.3f}s  '
-        'client-side {4:7.3f}s vs {5:7.3f}s  ratio {6:5.2f}  total x{7:4.2f}{8}'.format(
-            name, client, floor, server, client_side, floor_side,
-            client_side / floor_side, client / max(floor, 1e-9), extra,
+        '{0:<36} client {1:7.3f}s (http {2:6.3f}s, client-side {3:6.3f}s)  '
+        'floor {4:7.3f}s (http {5:6.3f}s, client-side {6:6.3f}s)  '
+        'ratio {7:5.2f}{8}'.format(
+            name, total, timer.http, client_side, floor_total, floor_timer.http,
+            floor_side, client_side / max(floor_side, 1e-9), extra,
         )
     )
     sys.stdout.flush()
 
 
-def replay(bench, bodies):
-    """Return (floor, server) timings of sending *bodies* again (best of 3)."""
-    floor = best_of(lambda: [bench.post_json(body) for body in bodies])
-    server = best_of(lambda: [bench.post_raw(body) for body in bodies])
-    return floor, server
+def floor_queries(bench, expressions, read_row=None):
+    """Run *expressions* with plain requests, paging; return (total, timer)."""
+    timer = Timer()
+
+    def run():
+        for expression in expressions:
+            offset = 0
+            while offset is not None:
+                body = json.dumps([{
+                    'action': 'query',
+                    'expression': '{0} offset {1} limit 500'.format(expression, offset),
+                }])
+                result = bench.post(body, timer).json()[0]
+                for row in result['data']:
+                    if read_row is not None:
+                        read_row(row)
+                offset = (result.get('metadata') or {}).get('next', {}).get('offset')
+
+    total, _ = run_timed(run)
+    return total, timer
 
 
 def seed_tasks(bench, count):
     """Create a project holding *count* tasks; return the project id."""
-    info = bench.post_json(json.dumps([{
+    schema_id = bench.call([{
         'action': 'query', 'expression': 'select id from ProjectSchema limit 1',
-    }]))
-    schema_id = info[0]['data'][0]['id']
-    status = bench.post_json(json.dumps([{
+    }])[0]['data'][0]['id']
+    status_id = bench.call([{
         'action': 'query', 'expression': 'select id from Status limit 1',
-    }]))[0]['data'][0]['id']
+    }])[0]['data'][0]['id']
     project_id = str(uuid.uuid4())
-    bench.post_json(json.dumps([{
+    bench.call([{
         'action': 'create', 'entity_type': 'Project', 'entity_key': [project_id],
         'entity_data': {
             '__entity_type__': 'Project', 'id': project_id,
             'name': 'bench_{0}'.format(project_id[:8]), 'full_name': 'Bench',
             'project_schema_id': schema_id,
         },
-    }]))
+    }])
     for start in range(0, count, 2500):
         batch = []
         for index in range(start, min(count, start + 2500)):
@@ -137,11 +168,15 @@ def seed_tasks(bench, count):
                 'entity_data': {
                     '__entity_type__': 'Task', 'id': task_id,
                     'name': 'task_{0}'.format(index), 'bid': index % 40,
-                    'parent_id': project_id, 'status_id': status,
+                    'parent_id': project_id, 'status_id': status_id,
                 },
             })
-        bench.post_json(json.dumps(batch))
+        bench.call(batch)
     return project_id
+
+
+def read_task(row):
+    return len(row['name']) + (row['bid'] or 0) + len(row['status_id'])
 
 
 def bench_query(bench, project_id, count):
@@ -149,26 +184,12 @@ def bench_query(bench, project_id, count):
         PROJECTIONS, project_id
     )
     session = bench.session()
-    bodies = record_bodies(session)
-
-    def run():
-        total = 0
-        for task in session.query(expression):
-            total += len(task['name']) + (task['bid'] or 0) + len(task['status_id'])
-        return total
-
-    client, _ = timed(run)
+    timer = instrument(session)
+    total, _ = run_timed(lambda: [read_task(task) for task in session.query(expression)])
     session.close()
-
-    def floor_run():
-        for body in bodies:
-            for row in bench.post_json(body)[0]['data']:
-                len(row['name']) + (row['bid'] or 0) + len(row['status_id'])
-
-    floor = best_of(floor_run)
-    server = best_of(lambda: [bench.post_raw(body) for body in bodies])
-    report('query {0} tasks + read 3 attributes'.format(count), client, floor, server,
-           '  ({0} requests)'.format(len(bodies)))
+    floor_total, floor_timer = floor_queries(bench, [expression], read_task)
+    report('query {0} tasks + read 3 attrs'.format(count), total, timer,
+           floor_total, floor_timer, '  ({0} requests)'.format(timer.requests))
 
 
 def bench_query_memory(bench, project_id, count):
@@ -180,10 +201,10 @@ def bench_query_memory(bench, project_id, count):
     tracemalloc.start()
     results = session.query(expression).all()
     for task in results:
-        task['name'], task['bid'], task['status_id']
+        read_task(task)
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print('{0:<38} peak traced memory {1:7.1f} MB, held after {2:7.1f} MB'.format(
+    print('{0:<36} peak traced memory {1:7.1f} MB, held after {2:7.1f} MB'.format(
         'memory: query {0} tasks'.format(count), peak / 1e6, current / 1e6,
     ))
     session.close()
@@ -192,17 +213,19 @@ def bench_query_memory(bench, project_id, count):
 def bench_create(bench, project_id, count):
     session = bench.session()
     project = session.get('Project', project_id)
-    bodies = record_bodies(session)
+    timer = instrument(session)
 
     def run():
         for index in range(count):
             session.create('Task', {'name': 'new_{0}'.format(index), 'parent': project})
         session.commit()
 
-    client, _ = timed(run)
+    total, _ = run_timed(run)
     session.close()
 
-    def plain_batch():
+    floor_timer = Timer()
+
+    def floor_run():
         batch = []
         for index in range(count):
             task_id = str(uuid.uuid4())
@@ -214,14 +237,11 @@ def bench_create(bench, project_id, count):
                     'parent': {'__entity_type__': 'Project', 'id': project_id},
                 },
             })
-        return json.dumps(batch, sort_keys=True)
+        return bench.post(json.dumps(batch, sort_keys=True), floor_timer).json()
 
-    floor = best_of(lambda: bench.post_json(plain_batch()))
-    server = min(
-        timed(lambda body=plain_batch(): bench.post_raw(body))[0] for _ in range(3)
-    )
-    report('create {0} tasks + commit'.format(count), client, floor, server,
-           '  ({0} request)'.format(len(bodies)))
+    floor_total, _ = run_timed(floor_run)
+    report('create {0} tasks + commit'.format(count), total, timer,
+           floor_total, floor_timer, '  ({0} request)'.format(timer.requests))
 
 
 def bench_populate(bench, project_id, count):
@@ -229,13 +249,32 @@ def bench_populate(bench, project_id, count):
     tasks = session.query(
         'select id from Task where project_id is "{0}"'.format(project_id)
     ).all()[:count]
-    bodies = record_bodies(session)
-    client, _ = timed(lambda: session.populate(tasks, PROJECTIONS))
+    timer = instrument(session)
+    total, _ = run_timed(lambda: session.populate(tasks, PROJECTIONS))
     session.close()
-    floor, server = replay(bench, bodies)
-    largest = max(len(body) for body in bodies)
-    report('populate {0} tasks'.format(len(tasks)), client, floor, server,
-           '  ({0} requests, largest {1} KB)'.format(len(bodies), largest // 1024))
+
+    ids = [task['id'] for task in tasks]
+    floor_timer = Timer()
+
+    def floor_run():
+        operations = [
+            {
+                'action': 'query',
+                'expression': 'select {0} from Task where id in ({1}) offset 0 '
+                              'limit 500'.format(PROJECTIONS, ','.join(ids[start:start + 500])),
+            }
+            for start in range(0, len(ids), 500)
+        ]
+        for start in range(0, len(operations), 8):
+            body = json.dumps(operations[start:start + 8])
+            for result in bench.post(body, floor_timer).json():
+                for row in result['data']:
+                    row['name']
+
+    floor_total, _ = run_timed(floor_run)
+    report('populate {0} tasks'.format(len(tasks)), total, timer, floor_total,
+           floor_timer, '  ({0} requests, largest {1} KB)'.format(
+               timer.requests, timer.largest // 1024))
 
 
 def bench_get(bench, project_id, count):
@@ -244,23 +283,18 @@ def bench_get(bench, project_id, count):
         'select id from Task where project_id is "{0}"'.format(project_id)
     ).all()[:count]
     ids = [task['id'] for task in tasks]
-    client, _ = timed(lambda: [session.get('Task', task_id) for task_id in ids])
+    total, _ = run_timed(lambda: [session.get('Task', task_id) for task_id in ids])
     session.close()
-    # The floor of an uncached read is one request fetching the rows.
-    bodies = [json.dumps([{
-        'action': 'query',
-        'expression': 'select id from Task where project_id is "{0}" offset 0 '
-                      'limit {1}'.format(project_id, count),
-    }])]
-    floor, server = replay(bench, bodies)
     mapping = {task_id: None for task_id in ids}
-    lookup, _ = timed(lambda: [mapping[task_id] for task_id in ids])
+    lookups, _ = run_timed(lambda: [mapping[task_id] for task_id in ids])
+    floor_total, floor_timer = floor_queries(bench, [
+        'select id from Task where project_id is "{0}"'.format(project_id)
+    ])
     print(
-        '{0:<38} client {1:8.3f}s ({2:.2f} us/get); fetching the same rows '
-        'with plain requests: {3:.3f}s (server {4:.3f}s); plain dict lookups '
-        '{5:.4f}s'.format(
-            'get {0} cached tasks'.format(len(ids)), client,
-            client / max(len(ids), 1) * 1e6, floor, server, lookup,
+        '{0:<36} client {1:7.3f}s ({2:.2f} us/get, no request); plain '
+        'requests fetching the rows: {3:.3f}s; plain dict lookups: {4:.4f}s'.format(
+            'get {0} cached tasks'.format(len(ids)), total,
+            total / max(len(ids), 1) * 1e6, floor_total, lookups,
         )
     )
 
@@ -270,43 +304,65 @@ def bench_small_commit(bench, project_id, cached, repeats=50):
     tasks = session.query(
         'select name from Task where project_id is "{0}"'.format(project_id)
     ).all()[:cached]
-    bodies = record_bodies(session)
+    timer = instrument(session)
 
     def run():
         for index in range(repeats):
             tasks[index]['name'] = 'renamed_{0}_{1}'.format(index, uuid.uuid4().hex[:4])
             session.commit()
 
-    client, _ = timed(run)
+    total, _ = run_timed(run)
+    ids = [task['id'] for task in tasks[:repeats]]
     session.close()
-    floor, server = replay(bench, bodies)
-    report('{0} small commits, {1} cached'.format(repeats, len(tasks)),
-           client, floor, server,
-           '  ({0:.2f} ms/commit)'.format(client / repeats * 1e3))
+
+    floor_timer = Timer()
+
+    def floor_run():
+        for index, task_id in enumerate(ids):
+            body = json.dumps([{
+                'action': 'update', 'entity_type': 'Task', 'entity_key': [task_id],
+                'entity_data': {
+                    '__entity_type__': 'Task',
+                    'name': 'floor_{0}_{1}'.format(index, uuid.uuid4().hex[:4]),
+                },
+            }], sort_keys=True)
+            bench.post(body, floor_timer).json()
+
+    floor_total, _ = run_timed(floor_run)
+    report('{0} small commits, {1} cached'.format(repeats, len(tasks)), total,
+           timer, floor_total, floor_timer,
+           '  ({0:.2f} ms/commit)'.format(total / repeats * 1e3))
 
 
 def bench_start(bench):
+    info = [{'action': 'query_server_information'}]
+    schemas = [{'action': 'query_schemas'}]
     empty = tempfile.mkdtemp(prefix='bench-cold-')
-    cold, session = timed(lambda: bench.session(schema_cache_path=empty))
-    session.close()
-    warm, session = timed(lambda: bench.session(schema_cache_path=empty))
-    session.close()
 
-    info = json.dumps([{'action': 'query_server_information'}])
-    schemas = json.dumps([{'action': 'query_schemas'}])
-    floor_cold, _ = timed(lambda: (bench.post_json(info), bench.post_json(schemas)))
-    server_cold, _ = timed(lambda: (bench.post_raw(info), bench.post_raw(schemas)))
-    cache_file = os.path.join(empty, os.listdir(empty)[0])
+    for label, warm in (('cold', False), ('warm', True)):
+        gc.collect()
+        start = time.perf_counter()
+        session = bench.session(schema_cache_path=empty)
+        total = time.perf_counter() - start
+        session.close()
 
-    def floor_warm_run():
-        bench.post_json(info)
-        with open(cache_file) as handle:
-            json.load(handle)
+        floor_timer = Timer()
 
-    floor_warm, _ = timed(floor_warm_run)
-    server_warm, _ = timed(lambda: bench.post_raw(info))
-    report('session start, cold schema cache', cold, floor_cold, server_cold)
-    report('session start, warm schema cache', warm, floor_warm, server_warm)
+        def floor_run():
+            bench.post(json.dumps(info), floor_timer).json()
+            if warm:
+                cache_file = os.path.join(empty, os.listdir(empty)[0])
+                with open(cache_file) as handle:
+                    json.load(handle)
+            else:
+                bench.post(json.dumps(schemas), floor_timer).json()
+
+        floor_total, _ = run_timed(floor_run)
+        # The session's own round trips are the same requests as the floor's.
+        timer = Timer()
+        timer.http = floor_timer.http
+        report('session start, {0} schema cache'.format(label), total, timer,
+               floor_total, floor_timer)
 
 
 def main(arguments=None):
@@ -326,17 +382,15 @@ def main(arguments=None):
         bench = Bench(server)
         print('Python {0}, server in a {1}'.format(sys.version.split()[0], options.mode))
         bench_start(bench)
-        largest = max(options.sizes + [options.populate, options.get])
-        seeded = 0
         project_ids = {}
         for size in sorted(set(options.sizes + [options.populate, options.get])):
             start = time.perf_counter()
             project_ids[size] = seed_tasks(bench, size)
-            seeded += size
             print('(seeded {0} tasks in {1:.1f}s)'.format(
                 size, time.perf_counter() - start))
         for size in options.sizes:
             bench_query(bench, project_ids[size], size)
+        largest = max(options.sizes)
         bench_query_memory(bench, project_ids[largest], largest)
         bench_create(bench, project_ids[min(options.sizes)], options.create)
         bench_populate(bench, project_ids[options.populate], options.populate)
