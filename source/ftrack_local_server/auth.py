@@ -155,20 +155,26 @@ class CredentialCache(object):
         self._loader = loader
         self._lock = threading.Lock()
         self._entries: Optional[Dict[str, Dict[str, Any]]] = None
+        self._generation = 0
 
     def invalidate(self) -> None:
         """Forget the loaded entries; the next lookup reloads them."""
         with self._lock:
             self._entries = None
+            self._generation += 1
 
     def lookup(self, username: str, reload: bool = False) -> Optional[Dict[str, Any]]:
         """Return the entry of *username* or ``None``; *reload* forces a reload."""
         with self._lock:
-            if self._entries is None or reload:
-                self._entries = {
-                    entry['username']: entry for entry in self._loader()
-                }
-            return self._entries.get(username)
+            entries, generation = self._entries, self._generation
+        if entries is None or reload:
+            # Load without holding the lock: the loader waits for the store,
+            # whose open transaction may itself be invalidating this cache.
+            entries = {entry['username']: entry for entry in self._loader()}
+            with self._lock:
+                if self._generation == generation:
+                    self._entries = entries
+        return entries.get(username)
 
 
 def _user_from_entry(entry: Dict[str, Any]) -> Dict[str, Any]:

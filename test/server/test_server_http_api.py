@@ -489,3 +489,44 @@ def test_deleted_user_cannot_log_in_and_its_key_is_not_inherited(private_api):
     assert _whoami(private_api, 'short.lived', key)['exception'] == 'InvalidCredentialsError'
     private_api.create('User', {'id': user['id'], 'username': 'short.lived', 'is_active': True})
     assert _whoami(private_api, 'short.lived', key)['exception'] == 'InvalidCredentialsError'
+
+
+def test_credential_checks_from_other_threads_during_key_resets(private_server, private_api):
+    # The event server checks credentials on its own threads while batches
+    # reset keys; neither may wait on the other forever.
+    import threading
+
+    from ftrack_local_server import auth
+
+    state = private_server.state
+    stop = threading.Event()
+    failures = []
+
+    def hammer():
+        while not stop.is_set():
+            try:
+                assert auth.authenticate(state, private_server.api_user, 'wrong') is None
+            except Exception as error:  # pragma: no cover - reported below
+                failures.append(error)
+                return
+
+    admin_id = private_api.query(
+        'select id from User where username is "{0}"'.format(private_api.api_user)
+    )[0]['id']
+    workers = [threading.Thread(target=hammer) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    try:
+        for _ in range(30):
+            result = private_api.ok([{
+                'action': 'reset_remote', 'reset_type': 'api_key',
+                'entity_type': 'User', 'entity_key': admin_id,
+            }])
+            private_api.api_key = result[0]['data']['api_key']
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(60)
+    assert not any(worker.is_alive() for worker in workers)
+    assert failures == []
+    assert auth.authenticate(state, private_api.api_user, private_api.api_key)['id'] == admin_id
