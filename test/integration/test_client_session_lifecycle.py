@@ -1,0 +1,119 @@
+"""Session life cycle against a LocalServer: hub connection, secrecy, reset."""
+
+import logging
+import time
+
+import pytest
+
+import ftrack_api
+import ftrack_api.exception
+
+
+def new_session(server, **kw):
+    kw.setdefault('schema_cache_path', False)
+    return ftrack_api.Session(
+        server_url=server.url, api_key=server.api_key, api_user=server.api_user,
+        **kw
+    )
+
+
+def wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_auto_connect_event_hub_and_close(ftrack_server):
+    session = new_session(ftrack_server, auto_connect_event_hub=True)
+    try:
+        assert wait_for(lambda: session.event_hub.connected)
+    finally:
+        session.close()
+    assert not session.event_hub.connected
+
+
+def test_event_hub_not_connected_by_default(ftrack_server):
+    with new_session(ftrack_server) as session:
+        assert not session.event_hub.connected
+        results = session.event_hub.publish(
+            ftrack_api.event.base.Event(topic='test-synchronous'), synchronous=True
+        )
+        assert results == []
+
+
+def test_api_key_never_logged(ftrack_server, caplog):
+    caplog.set_level(logging.DEBUG)
+    with new_session(ftrack_server) as session:
+        user = session.query('User').first()
+        user['email'] = 'logged@example.com'
+        session.commit()
+        with pytest.raises(ftrack_api.exception.ServerError):
+            session.query('select no_such_attribute from User').all()
+        assert ftrack_server.api_key not in repr(session)
+    for record in caplog.records:
+        assert ftrack_server.api_key not in record.getMessage()
+
+
+def test_wrong_credentials(ftrack_server):
+    with pytest.raises(ftrack_api.exception.ServerError) as error:
+        ftrack_api.Session(
+            server_url=ftrack_server.url, api_key='wrong-key',
+            api_user=ftrack_server.api_user, schema_cache_path=False,
+        )
+    assert str(error.value).startswith('Server reported error: ')
+    assert 'wrong-key' not in str(error.value)
+
+
+def test_failed_batch_changes_nothing_and_work_is_kept(ftrack_server):
+    with new_session(ftrack_server) as session:
+        user = session.query('User').first()
+        original = user['first_name']
+        user['first_name'] = 'changed in a failing batch'
+        bad = session.create('Task', {'name': 'no parent'})
+        with pytest.raises(ftrack_api.exception.ServerError):
+            session.commit()
+        assert len(session.recorded_operations) == 2
+        assert user['first_name'] == 'changed in a failing batch'
+        with new_session(ftrack_server) as other:
+            assert other.get('User', user['id'])['first_name'] == original
+        session.rollback()
+        assert user['first_name'] == original
+        assert session.get('Task', bad['id']) is None
+
+
+def test_reset_reconfigures_locations(ftrack_server):
+    with new_session(ftrack_server) as session:
+        server_location = session.query(
+            'Location where name is "ftrack.server"'
+        ).one()
+        assert server_location.priority == 150
+        session.reset()
+        again = session.query('Location where name is "ftrack.server"').one()
+        assert again.priority == 150
+        assert again is not server_location
+
+
+def test_server_url_trailing_slash(ftrack_server):
+    session = ftrack_api.Session(
+        server_url=ftrack_server.url + '//', api_key=ftrack_server.api_key,
+        api_user=ftrack_server.api_user, schema_cache_path=False,
+    )
+    try:
+        assert session.server_url == ftrack_server.url
+        assert session.query('User').first() is not None
+    finally:
+        session.close()
+
+
+def test_schema_cache_with_real_server(ftrack_server, tmp_path):
+    first = new_session(ftrack_server, schema_cache_path=str(tmp_path))
+    first.close()
+    assert len(list(tmp_path.iterdir())) == 1
+    warm = new_session(ftrack_server, schema_cache_path=str(tmp_path))
+    try:
+        assert len(warm.types) == len(first.types)
+    finally:
+        warm.close()
