@@ -26,10 +26,13 @@ rather than written out for 116 types:
   one stored row.
 * **Columns.** Every stored scalar attribute of every type of a table
   has a column (a ``variable`` one also a hidden :func:`kind_column`
-  telling the JSON kind of its value). Attributes that share an ``alias_for`` (the same internal
-  column, e.g. ``is_all_projects`` / ``is_all_open_projects``) and
-  attributes of the same public name in one family share one column,
-  named after the public attribute. :meth:`Model.column` answers it.
+  telling the JSON kind of its value). Attributes that share an
+  ``alias_for`` (the same internal column, e.g. ``is_all_projects`` /
+  ``is_all_open_projects``) and attributes of the same public name in one
+  family share one column, named after the public attribute.
+  :meth:`Model.column` answers it. Scalars computed on read (``link``,
+  ``thumbnail_url``, ``time_logged``, ...) have no column; they are listed
+  in :attr:`Layout.computed`.
 * **References.** A reference is stored in the foreign-key scalar next to
   it (``status`` -> ``status_id``; ``author`` (alias ``user``) ->
   ``user_id``; ``_task_workflow`` (alias ``taskworkflow``) -> the scalar
@@ -49,6 +52,24 @@ rather than written out for 116 types:
 Everything the query evaluator needs to compile criteria and projections
 into SQL joins, and the write rules need to keep both sides of a
 relation consistent, is answered here; nothing here touches a database.
+
+Notes for readers of the stored data:
+
+* A join through a relation should also apply
+  :meth:`Model.type_condition` of the relation's target type when the
+  target shares its table (``Task.custom_attributes`` holds only
+  ``ContextCustomAttributeValue`` rows of the shared value table;
+  ``TypedContextList.items`` only tasks).
+* Values are stored as :mod:`ftrack_local_server.encoding` describes:
+  datetimes as naive UTC text ``YYYY-MM-DDTHH:MM:SS`` (so they compare and
+  sort as text), booleans as 0/1, ``variable`` values natively with their
+  kind alongside. ``parent_type``, ``to_entity_type`` and
+  ``from_entity_type`` hold schema type names (``Task``, ``Shot``), the
+  form clients see.
+* Custom attribute values are dense: every entity has a value row (with
+  the configuration's ``key`` copied in) for each configuration applying
+  to it (:mod:`ftrack_local_server.rules.custom_attributes`).
+* Rows keep SQLite's ``rowid``; ordering by it gives creation order.
 """
 
 from __future__ import annotations
@@ -58,18 +79,16 @@ from collections import OrderedDict
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import errors
-from .schema import (
-    MAPPED_COLLECTION, REFERENCE, Attribute, Catalogue, EntityType,
-)
-
+from .model_collections import build_collections, build_indexes
 from .model_layout import (
     Collection, Column, Layout, Reference, Table, kind_column, quote,
 )
 from .model_overrides import (
-    COLLECTION_OVERRIDES, COMPUTED_REFERENCES, COMPUTED_SCALARS,
+    COMPUTED_REFERENCES, COMPUTED_SCALARS,
     CUSTOM_ATTRIBUTE_VALUE_KINDS, HIDDEN_DISCRIMINATOR_ROOTS, LEGACY_TYPES,
     REFERENCE_OVERRIDES, SHARED_TABLES, TYPE_COLUMN,
 )
+from .schema import REFERENCE, Attribute, Catalogue, EntityType
 
 logger = logging.getLogger(__name__)
 
@@ -439,152 +458,8 @@ class Model:
                 candidates.append(scalar)
         return candidates[0] if len(candidates) == 1 else None
 
-    def _override_for(self, entity_type: EntityType, name: str
-                      ) -> Optional[Dict[str, Any]]:
-        for candidate in [entity_type] + entity_type.ancestors():
-            found = COLLECTION_OVERRIDES.get((candidate.name, name))
-            if found is not None:
-                return found
-        return COLLECTION_OVERRIDES.get(name)
-
     def _build_collections(self) -> None:
-        failures = []
-        for entity_type in self.catalogue:
-            for attribute in entity_type.attributes.values():
-                if not attribute.is_many:
-                    continue
-                try:
-                    collection = self._resolve_collection(entity_type, attribute)
-                except RuntimeError as error:
-                    failures.append(str(error))
-                    continue
-                collection.mapped = attribute.kind == MAPPED_COLLECTION
-                self.collections[(entity_type.name, attribute.name)] = collection
-        if failures:
-            raise RuntimeError('\n'.join(failures))
-
-    def _resolve_collection(self, owner: EntityType,
-                            attribute: Attribute) -> Collection:
-        item = self.catalogue.get(attribute.target)
-        owner_layout = self.layouts[owner.name]
-        item_layout = self.layouts[item.name]
-        override = self._override_for(owner, attribute.name)
-        if override and 'computed' in override:
-            collection = Collection(owner.name, attribute.name, item.name, 'computed')
-            collection.computed = override['computed']
-            return collection
-        if override and 'link' in override:
-            collection = Collection(
-                owner.name, attribute.name, item.name, 'many_to_many')
-            collection.owner_columns = owner_layout.primary_key_columns
-            collection.item_key_columns = item_layout.primary_key_columns
-            link = override['link']
-            if link in self.layouts:
-                link_layout = self.layouts[link]
-                collection.link_type = link
-                collection.link_table = link_layout.table.name
-                collection.link_owner_columns = tuple(
-                    link_layout.columns[name] for name in override['owner'])
-                collection.link_item_columns = tuple(
-                    link_layout.columns[name] for name in override['item'])
-            else:
-                table = self.tables.get(link)
-                if table is None:
-                    table = Table(link, None, is_link=True)
-                    self.tables[link] = table
-                    for column in override['owner'] + override['item']:
-                        table.add_column(column, 'string', hidden=True)
-                    table.primary_key = override['owner'] + override['item']
-                collection.link_table = link
-                collection.link_owner_columns = tuple(override['owner'])
-                collection.link_item_columns = tuple(override['item'])
-            return collection
-        collection = Collection(owner.name, attribute.name, item.name, 'one_to_many')
-        collection.owner_columns = owner_layout.primary_key_columns
-        if override and 'item_columns' in override:
-            collection.item_columns = tuple(
-                item_layout.columns.get(name, name)
-                for name in override['item_columns'])
-            collection.type_column = override.get('type_column')
-            collection.filters = dict(override.get('filters') or {})
-            return collection
-        if override and 'inverse' in override:
-            inverse = self.references[(item.name, override['inverse'])]
-        else:
-            inverse = self._find_inverse(owner, item)
-        if inverse is not None:
-            collection.inverse = inverse.name
-            collection.item_columns = inverse.columns
-            if override:
-                collection.filters = dict(override.get('filters') or {})
-            return collection
-        scalar = self._foreign_key_description(owner, item)
-        if scalar is None:
-            raise RuntimeError('Cannot resolve collection {0}.{1} of {2}.'.format(
-                owner.name, attribute.name, item.name))
-        collection.item_columns = (item_layout.columns[scalar.name],)
-        return collection
-
-    def _find_inverse(self, owner: EntityType, item: EntityType
-                      ) -> Optional[Reference]:
-        candidates = []
-        for attribute in item.attributes.values():
-            if attribute.kind != REFERENCE:
-                continue
-            reference = self.references[(item.name, attribute.name)]
-            if reference.computed:
-                continue
-            target = self.catalogue.get(attribute.target)
-            if owner.is_a(target) or target.is_a(owner):
-                candidates.append(reference)
-        if len(candidates) == 1:
-            return candidates[0]
-        if len(candidates) > 1:
-            # Prefer an exact type match (e.g. Group.children -> Group.parent).
-            exact = [c for c in candidates if c.target == owner.name]
-            if len(exact) == 1:
-                return exact[0]
-            raise RuntimeError(
-                'Collection of {0} in {1} is ambiguous: {2}.'.format(
-                    item.name, owner.name, [c.name for c in candidates]))
-        return None
-
-    @staticmethod
-    def _foreign_key_description(owner: EntityType, item: EntityType
-                                 ) -> Optional[Attribute]:
-        names = {owner.name} | {a.name for a in owner.ancestors()}
-        found = []
-        for scalar in item.scalars():
-            description = scalar.description or ''
-            if not description.startswith('Foreign key(s):'):
-                continue
-            for target in description[len('Foreign key(s):'):].split(','):
-                type_name = target.strip().split('.')[0]
-                if type_name in names:
-                    found.append(scalar)
-        return found[0] if len(found) == 1 else None
+        build_collections(self)
 
     def _build_indexes(self) -> None:
-        for table in self.tables.values():
-            wanted: List[Tuple[str, ...]] = []
-            for type_name in table.types:
-                for column, _ in self.layouts[type_name].condition:
-                    wanted.append((column,))
-            for reference in self.references.values():
-                if reference.columns and self.layouts[reference.owner].table is table:
-                    wanted.append(reference.columns)
-            for collection in self.collections.values():
-                if collection.kind == 'one_to_many' and \
-                        self.layouts[collection.target].table is table:
-                    wanted.append(collection.item_columns)
-                elif collection.kind == 'many_to_many' and \
-                        collection.link_table == table.name:
-                    wanted.append(collection.link_owner_columns)
-                    wanted.append(collection.link_item_columns)
-            for column in table.columns.values():
-                if column.name.endswith('_id') and not column.hidden:
-                    wanted.append((column.name,))
-            for columns in wanted:
-                if columns and columns != table.primary_key[:len(columns)] \
-                        and columns not in table.indexes:
-                    table.indexes.append(columns)
+        build_indexes(self)

@@ -102,7 +102,9 @@ def test_delete_cascades(raw_api, tree):
 
 
 def test_delete_refuses_dangling_references(raw_api, tree):
-    status = raw_api.create('Status', {'name': 'only-here', 'is_active': True})['id']
+    state = raw_api.query('select id from State where short is "NOT_STARTED"')[0]['id']
+    status = raw_api.create('Status', {'name': 'only-here', 'is_active': True,
+                                       'state': ref('State', state)})['id']
     raw_api.ok([update('Task', [tree['task']], {'status': ref('Status', status)})])
     error = raw_api.call([{'action': 'delete', 'entity_type': 'Status',
                            'entity_key': [status]}])
