@@ -413,6 +413,15 @@ def test_in_sub_query(api, world):
                                  world.project)) == [world.comp010]
 
 
+def test_not_in_sub_query_ignores_nulls(api, world):
+    # Tasks' descriptions include nulls; they must not empty the result.
+    assert tasks(api, world, 'description not_in (select description from Task '
+                             'where project_id is "{0}")'.format(world.project)) == []
+    assert tasks(api, world, 'name not_in (select description from Task where '
+                             'project_id is "{0}")'.format(world.project)) == expect(
+        world, *ALL_TASKS)
+
+
 def test_sub_query_with_dotted_projection(api, world):
     assert tasks(api, world, 'parent_id in (select id from Shot where parent.name is '
                              '"SQ2")') == [world.light030]

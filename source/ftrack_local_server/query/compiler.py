@@ -146,7 +146,7 @@ class Compiler:
         value = self.value(entity_type, alias, query.projections[0].path)
         where = self.where(query, entity_type, alias)
         order = self.order_by(query.order_by, entity_type, alias)
-        sql = 'SELECT {0} FROM {1} AS {2} WHERE {3} ORDER BY {4}'.format(
+        sql = 'SELECT {0} AS "_ls_value" FROM {1} AS {2} WHERE {3} ORDER BY {4}'.format(
             value.fragment.sql, quote(self.model.table(entity_type.name).name),
             quote(alias), where.sql, order.sql)
         params = list(value.fragment.params) + where.params + order.params
@@ -546,6 +546,11 @@ class Compiler:
         negate = operator == 'not_in'
         if isinstance(value, ast.SubQuery):
             rows = self.select_query(value.query)
+            if negate:
+                # One null among the sub-query's values would make NOT IN
+                # unknown for every row; nulls are no values to exclude.
+                rows = Fragment('SELECT "_ls_value" FROM ({0}) WHERE "_ls_value" IS '
+                                'NOT NULL'.format(rows.sql), rows.params)
             return Fragment('{0} {1}IN ({2})'.format(
                 expression.sql, 'NOT ' if negate else '', rows.sql),
                 expression.params + rows.params)
