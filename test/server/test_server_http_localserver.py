@@ -168,3 +168,17 @@ def test_database_of_another_kind_is_reported(tmp_path):
     assert str(path) in str(caught.value)
     # Nothing is lost: the file is left as it was.
     assert path.read_bytes() == b'this is not a SQLite database' * 100
+
+
+@pytest.mark.parametrize('mode', ['thread', 'process'])
+def test_options_reach_the_server(mode):
+    with LocalServer(mode=mode, options={'max_request_size': 2048}) as server:
+        response = requests.post(
+            server.url + '/api',
+            json=[{'action': 'query_server_information', 'metadata': 'x' * 4096}],
+            headers={'ftrack-user': server.api_user, 'ftrack-api-key': server.api_key},
+            timeout=60,
+        )
+        result = response.json()
+        assert result['exception'] == 'ValidationError'
+        assert '2048' in result['content']
