@@ -126,6 +126,11 @@ def applicable_configurations(entity, include_hierarchical=True):
     object_type_id = None
     if kind == 'task':
         object_type_id = _known(entity, 'object_type_id')
+        if object_type_id is NOT_SET:
+            # Typed contexts have a fixed object type: the schema default.
+            object_type_id = entity.attributes.get('object_type_id').default_value
+        if object_type_id is NOT_SET and not entity._is_new():
+            object_type_id = entity['object_type_id']
     project_id = _project_id_of(entity) if kind != 'user' else None
 
     by_key = {}

@@ -432,18 +432,27 @@ class Session(StartupMixin, ServerActionsMixin):
         """
         entity_class = self._class_for(entity_type)
         primary_key = entity_class.primary_key_attributes
-        if isinstance(entity_key, collections.abc.Mapping):
-            values = [entity_key[name] for name in primary_key]
-        elif isinstance(entity_key, (list, tuple)):
-            values = list(entity_key)
-        else:
+        if (
+            entity_key.__class__ is str and len(primary_key) == 1
+            and self._make_key is str and "'" not in entity_key
+            and '\\' not in entity_key and entity_key.isprintable()
+        ):
+            # Same text as str((entity_type, [entity_key])), built faster.
             values = [entity_key]
-        if len(values) != len(primary_key):
-            raise ValueError(
-                'Entity key {0!r} does not match the primary key {1!r} of '
-                '{2!r}.'.format(entity_key, primary_key, entity_type)
-            )
-        key = self._make_key((entity_type, [str(value) for value in values]))
+            key = "('" + entity_type + "', ['" + entity_key + "'])"
+        else:
+            if isinstance(entity_key, collections.abc.Mapping):
+                values = [entity_key[name] for name in primary_key]
+            elif isinstance(entity_key, (list, tuple)):
+                values = list(entity_key)
+            else:
+                values = [entity_key]
+            if len(values) != len(primary_key):
+                raise ValueError(
+                    'Entity key {0!r} does not match the primary key {1!r} of '
+                    '{2!r}.'.format(entity_key, primary_key, entity_type)
+                )
+            key = self._make_key((entity_type, [str(value) for value in values]))
         entity = self._identity_map.lookup(key)
         if entity is not None:
             return entity

@@ -229,3 +229,48 @@ def test_ensure_expression_formats_values():
         'User where username is "a\\"b" and is_active is True and count is 5 '
         'and start is "2020-01-02T03:04:05"'
     )
+
+
+def test_keys_with_quotes_use_the_exact_string_form(session):
+    user = session.create('User', {'id': "a'b"}, reconstructing=True)
+    assert session.get('User', "a'b") is user
+    assert str(('User', ["a'b"])) in session.cache.keys()
+    session.transport.responses.append(page(["c'd"], None))
+    fetched = session.query('select id from User').one()
+    assert session.get('User', "c'd") is fetched
+
+
+def test_reference_population_uses_default_projections(session):
+    task = session.create('Task', {'id': 't1'}, reconstructing=True)
+    session.transport.responses.append([{
+        'action': 'query',
+        'data': [{
+            '__entity_type__': 'Task', 'id': 't1',
+            'status': {'__entity_type__': 'Status', 'id': 's1'},
+            'parent': {'__entity_type__': 'Project', 'id': 'p1',
+                       'context_type': 'show', 'name': 'proj'},
+        }],
+        'metadata': {'next': {'offset': None}},
+    }])
+    status = task['status']
+    assert status['id'] == 's1'
+    assert expressions(session) == [
+        'select status.id from Task where id is t1 offset 0 limit 500'
+    ]
+    # The parent was merged by the same response: no further request.
+    assert task['parent']['name'] == 'proj'
+    assert len(session.transport.requests) == 1
+
+
+def test_scalar_population(session):
+    user = session.create('User', {'id': 'u1'}, reconstructing=True)
+    session.transport.responses.append([{
+        'action': 'query',
+        'data': [{'__entity_type__': 'User', 'id': 'u1', 'username': 'martin'}],
+        'metadata': {'next': {'offset': None}},
+    }])
+    assert user['username'] == 'martin'
+    assert user['username'] == 'martin'
+    assert expressions(session) == [
+        'select username from User where id is u1 offset 0 limit 500'
+    ]
