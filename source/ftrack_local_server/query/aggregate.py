@@ -15,7 +15,7 @@ names), then by the grouped values.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from ..encoding import from_storage
 from ..errors import ValidationError
@@ -24,7 +24,6 @@ from ..schema import EntityType
 from . import ast
 from .compiler import Compiler, Scalar
 from .paths import format_path
-from .sql import Fragment
 
 _FUNCTIONS = {'count': 'COUNT', 'sum': 'SUM', 'avg': 'AVG', 'min': 'MIN', 'max': 'MAX'}
 

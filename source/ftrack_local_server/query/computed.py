@@ -27,7 +27,7 @@ the rest, each for a whole level of entities at once:
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Tuple
 
 from ..model import quote
 from .sql import chunks, placeholders

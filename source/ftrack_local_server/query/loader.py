@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..encoding import from_storage
 from ..model import Collection, Model, Reference, quote
-from ..schema import COLLECTION, MAPPED_COLLECTION, REFERENCE, SCALAR, EntityType
+from ..schema import MAPPED_COLLECTION, REFERENCE, SCALAR, EntityType
 from . import computed, computed_sql
 from .projection import Tree
 from .rows import RowCodecs
