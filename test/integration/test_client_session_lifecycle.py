@@ -117,3 +117,32 @@ def test_schema_cache_with_real_server(ftrack_server, tmp_path):
         assert len(warm.types) == len(first.types)
     finally:
         warm.close()
+
+
+def test_threads_share_one_identity_map(ftrack_server):
+    import threading
+
+    with new_session(ftrack_server) as session:
+        results = []
+        errors = []
+
+        def worker():
+            try:
+                for _ in range(5):
+                    users = session.query('select username from User').all()
+                    results.append({user['id']: user for user in users})
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
+        assert len(results) == 20
+        first = results[0]
+        for result in results[1:]:
+            assert result.keys() == first.keys()
+            for key, user in result.items():
+                assert user is first[key]
