@@ -314,3 +314,20 @@ def test_merge_returns_changes(session):
         'new_value': 'new',
     } in changes
     assert user['username'] == 'new'
+
+
+def test_merge_local_values_of_detached_entity(session):
+    status = existing(session, 'Status', id='s1')
+    scope = existing(session, 'Scope', id='sc1')
+    task = existing(session, 'Task', id='t1')
+    detached = type(task)(session, {'id': 't1'}, reconstructing=True)
+    with session.operation_recording(False):
+        detached['status'] = status
+        detached['scopes'] = [scope]
+        detached['name'] = 'local name'
+    merged = session.merge(detached)
+    assert merged is task
+    assert task['status'] is status
+    assert list(task['scopes']) == [scope]
+    assert task['scopes'].entity is task
+    assert task['name'] == 'local name'

@@ -323,7 +323,7 @@ class Entity(
                 if attribute.kind == 'scalar' and old_value == value:
                     continue
                 if storage == '_local':
-                    if attribute.kind != 'scalar':
+                    if attribute.kind in ('collection', 'mapped'):
                         value = attribute._adapt(self, value)
                     self._store_local(name, value)
                 else:
