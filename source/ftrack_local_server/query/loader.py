@@ -212,8 +212,10 @@ class Loader:
             fragment = computed_sql.reference_key(
                 self.model, items[0].type, name, '_owner')
             if fragment is None:
-                logger.debug('No SQL form for computed reference %s.%s.',
-                             items[0].type, name)
+                logger.warning('No way to compute reference %s.%s; returning null.',
+                               items[0].type, name)
+                for item in items:
+                    item.encoded.setdefault(name, None)
                 return
             found = self._select_by_key(items[0].type, items, fragment)
             keys = {item.key: ((found.get(item.key),) if found.get(item.key)
@@ -225,13 +227,12 @@ class Loader:
                 keys[item.key] = None if any(v is None for v in value) else value
         rows = self.load_rows(target, [k for k in keys.values() if k is not None])
         # Each target is looked at once; later owners get its reference.
-        seen: Dict[Tuple[Any, ...], Tuple[Item, Dict[str, Any]]] = {}
+        seen: Dict[Tuple[Any, ...], Dict[str, Any]] = {}
         children: 'OrderedDict[Tuple[str, Tuple[Any, ...]], Item]' = OrderedDict()
         for item in items:
             key = keys[item.key]
             if key is not None and key in seen:
-                child, reference = seen[key]
-                item.encoded.setdefault(name, reference)
+                item.encoded.setdefault(name, seen[key])
                 continue
             row = rows.get(key) if key is not None else None
             if row is None:
@@ -239,7 +240,7 @@ class Loader:
                 continue
             child, placed = self.item(target, row)
             item.encoded.setdefault(name, placed)
-            seen[key] = (child, self.codecs.codec(child.type).reference(child.key))
+            seen[key] = self.codecs.codec(child.type).reference(child.key)
             children[(child.table, child.key)] = child
         self.fill(list(children.values()), subtree)
 
