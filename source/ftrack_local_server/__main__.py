@@ -350,7 +350,7 @@ def _open_state(
 def command_users(arguments: argparse.Namespace) -> int:
     """List users, or add one and print its key."""
     from . import auth, seed
-    from .dispatch import query_entities
+    from .dispatch import finish_batch, query_entities
 
     if not os.path.exists(arguments.db):
         raise CommandError('--db {0}: no such database file.'.format(arguments.db))
@@ -368,6 +368,7 @@ def command_users(arguments: argparse.Namespace) -> int:
                     roles=arguments.role,
                 )
                 key = auth.set_api_key(tx, user['id'], arguments.username, arguments.api_key)
+                finish_batch(context)
             sys.stdout.write('export FTRACK_API_USER={0}\nexport FTRACK_API_KEY={1}\n'.format(
                 *_quoted(arguments.username, key)))
             return 0

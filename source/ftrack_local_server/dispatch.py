@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from . import actions as actions_registry
@@ -171,6 +172,7 @@ def run_batch(
             strict=strict,
         )
         results = execute_operations(context, operations)
+        finish_batch(context)
         users_changed = auth.apply_user_changes(tx, context.changes)
         if encode:
             try:
@@ -262,6 +264,35 @@ def execute_operations(
                 )
             )
     return results
+
+
+def finish_batch(context: RequestContext) -> None:
+    """Run the end-of-batch checks of the action modules, before commit.
+
+    An action module may define ``finish_batch(context)``: it is called once
+    after the last operation of a batch (for example to check what a later
+    operation of the batch could still have fixed, such as a typed context
+    given its parent by a collection append) and may raise
+    :class:`~ftrack_local_server.errors.ApiError`, which rolls the batch back.
+    Whoever owns the transaction calls this before leaving it.
+    """
+    for name in actions_registry.MODULES:
+        module = sys.modules.get('{0}.{1}'.format(actions_registry.__name__, name))
+        hook = getattr(module, 'finish_batch', None)
+        if hook is None:
+            continue
+        try:
+            hook(context)
+        except errors.ApiError:
+            raise
+        except Exception as error:
+            logger.exception('Unexpected failure at the end of a batch (%s).', name)
+            raise errors.ApiError(
+                'The end-of-batch checks failed with an unexpected server '
+                'error: {0}: {1}. Nothing of the batch was applied.'.format(
+                    type(error).__name__, error
+                )
+            )
 
 
 def _publish_changes(state: Any, context: RequestContext) -> None:

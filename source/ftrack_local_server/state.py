@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional
 
 from . import actions, auth, seed
 from .config import ServerConfig
-from .dispatch import query_entities, quote
+from .dispatch import finish_batch, query_entities, quote
 from .schema import compute_schema_hash, load_raw_schemas
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ class ServerState(object):
             credentials = seed.ensure_administrator(
                 context, config.resolved_api_user(), config.resolved_api_key()
             )
+            finish_batch(context)
         self.api_user = credentials['username']
         self.api_key = credentials['api_key']
 

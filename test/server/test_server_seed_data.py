@@ -288,3 +288,44 @@ def test_failing_fixture_operation_names_file_and_index_and_leaves_no_database(t
     assert 'operation 1' in message
     assert 'NoSuchEntityType' in message
     assert not os.path.exists(str(database))
+
+
+def _project_schema_id():
+    for operation in read_fixture(SYSTEM_FIXTURE):
+        if operation['entity_type'] == 'ProjectSchema':
+            return operation['entity_data']['id']
+    raise AssertionError('no ProjectSchema in the system fixture')
+
+
+def test_end_of_batch_checks_cover_all_fixture_files(ftrack_server_factory, make_raw_api, tmp_path):
+    project_id = 'c4a7e8b4-0000-4000-8000-0000000000b1'
+    sequence_id = 'c4a7e8b4-0000-4000-8000-0000000000b2'
+    # The sequence gets its parent only in the second file.
+    first = _write(tmp_path / 'first.json', [
+        {'action': 'create', 'entity_type': 'Project',
+         'entity_data': {'id': project_id, 'name': 'fixture_project', 'full_name': 'Fixture',
+                         'project_schema_id': _project_schema_id()}},
+        {'action': 'create', 'entity_type': 'Sequence',
+         'entity_data': {'id': sequence_id, 'name': 'seq_010'}},
+    ])
+    second = _write(tmp_path / 'second.json', [
+        {'action': 'update', 'entity_type': 'Project', 'entity_key': [project_id],
+         'entity_data': {'children': [{'__entity_type__': 'Sequence', 'id': sequence_id}]}},
+    ])
+    server = ftrack_server_factory(fixtures=[first, second])
+    api = make_raw_api(server)
+    found = api.query('select parent_id from Sequence where id is "{0}"'.format(sequence_id))
+    assert found[0]['parent_id'] == project_id
+
+
+def test_end_of_batch_check_failure_leaves_no_database(tmp_path):
+    orphan = _write(tmp_path / 'orphan.json', [
+        {'action': 'create', 'entity_type': 'Sequence',
+         'entity_data': {'id': 'c4a7e8b4-0000-4000-8000-0000000000b3', 'name': 'orphan'}},
+    ])
+    database = tmp_path / 'orphan.sqlite'
+    with pytest.raises(LocalServerError) as caught:
+        LocalServer(database=str(database), fixtures=[orphan]).start()
+    assert 'c4a7e8b4-0000-4000-8000-0000000000b3' in str(caught.value)
+    assert 'parent' in str(caught.value)
+    assert not database.exists()
