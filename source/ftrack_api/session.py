@@ -34,6 +34,9 @@ import ftrack_api.query
 import ftrack_api.symbol
 from ftrack_api._server_actions import ServerActionsMixin
 from ftrack_api._startup import MINIMUM_SERVER_VERSION, StartupMixin  # noqa: F401
+from ftrack_api._thread_flags import (  # noqa: F401
+    AutoPopulatingContext, OperationRecordingContext, ThreadFlagsMixin,
+)
 from ftrack_api._transport import SessionAuthentication, Transport  # noqa: F401
 from ftrack_api._unit_of_work import OperationPayload  # noqa: F401
 
@@ -54,38 +57,6 @@ def _close_open_sessions():
             logger.debug('Failed to close %r at exit.', session, exc_info=True)
 
 
-class AutoPopulatingContext(object):
-    """Context manager for temporary change of session auto_populate value."""
-
-    def __init__(self, session, auto_populate):
-        self._session = session
-        self._auto_populate = auto_populate
-        self._previous = None
-
-    def __enter__(self):
-        self._previous = self._session._thread_value('auto_populate')
-        self._session.auto_populate = self._auto_populate
-
-    def __exit__(self, exception_type, exception_value, traceback):
-        self._session._restore_thread_value('auto_populate', self._previous)
-
-
-class OperationRecordingContext(object):
-    """Context manager for temporary change of session record_operations."""
-
-    def __init__(self, session, record_operations):
-        self._session = session
-        self._record_operations = record_operations
-        self._previous = None
-
-    def __enter__(self):
-        self._previous = self._session._thread_value('record_operations')
-        self._session.record_operations = self._record_operations
-
-    def __exit__(self, exception_type, exception_value, traceback):
-        self._session._restore_thread_value('record_operations', self._previous)
-
-
 def _require_mapping(name, value):
     if value is not None and not isinstance(value, collections.abc.Mapping):
         raise TypeError(
@@ -93,7 +64,7 @@ def _require_mapping(name, value):
         )
 
 
-class Session(StartupMixin, ServerActionsMixin):
+class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin):
     """An isolated session for interaction with an ftrack server."""
 
     def __init__(
@@ -282,41 +253,6 @@ class Session(StartupMixin, ServerActionsMixin):
         """Return the timeout (seconds) of each request."""
         return self._request_timeout
 
-    def _thread_value(self, name):
-        return getattr(self._thread_state, name, None)
-
-    def _restore_thread_value(self, name, value):
-        if value is None:
-            self._thread_state.__dict__.pop(name, None)
-        else:
-            setattr(self._thread_state, name, value)
-
-    @property
-    def auto_populate(self):
-        """Return whether values are fetched on access, for this thread."""
-        value = getattr(self._thread_state, 'auto_populate', None)
-        if value is None:
-            return self._auto_populate
-        return value
-
-    @auto_populate.setter
-    def auto_populate(self, value):
-        """Set whether values are fetched on access, for this thread."""
-        self._thread_state.auto_populate = bool(value)
-
-    @property
-    def record_operations(self):
-        """Return whether changes are recorded, for this thread."""
-        value = getattr(self._thread_state, 'record_operations', None)
-        if value is None:
-            return self._record_operations
-        return value
-
-    @record_operations.setter
-    def record_operations(self, value):
-        """Set whether changes are recorded, for this thread."""
-        self._thread_state.record_operations = bool(value)
-
     @property
     def created(self):
         """Return list of newly created entities."""
@@ -390,14 +326,6 @@ class Session(StartupMixin, ServerActionsMixin):
             ),
             synchronous=True,
         )
-
-    def auto_populating(self, auto_populate):
-        """Temporarily set :attr:`auto_populate` (for this thread)."""
-        return AutoPopulatingContext(self, auto_populate)
-
-    def operation_recording(self, record_operations):
-        """Temporarily set :attr:`record_operations` (for this thread)."""
-        return OperationRecordingContext(self, record_operations)
 
     # Entities.
     def _class_for(self, entity_type):
