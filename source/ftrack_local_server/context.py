@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 class RequestContext:
     """What an action handler may use while serving one batch.
 
-    *server* is the running server's state (:class:`ftrack_local_server.app.ServerState`:
+    *server* is the running server's state (:class:`ftrack_local_server.state.ServerState`:
     catalogue, store, configuration). *tx* is the open store transaction of
     the batch: every read and write of the batch goes through it, and it is
     rolled back if any operation fails. *user* is the authenticated user
