@@ -153,7 +153,7 @@ def test_link_of_asset_version(api, world):
     assert version['link'] == link(
         (world.project, world.project_name, 'Project'), (world.episode, 'EP1', 'Episode'),
         (world.sequence, 'SQ1', 'Sequence'), (world.shot, 'SH010', 'Shot'),
-        (world.asset, 'hero', 'Asset'), (world.v2, 'v002', 'AssetVersion'))
+        (world.v2, 'hero v002', 'AssetVersion'))
     data = api.query('select link from AssetVersion where user.username is "comp_{0}"'
                      .format(world.tag))
     assert len(data) == 3

@@ -7,10 +7,11 @@ the rest, each for a whole level of entities at once:
 ``link`` (and its deprecated name ``_link``)
     the list of ``{"id", "name", "type"}`` from the project down to the
     entity, ``type`` being the schema type (``"Project"``, ``"Shot"``).
-    Contexts follow ``parent``; an asset version continues from the
-    link of its asset's parent context with the asset (its name) and the
-    version itself (named ``v`` and the version number on three digits,
-    ``v001``); a group follows its parent groups.
+    Contexts follow ``parent``; an asset version continues the link of its
+    asset's parent context with one entry for the version itself, named
+    after the asset and the version number (``hero v003``) -- clients take
+    ``link[1:-1]`` as the contexts a version is published under; a group
+    follows its parent groups.
 ``thumbnail_url``
     ``{"url": "<server>/component/thumbnail?id=<thumbnail id>"}`` when the
     entity has a thumbnail (for note, setting and job components: the
@@ -137,7 +138,7 @@ def _context_links(loader: 'Loader', items: Sequence['Item']
 def _version_links(loader: 'Loader', items: Sequence['Item']
                    ) -> Dict[Tuple[Any, ...], Any]:
     asset_ids = [item.row['asset_id'] for item in items
-                 if item.row is not None and item.row['asset_id'] is not None]
+                 if item.row['asset_id'] is not None]
     assets = loader.load_rows('Asset', [(asset_id,) for asset_id in asset_ids])
     context_ids = [row['context_id'] for row in assets.values()
                    if row['context_id'] is not None]
@@ -146,19 +147,23 @@ def _version_links(loader: 'Loader', items: Sequence['Item']
     for item in items:
         row = item.row
         link: List[Dict[str, Any]] = []
-        asset = assets.get((row['asset_id'],)) if row is not None else None
+        asset = assets.get((row['asset_id'],))
         if asset is not None:
             chain = chains.get(asset['context_id'], [])
             link.extend(_link_entry(loader, context) for context in reversed(chain))
-            link.append({'id': asset['id'], 'name': asset['name'], 'type': 'Asset'})
-        version = row['version'] if row is not None else None
         link.append({
             'id': item.key[0],
-            'name': 'v{0:03d}'.format(int(version)) if version is not None else 'v',
+            'name': _version_name(asset['name'] if asset is not None else None,
+                                  row['version']),
             'type': item.type,
         })
         result[item.key] = link
     return result
+
+
+def _version_name(asset_name: Any, version: Any) -> str:
+    number = 'v{0:03d}'.format(int(version)) if version is not None else 'v'
+    return '{0} {1}'.format(asset_name, number) if asset_name else number
 
 
 def _group_links(loader: 'Loader', items: Sequence['Item']
