@@ -62,14 +62,6 @@ def _publish(session, context_names, asset_name='Main Plate'):
     return project, version
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        'The local server puts both the Asset and the AssetVersion at the '
-        'end of an AssetVersion link; the real server has one trailing entry '
-        '(so link[1:-1] are the contexts only).'
-    ),
-)
 def test_file_component_path_follows_hierarchy(session):
     """project/contexts/asset/v001/name<ext>, sanitised."""
     project, version = _publish(session, ['Seq 01', 'SH010'])
@@ -82,10 +74,6 @@ def test_file_component_path_follows_hierarchy(session):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='Same AssetVersion link difference as above.',
-)
 def test_version_directly_under_project_uses_prefix(session):
     """Versions on the project itself get project_versions_prefix."""
     project, version = _publish(session, [])
