@@ -23,12 +23,8 @@ Each figure is the median of ``--repeat`` runs (after one warm-up), with the
 smallest to the largest database. The query plan of each selective query is
 printed, to check that indexes are used.
 
-``--name-index`` adds an index on the contexts' ``name`` column after
-building (the storage model does not create one), to show its effect on
-``parent.parent.name``.
-
 Run: ``python bench/server_query.py [--sizes 10000 50000] [--repeat 20]
-[--http] [--name-index]``.
+[--http]``.
 """
 
 from __future__ import annotations
@@ -115,19 +111,6 @@ def build(path, tasks):
         'shot': probe_shots[0], 'sequence': probe_sequence, 'sequence_name': 'PROBE',
         'status_name': statuses[0]['name'],
     }
-
-
-def add_name_index(path):
-    """Add an index on the ``name`` column of the context table at *path*."""
-    import sqlite3
-
-    connection = sqlite3.connect(path)
-    try:
-        connection.execute('CREATE INDEX IF NOT EXISTS bench_context_name '
-                           'ON context (name)')
-        connection.commit()
-    finally:
-        connection.close()
 
 
 def queries(ids, tasks):
@@ -219,8 +202,6 @@ def main(argv=None):
     parser.add_argument('--repeat', type=int, default=20)
     parser.add_argument('--http', action='store_true',
                         help='also time the queries as HTTP requests')
-    parser.add_argument('--name-index', action='store_true',
-                        help='add an index on context names before timing')
     options = parser.parse_args(argv)
     server_times = {}
     http_times = {}
@@ -231,9 +212,6 @@ def main(argv=None):
             ids = build(path, size)
             print('{0} tasks: built in {1:.1f} s through the create action'.format(
                 size, time.perf_counter() - start))
-            if options.name_index:
-                add_name_index(path)
-                print(' (with an extra index on context names)')
             print(' server-side (query action in one transaction):')
             server_times[size] = measure_server(path, ids, size, options.repeat)
             if options.http:

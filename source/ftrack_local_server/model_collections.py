@@ -165,7 +165,10 @@ def build_indexes(model: Any) -> None:
                 wanted.append(collection.link_owner_columns)
                 wanted.append(collection.link_item_columns)
         for column in table.columns.values():
-            if column.name.endswith('_id') and not column.hidden:
+            # Foreign keys, and names: scripts look entities up by name
+            # (`parent.parent.name is "sq010"`) at least as often as by id.
+            if (column.name.endswith('_id') or column.name == 'name') \
+                    and not column.hidden:
                 wanted.append((column.name,))
         for columns in wanted:
             if columns and columns != table.primary_key[:len(columns)] \

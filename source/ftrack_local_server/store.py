@@ -119,6 +119,7 @@ class Store:
                     self.path, error)) from error
             if exists:
                 self._check_meta()
+                self._add_missing_indexes()
                 return False
             others = self._connection.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type='table'"
@@ -162,6 +163,22 @@ class Store:
                 'Database {0!r} uses storage layout {1}, but this server '
                 'writes layout {2}; use a new database or reset this '
                 'one.'.format(self.path, stored_layout, LAYOUT_VERSION))
+
+    def _add_missing_indexes(self) -> None:
+        # A database made by an earlier version gains the indexes added since.
+        statements = [
+            _create_index(table, columns)
+            for table in self.model.tables.values() for columns in table.indexes
+        ]
+        try:
+            self._connection.execute('BEGIN IMMEDIATE')
+            for statement in statements:
+                self._connection.execute(statement)
+            self._connection.execute('COMMIT')
+        except sqlite3.DatabaseError as error:
+            self._connection.execute('ROLLBACK')
+            raise StoreError('Cannot update the indexes of database {0!r}: {1}.'.format(
+                self.path, error)) from error
 
     def create_statements(self) -> List[str]:
         """Return the SQL that creates every table and index of the model."""
@@ -374,5 +391,5 @@ def _create_table(table: Table) -> str:
 
 def _create_index(table: Table, columns: Sequence[str]) -> str:
     name = 'ix_{0}_{1}'.format(table.name, '_'.join(columns))
-    return 'CREATE INDEX {0} ON {1} ({2})'.format(
+    return 'CREATE INDEX IF NOT EXISTS {0} ON {1} ({2})'.format(
         quote(name), quote(table.name), ', '.join(quote(c) for c in columns))
