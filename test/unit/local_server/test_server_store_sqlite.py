@@ -74,6 +74,21 @@ def test_file_database_persists_across_reopen(tmp_path, catalogue):
             assert tx.select_one('scope', {'id': 's1'})['name'] == 'London'
 
 
+def test_reopening_adds_indexes_missing_from_an_older_database(tmp_path, catalogue):
+    path = str(tmp_path / 'server.db')
+    with Store(path, catalogue=catalogue):
+        pass
+    connection = sqlite3.connect(path)
+    connection.execute('DROP INDEX "ix_context_name"')
+    connection.commit()
+    connection.close()
+    with Store(path, catalogue=catalogue) as store:
+        with store.transaction() as tx:
+            names = [row[0] for row in tx.query(
+                "SELECT name FROM sqlite_master WHERE type = 'index'")]
+    assert 'ix_context_name' in names
+
+
 def test_file_database_uses_wal(tmp_path, catalogue):
     with Store(str(tmp_path / 'server.db'), catalogue=catalogue) as store:
         with store.transaction() as tx:
@@ -124,6 +139,8 @@ def test_missing_directory_is_named(tmp_path, catalogue):
     ('variable_value', 'entity_id'),
     ('listobject', 'entity_id'),
     ('workflowschemastatus', 'status_id'),
+    ('context', 'name'),
+    ('taskstatus', 'name'),
 ])
 def test_foreign_keys_and_discriminators_are_indexed(store, table, column):
     with store.transaction() as tx:
