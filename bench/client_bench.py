@@ -106,7 +106,44 @@ def run_timed(function):
     return time.perf_counter() - start, result
 
 
+#: Results of the current workload's runs: (client-side, line arguments).
+_RUNS = []
+
+
 def report(name, total, timer, floor_total, floor_timer, extra=''):
+    """Print one workload's figures (or keep them while repeating)."""
+    if _COLLECTING:
+        _RUNS.append((name, total, timer, floor_total, floor_timer, extra))
+        return
+    _print_report(name, total, timer, floor_total, floor_timer, extra)
+
+
+_COLLECTING = False
+
+
+def repeated(function, repeats, *arguments):
+    """Run a workload *repeats* times; print the best client and floor runs.
+
+    Timings on a shared two-core machine are noisy: the smallest
+    client-side and floor client-side costs are reported.
+    """
+    global _COLLECTING
+    del _RUNS[:]
+    _COLLECTING = True
+    try:
+        for _ in range(repeats):
+            function(*arguments)
+    finally:
+        _COLLECTING = False
+    best_client = min(_RUNS, key=lambda run: run[1] - run[2].http)
+    best_floor = min(_RUNS, key=lambda run: run[3] - run[4].http)
+    _print_report(
+        best_client[0], best_client[1], best_client[2], best_floor[3],
+        best_floor[4], best_client[5] + '  (best of {0})'.format(repeats),
+    )
+
+
+def _print_report(name, total, timer, floor_total, floor_timer, extra=''):
     client_side = total - timer.http
     floor_side = floor_total - floor_timer.http
     print(
@@ -374,6 +411,8 @@ def main(arguments=None):
     parser.add_argument('--create', type=int, default=5000, help='tasks to create')
     parser.add_argument('--populate', type=int, default=10000, help='tasks to populate')
     parser.add_argument('--get', type=int, default=10000, help='cached tasks to get')
+    parser.add_argument('--repeats', type=int, default=3,
+                        help='runs per workload (the best is reported)')
     parser.add_argument('--mode', default='process', choices=['process', 'thread'],
                         help='how the local server runs')
     options = parser.parse_args(arguments)
@@ -388,15 +427,18 @@ def main(arguments=None):
             project_ids[size] = seed_tasks(bench, size)
             print('(seeded {0} tasks in {1:.1f}s)'.format(
                 size, time.perf_counter() - start))
+        repeats = options.repeats
         for size in options.sizes:
-            bench_query(bench, project_ids[size], size)
+            repeated(bench_query, repeats, bench, project_ids[size], size)
         largest = max(options.sizes)
         bench_query_memory(bench, project_ids[largest], largest)
-        bench_create(bench, project_ids[min(options.sizes)], options.create)
-        bench_populate(bench, project_ids[options.populate], options.populate)
+        repeated(bench_create, repeats, bench, project_ids[min(options.sizes)],
+                 options.create)
+        repeated(bench_populate, repeats, bench, project_ids[options.populate],
+                 options.populate)
         bench_get(bench, project_ids[options.get], options.get)
         for size in options.sizes:
-            bench_small_commit(bench, project_ids[size], size)
+            repeated(bench_small_commit, repeats, bench, project_ids[size], size)
 
 
 if __name__ == '__main__':

@@ -12,6 +12,7 @@ import collections
 import logging
 
 import ftrack_api._encoding
+import ftrack_api._gc
 import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.symbol
@@ -106,10 +107,14 @@ def optimise(payloads):
     for identity, payload in entries:
         entity_data = payload.get('entity_data')
         if entity_data is not None:
-            if NOT_SET in entity_data.values():
-                for name in [
-                    name for name, value in entity_data.items() if value is NOT_SET
-                ]:
+            unset = None
+            for name, value in entity_data.items():
+                if value is NOT_SET:
+                    if unset is None:
+                        unset = []
+                    unset.append(name)
+            if unset:
+                for name in unset:
                     del entity_data[name]
             if len(entity_data) == 0 or (
                 len(entity_data) == 1 and '__entity_type__' in entity_data
@@ -245,7 +250,8 @@ class UnitOfWork(object):
         """
         session = self.session
         with session._lock:
-            batch = self.build_batch()
+            with ftrack_api._gc.paused():
+                batch = self.build_batch()
             if batch:
                 session._call(batch)
             self._clear_after_commit()

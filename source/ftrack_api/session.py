@@ -19,6 +19,7 @@ import threading
 import weakref
 
 import ftrack_api._encoding as _encoding
+import ftrack_api._gc
 import ftrack_api._expressions as _expressions
 import ftrack_api._merge as _merge
 import ftrack_api._unit_of_work as _unit_of_work
@@ -529,7 +530,9 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin):
 
     def _call(self, batch):
         """Send an already wire-ready *batch* (references, no entities)."""
-        return self._send(_encoding.encode(batch, 'modified_only'))
+        with ftrack_api._gc.paused():
+            body = _encoding.encode(batch, 'modified_only')
+        return self._send(body)
 
     def _send(self, body):
         if self._closed:
@@ -542,7 +545,8 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin):
                 self._merger.end()
 
     def _decode_merging(self, text):
-        return json.loads(text, object_hook=self._merger.object_hook)
+        with ftrack_api._gc.paused():
+            return json.loads(text, object_hook=self._merger.object_hook)
 
     def encode(self, data, entity_attribute_strategy='set_only'):
         """Return *data* encoded as JSON text.

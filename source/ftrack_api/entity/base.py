@@ -194,11 +194,13 @@ class Entity(
     def __eq__(self, other):
         if self is other:
             return True
-        if not isinstance(other, Entity):
+        # Cheaper than an isinstance check against the abstract base class.
+        other_keys = getattr(other, '_primary_key_strings', None)
+        if other_keys is None or not isinstance(other, Entity):
             return False
         return (
             self.entity_type == other.entity_type
-            and self._primary_key_strings() == other._primary_key_strings()
+            and self._primary_key_strings() == other_keys()
         )
 
     def __ne__(self, other):
