@@ -168,8 +168,14 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin):
         self._transport = self._make_transport(
             headers=headers, cookies=cookies, strict_api=strict_api
         )
-        self._server_information = self._fetch_server_information()
-        self.check_server_compatibility()
+        try:
+            self._server_information = self._fetch_server_information()
+            self.check_server_compatibility()
+        except BaseException:
+            # Refused credentials or an incompatible server: release the
+            # connection pool instead of leaving it to the garbage collector.
+            self._transport.close()
+            raise
 
         self._event_hub = ftrack_api.event.hub.EventHub(
             self._server_url, api_user, api_key, headers=headers, cookies=cookies
@@ -298,7 +304,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin):
             except ftrack_api.exception.EventHubConnectionError:
                 logger.debug('Event hub already disconnected.')
         with self._lock:
-            self._unit_of_work.operations.clear()
+            self._unit_of_work._clear_after_commit()
             self._identity_map.clear()
         self._transport.close()
         self._closed = True
