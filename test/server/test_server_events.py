@@ -502,3 +502,82 @@ def test_server_stop_closes_websockets():
         except websocket.WebSocketConnectionClosedException:
             seen.append('closed')
         assert seen and seen[-1] in ('0::', '', 'closed')
+
+
+def api_call(server, operations, **headers):
+    all_headers = dict(auth_headers(server))
+    all_headers.update(headers)
+    response = requests.post(
+        server.url + '/api', json=operations, headers=all_headers, timeout=30
+    )
+    assert response.status_code == 200
+    result = response.json()
+    assert isinstance(result, list), result
+    return result
+
+
+def test_ftrack_update_after_api_batch(server, clients):
+    listener = clients()
+    listener.subscribe('topic=ftrack.update', 'update-listener')
+    schema_id = api_call(
+        server, [{'action': 'query', 'expression': 'select id from ProjectSchema limit 1'}]
+    )[0]['data'][0]['id']
+    name = 'raw_update_test'
+    created = api_call(
+        server,
+        [
+            {
+                'action': 'create',
+                'entity_type': 'Project',
+                'entity_data': {
+                    'name': name,
+                    'full_name': name,
+                    'project_schema_id': schema_id,
+                },
+            }
+        ],
+        **{'ftrack-clienttoken': 'client-token-1', 'ftrack-pushtoken': 'push-token-1'}
+    )
+    project_id = created[0]['data']['id']
+
+    received = listener.recv_event()
+    assert set(received) == {
+        'id', 'topic', 'data', 'source', 'target', 'sent', 'inReplyToEvent'
+    }
+    assert received['topic'] == 'ftrack.update'
+    assert len(received['id']) == 32
+    assert received['target'] == ''
+    assert received['sent'] is None
+    assert received['inReplyToEvent'] is None
+    data = received['data']
+    assert data['clientToken'] == 'client-token-1'
+    assert data['pushToken'] == 'push-token-1'
+    assert data['user']['userid']
+    assert data['user']['name']
+    assert received['source']['clientToken'] == 'client-token-1'
+    assert received['source']['applicationId'] == 'ftrack.client.web'
+    assert received['source']['user']['username'] == server.api_user
+    assert received['source']['user']['id'] == data['user']['userid']
+    entity = [item for item in data['entities'] if item['entityId'] == project_id][0]
+    assert entity['action'] == 'add'
+    assert entity['entity_type'] == 'Project'
+    assert entity['entityType'] == 'show'
+    assert project_id in data['parents']
+    assert len(data['parents']) == len(set(data['parents']))
+
+    # A batch that changes nothing publishes nothing; a failed batch neither.
+    api_call(server, [{'action': 'query', 'expression': 'select id from Project'}])
+    failed = requests.post(
+        server.url + '/api',
+        json=[{'action': 'create', 'entity_type': 'NoSuchType', 'entity_data': {}}],
+        headers=auth_headers(server),
+        timeout=30,
+    ).json()
+    assert 'exception' in failed
+    api_call(
+        server,
+        [{'action': 'delete', 'entity_type': 'Project', 'entity_key': [project_id]}],
+    )
+    removed = listener.recv_event()
+    assert [item['action'] for item in removed['data']['entities']
+            if item['entityId'] == project_id] == ['remove']
