@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -312,3 +315,52 @@ def test_ftrack_update_after_create_update_delete(make_session):
     writer.delete(project)
     writer.commit()
     process_until(listener.event_hub, lambda: entity_records('remove', project['id']))
+
+
+def test_publish_right_after_auto_connect(make_session):
+    listener = make_session()
+    received = []
+    listener.event_hub.subscribe('topic=test.early', received.append)
+    ensure_subscribed(listener.event_hub)
+    # Published before the background connection is (likely) made: queued
+    # and sent once connected, never an error.
+    publisher = make_session(auto_connect_event_hub=True)
+    publisher.event_hub.publish(ftrack_api.event.base.Event(topic='test.early'))
+    process_until(listener.event_hub, lambda: received)
+
+
+WAIT_SCRIPT = '''
+import sys
+import ftrack_api
+session = ftrack_api.Session(
+    server_url=sys.argv[1], api_user=sys.argv[2], api_key=sys.argv[3],
+    plugin_paths=[], schema_cache_path=False, auto_connect_event_hub=True,
+)
+session.event_hub.wait_for_connection(timeout=30)
+print('waiting', flush=True)
+try:
+    session.event_hub.wait()
+except KeyboardInterrupt:
+    print('interrupted', flush=True)
+    session.close()
+'''
+
+
+@pytest.mark.skipif(sys.platform == 'win32', reason='SIGINT to a child process')
+def test_ctrl_c_ends_wait(server, tmp_path):
+    script = tmp_path / 'wait_forever.py'
+    script.write_text(WAIT_SCRIPT)
+    process = subprocess.Popen(
+        [sys.executable, str(script), server.url, server.api_user, server.api_key],
+        stdout=subprocess.PIPE,
+        universal_newlines=True,
+    )
+    try:
+        assert process.stdout.readline().strip() == 'waiting'
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert 'interrupted' in output
+    assert process.returncode == 0
