@@ -246,7 +246,7 @@ def test_manual_reconnect(hubs):
 
 def test_long_running_handler_does_not_stop_heartbeats():
     with LocalServer(
-        options={'event_heartbeat_interval': 0.1, 'event_heartbeat_timeout': 1}
+        options={'event_heartbeat_interval': 0.1, 'event_heartbeat_timeout': 2}
     ) as own:
         hub = make_hub(own)
         publisher = make_hub(own)
@@ -254,7 +254,7 @@ def test_long_running_handler_does_not_stop_heartbeats():
 
         def slow(event):
             # Busy for longer than the heartbeat timeout.
-            time.sleep(2.5)
+            time.sleep(3.5)
             done.append(event)
 
         hub.subscribe('topic=test.slow', slow)

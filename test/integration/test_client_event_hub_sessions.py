@@ -337,8 +337,8 @@ session = ftrack_api.Session(
     plugin_paths=[], schema_cache_path=False, auto_connect_event_hub=True,
 )
 session.event_hub.wait_for_connection(timeout=30)
-print('waiting', flush=True)
 try:
+    print('waiting', flush=True)
     session.event_hub.wait()
 except KeyboardInterrupt:
     print('interrupted', flush=True)
