@@ -459,10 +459,24 @@ def test_missing_event_fields_are_filled(clients):
     assert received['inReplyToEvent'] is None
 
 
-def test_slow_client_does_not_block_others(server, clients, caplog):
-    slow = clients()
-    fast = clients()
-    publisher = clients()
+def test_slow_client_does_not_block_others(caplog):
+    # A server of its own with a long heartbeat timeout, so the silent slow
+    # client is not closed for missing heartbeats while the test runs.
+    own = LocalServer(
+        options={
+            'event_heartbeat_interval': 5,
+            'event_heartbeat_timeout': 600,
+            'event_queue_limit': 50,
+        }
+    )
+    with own:
+        slow = RawClient(own)
+        fast = RawClient(own)
+        publisher = RawClient(own)
+        _flood(own, slow, fast, publisher, caplog)
+
+
+def _flood(server, slow, fast, publisher, caplog):
     slow.subscribe('topic=flood', 'slow')
     fast.subscribe('topic=flood', 'fast')
     payload = 'x' * 100000
