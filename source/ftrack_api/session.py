@@ -298,11 +298,12 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin):
             return
         logger.debug('Closing %r.', self)
         hub = getattr(self, '_event_hub', None)
-        if hub is not None and hub.connected:
+        if hub is not None:
+            # Also stops a reconnection or a background connection under way.
             try:
                 hub.disconnect()
             except ftrack_api.exception.EventHubConnectionError:
-                logger.debug('Event hub already disconnected.')
+                logger.debug('Event hub was not connected.')
         with self._lock:
             self._unit_of_work._clear_after_commit()
             self._identity_map.clear()

@@ -153,14 +153,20 @@ class ConnectionLifecycle(object):
         (locally and on the server). Any automatic reconnection under way is
         stopped.
 
+        A connection being made (:meth:`connect` running on another thread,
+        e.g. for ``Session(auto_connect_event_hub=True)``) is cancelled: it
+        is closed as soon as it is established and its :meth:`connect`
+        raises.
+
         Raise :class:`ftrack_api.exception.EventHubConnectionError` if not
-        connected (nor reconnecting).
+        connected, reconnecting or connecting.
         """
         with self._lock:
             reconnecting = (
                 self._reconnect_thread is not None and self._reconnect_thread.is_alive()
             )
-            if not self.connected and not reconnecting:
+            connecting = self._connection_initialised
+            if not self.connected and not reconnecting and not connecting:
                 raise ftrack_api.exception.EventHubConnectionError(
                     'Not connected to the event server, so cannot disconnect.'
                 )

@@ -1,0 +1,52 @@
+"""Closing a session stops its event hub, whatever the hub is doing."""
+
+from __future__ import annotations
+
+import time
+
+import ftrack_api
+from ftrack_api.event.hub import EventHub
+
+OPTIONS = {'event_heartbeat_interval': 0.2, 'event_heartbeat_timeout': 5}
+
+
+def wait_until(predicate, timeout=20, interval=0.02):
+    """Poll *predicate* until it is true; fail after *timeout* seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError('Condition not met within {0} seconds.'.format(timeout))
+        time.sleep(interval)
+
+
+def test_disconnect_cancels_a_connection_being_made(ftrack_server_factory):
+    server = ftrack_server_factory(options=OPTIONS)
+    hub = EventHub(server.url, server.api_user, server.api_key)
+    thread = hub.connect_in_background()
+    # Either the connection is still being made (and is cancelled) or it is
+    # already made (and is closed): disconnect() must not raise in both cases.
+    hub.disconnect()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert not hub.connected
+
+
+def test_close_stops_a_reconnection_under_way(ftrack_server_factory, tmp_path):
+    server = ftrack_server_factory(options=OPTIONS)
+    session = ftrack_api.Session(
+        server_url=server.url, api_user=server.api_user, api_key=server.api_key,
+        schema_cache_path=str(tmp_path), auto_connect_event_hub=True,
+    )
+    hub = session.event_hub
+    hub.auto_reconnect_initial_delay = 0.05
+    hub.auto_reconnect_max_delay = 0.2
+    hub.auto_reconnect_attempts = 100000
+    assert hub.wait_for_connection(timeout=30)
+
+    server.stop()
+    wait_until(lambda: hub._reconnect_thread is not None and hub._reconnect_thread.is_alive())
+    session.close()
+    wait_until(lambda: not hub._reconnect_thread.is_alive())
+
+    server.start()
+    assert not hub.connected
