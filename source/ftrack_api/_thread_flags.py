@@ -59,7 +59,8 @@ class ThreadFlagsMixin(object):
     @property
     def auto_populate(self):
         """Return whether values are fetched on access, for this thread."""
-        value = getattr(self._thread_state, 'auto_populate', None)
+        # The thread's own dict: getattr with a default costs an exception.
+        value = self._thread_state.__dict__.get('auto_populate')
         if value is None:
             return self._auto_populate
         return value
@@ -72,7 +73,7 @@ class ThreadFlagsMixin(object):
     @property
     def record_operations(self):
         """Return whether changes are recorded, for this thread."""
-        value = getattr(self._thread_state, 'record_operations', None)
+        value = self._thread_state.__dict__.get('record_operations')
         if value is None:
             return self._record_operations
         return value
