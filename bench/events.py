@@ -15,7 +15,6 @@ Run: ``python bench/events.py [--round-trips N] [--duration SECONDS]``.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import threading
@@ -36,12 +35,6 @@ def resident_memory_kib(pid):
     except OSError:
         return None
     return None
-
-
-def server_pid(server):
-    """Return the process id of a process-mode *server*, if it can be found."""
-    process = getattr(getattr(server, '_runner', None), '_process', None)
-    return getattr(process, 'pid', None)
 
 
 def make_session(server):
@@ -126,7 +119,7 @@ def main(arguments=None):
     server = LocalServer(mode=options.mode)
     server.start()
     try:
-        pid = server_pid(server) if options.mode == 'process' else os.getpid()
+        pid = server.pid
         publisher = make_session(server)
         responder = make_session(server)
         received = [0]

@@ -169,6 +169,16 @@ class LocalServer(object):
         return dict(zip(ENVIRONMENT_VARIABLES, (self.url, self.api_user, self.api_key)))
 
     @property
+    def pid(self) -> int:
+        """The id of the process serving requests (this one in thread mode)."""
+        process = getattr(self._runner, '_process', None)
+        if process is not None:
+            return process.pid
+        if self._runner is None:
+            raise LocalServerError('The local server is not running.')
+        return os.getpid()
+
+    @property
     def state(self) -> Any:
         """The running :class:`~ftrack_local_server.state.ServerState` (thread mode only)."""
         runner = self._runner

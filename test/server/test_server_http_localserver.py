@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import sys
 
 import pytest
 import requests
@@ -41,6 +43,11 @@ def test_start_serve_stop(mode):
         assert server.url == 'http://127.0.0.1:{0}'.format(server.port)
         assert server.api_user == 'admin'
         assert server.api_key
+        if mode == 'thread':
+            assert server.pid == os.getpid()
+        else:
+            assert server.pid != os.getpid()
+            assert os.path.exists('/proc/{0}'.format(server.pid)) or sys.platform != 'linux'
         result = _information(server)
         assert result[0]['user_information']['username'] == 'admin'
         assert server.environment() == {
