@@ -78,7 +78,7 @@ SUPERTYPES = {
     'AssetBuild': 'TypedContext',
     # Components, told apart by ``system_type``.
     'FileComponent': 'Component',
-    'SequenceComponent': 'Component',
+    'SequenceComponent': 'ContainerComponent',
     'ContainerComponent': 'Component',
     # Lists, classified by the kind of item they hold.
     'TypedContextList': 'List',
