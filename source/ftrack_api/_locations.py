@@ -9,16 +9,6 @@ import ftrack_api.symbol
 logger = logging.getLogger(__name__)
 
 
-def _server_accessor(session):
-    """Return the ``ftrack.server`` accessor, or None if not available."""
-    try:
-        import ftrack_api.accessor.server as server_accessor
-    except ImportError:
-        logger.debug('No server accessor available; ftrack.server has none.')
-        return None
-    return server_accessor._ServerAccessor(session=session)
-
-
 def configure_builtin_locations(session):
     """Create and configure the built-in locations of *session*.
 
@@ -26,11 +16,11 @@ def configure_builtin_locations(session):
     (in-memory, origin structure, priority 100), ``ftrack.unmanaged`` (90)
     and ``ftrack.review`` (110) are unmanaged disk locations with an origin
     structure; ``ftrack.server`` (150) uses the entity-id structure and the
-    server accessor when it is available. ``ftrack.connect`` is left to
-    plugins.
+    server accessor. ``ftrack.connect`` is left to plugins.
     """
     import ftrack_api
     import ftrack_api.accessor.disk
+    import ftrack_api.accessor.server
     import ftrack_api.entity.location as location_module
     import ftrack_api.structure.entity_id
     import ftrack_api.structure.origin
@@ -67,8 +57,6 @@ def configure_builtin_locations(session):
 
     server = reconstruct(symbol.SERVER_LOCATION_ID, 'ftrack.server')
     ftrack_api.mixin(server, location_module.ServerLocationMixin, name='ServerLocation')
-    accessor = _server_accessor(session)
-    if accessor is not None:
-        server.accessor = accessor
+    server.accessor = ftrack_api.accessor.server._ServerAccessor(session=session)
     server.structure = ftrack_api.structure.entity_id.EntityIdStructure()
     server.priority = 150

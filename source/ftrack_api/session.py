@@ -22,6 +22,7 @@ import ftrack_api._encoding as _encoding
 import ftrack_api._gc
 import ftrack_api._expressions as _expressions
 import ftrack_api._merge as _merge
+import ftrack_api._storage_scenario
 import ftrack_api._unit_of_work as _unit_of_work
 import ftrack_api.cache
 import ftrack_api.entity.base
@@ -34,6 +35,7 @@ import ftrack_api.plugin
 import ftrack_api.query
 import ftrack_api.symbol
 from ftrack_api._server_actions import ServerActionsMixin
+from ftrack_api._session_locations import LocationsMixin
 from ftrack_api._startup import MINIMUM_SERVER_VERSION, StartupMixin  # noqa: F401
 from ftrack_api._thread_flags import (  # noqa: F401
     AutoPopulatingContext, OperationRecordingContext, ThreadFlagsMixin,
@@ -65,7 +67,7 @@ def _require_mapping(name, value):
         )
 
 
-class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin):
+class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin):
     """An isolated session for interaction with an ftrack server."""
 
     def __init__(
@@ -210,6 +212,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin):
         self.schemas = self._load_schemas(schema_cache_path)
         self.types = self._build_entity_type_classes(self.schemas)
 
+        ftrack_api._storage_scenario.register(self)
         self._configure_locations()
         self.event_hub.publish(
             ftrack_api.event.base.Event(
