@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from aiohttp import web
 
-from . import dispatch, errors
+from . import dispatch, errors, files
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def create_app(state: Any) -> web.Application:
     app[STATE_KEY] = state
     app.router.add_post('/api', handle_api)
     state.event_server = _setup_optional(app, state, 'events')
-    state.file_server = _setup_optional(app, state, 'files')
+    state.file_server = files.setup(app, state)
     app.on_shutdown.append(_close_parts)
     return app
 
@@ -60,8 +60,8 @@ def _max_request_size(state: Any) -> int:
 
 
 def _setup_optional(app: web.Application, state: Any, name: str) -> Any:
-    # The event server and the file endpoints are written separately; until
-    # they exist the API still works without them.
+    # The event server is written separately; until it exists the API
+    # still works without it.
     module_name = '{0}.{1}'.format(__package__, name)
     try:
         module = importlib.import_module(module_name)

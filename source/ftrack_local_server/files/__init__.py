@@ -1,0 +1,39 @@
+"""The file endpoints: component data in the ``ftrack.server`` location.
+
+Routes (protocol §6):
+
+``PUT /file-upload/<token>`` and ``PUT /file-upload/<token>/parts/<n>``
+    The upload URLs ``get_upload_metadata`` hands out
+    (:mod:`.transfer`); ``complete_multipart_upload`` joins the parts.
+``GET /component/get``, ``/component/thumbnail[&size=N]``, ``/component/remove``
+    Download, thumbnail and removal of a component's data, with the
+    ``id``, ``username`` and ``apiKey`` query parameters (:mod:`.serving`).
+``GET /img/thumbnail2.png``
+    The placeholder image clients show where there is no thumbnail.
+``GET /widget/``
+    The page behind a ``get_widget_url`` URL (:mod:`.pages`).
+
+Data is kept on disk next to the database (``<database>.files``) or, for
+an in-memory database, in a temporary directory removed when the server
+stops (:mod:`.storage`). Options (``ServerConfig.options``):
+``file_storage`` (directory), ``upload_url_lifetime`` (seconds, default
+3600) and ``file_sweep_interval`` (seconds, default 600).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .server import FileServer, storage_directory
+
+__all__ = ['FileServer', 'setup', 'storage_directory']
+
+
+def setup(app: Any, state: Any) -> FileServer:
+    """Add the file endpoints to the aiohttp *app* for server *state*; return the file server.
+
+    Raise :class:`ValueError` for a bad option in ``state.config.options``.
+    """
+    server = FileServer(state, getattr(getattr(state, 'config', None), 'options', None))
+    server.add_routes(app)
+    return server
