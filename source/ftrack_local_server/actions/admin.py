@@ -129,7 +129,8 @@ def _required_user_role(context: Any, user_id: str, role_id: str, role: Dict[str
 def _answer(context: Any, action_name: str, user_role_id: str) -> Dict[str, Any]:
     data = _one(context, (
         'select id, user_id, security_role_id, is_all_open_projects, '
-        'user_security_role_projects from UserSecurityRole where id is {0}').format(quote(user_role_id)))
+        'user_security_role_projects.id, user_security_role_projects.project_id '
+        'from UserSecurityRole where id is {0}').format(quote(user_role_id)))
     return {'action': action_name, 'data': data}
 
 
