@@ -28,7 +28,7 @@ Handler = Callable[[Dict[str, Any], Any], Any]
 ACTIONS: Dict[str, Handler] = {}
 
 #: Modules (relative to this package) that register actions.
-MODULES = ('info', 'entity', 'query', 'files', 'media', 'widgets', 'invites', 'admin')
+MODULES = ('info', 'entity', 'query', 'files', 'media', 'widgets', 'invites', 'admin', 'search')
 
 
 def action(name: str) -> Callable[[Handler], Handler]:
