@@ -95,6 +95,35 @@ def normalise_sources(components, sources):
     return sources
 
 
+def picked_sources(location, components, sources):
+    """Return *sources* with each None replaced by the location picked for it.
+
+    *location* is the target (named in errors). Raise
+    :exc:`ftrack_api.exception.ComponentNotInAnyLocationError` naming the
+    components no accessible location holds.
+    """
+    unknown = [index for index, source in enumerate(sources) if source is None]
+    if not unknown:
+        return sources
+    picked = location.session.pick_locations([components[index] for index in unknown])
+    missing = [
+        components[index] for index, source in zip(unknown, picked) if source is None
+    ]
+    if missing:
+        raise ftrack_api.exception.ComponentNotInAnyLocationError(
+            'Cannot add {components} to location {location}: no source given '
+            'and not available in any accessible location.',
+            details={
+                'components': ', '.join(component['id'] for component in missing),
+                'location': location,
+            },
+        )
+    sources = list(sources)
+    for index, source in zip(unknown, picked):
+        sources[index] = source
+    return sources
+
+
 def transfer_order(components, sources, recursive):
     """Return ``[(component, source, depth)]`` in the order data moves.
 

@@ -460,3 +460,62 @@ def test_os_pathlike_paths_are_accepted(session, tmp_path):
     assert component['size'] == 3
     origin = session.get('Location', ORIGIN)
     assert origin.get_resource_identifier(component) == os.fspath(path)
+
+
+def test_encode_media_on_a_server_without_it(session):
+    component = _file(session)
+    session.transport.echo = False
+    session.transport.responses.append({
+        'exception': 'ServerError', 'content': "Invalid action u'encode_media'",
+    })
+    with pytest.raises(ftrack_api.exception.ServerCompatibilityError, match='encode_media'):
+        session.encode_media(component)
+
+
+def test_encode_media_request_and_job(session):
+    component = _file(session)
+    job_id = _uid()
+    session.transport.echo = False
+    session.transport.responses.append([{'job_id': job_id}])
+    session.transport.responses.append([{
+        'action': 'query',
+        'data': [{'__entity_type__': 'Job', 'id': job_id, 'status': 'queued'}],
+        'metadata': {'next': {'offset': None}},
+    }])
+    job = session.encode_media(component, version_id='v1')
+    assert job['id'] == job_id
+    assert session.transport.requests[0] == [{
+        'action': 'encode_media', 'component_id': component['id'],
+        'version_id': 'v1', 'keep_original': True,
+    }]
+
+
+def test_add_component_without_source_picks_one(session, tmp_path):
+    low = _location(session, 'low', priority=5)
+    low.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix=str(tmp_path))
+    component = _file(session, [low['id']])
+    target = _location(session, 'target', priority=50)
+    target.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix=str(tmp_path / 'target'))
+    session.transport.responses.append(_locations_answer(low, target))
+    nothing = [{'action': 'query', 'data': [], 'metadata': {'next': {'offset': None}}}]
+    # Populating the component's links, then checking it is not in target yet.
+    session.transport.responses.extend([nothing, nothing])
+    (tmp_path / 'stored.txt').write_bytes(b'abc')
+    session.transport.responses.append([{
+        'action': 'query',
+        'data': [{'__entity_type__': 'ComponentLocation', 'id': _uid(),
+                  'component_id': component['id'], 'resource_identifier': 'stored.txt'}],
+        'metadata': {'next': {'offset': None}},
+    }])
+    target.add_component(component)
+    copied = ftrack_api.structure.id.IdStructure().get_resource_identifier(component)
+    assert (tmp_path / 'target' / copied).read_bytes() == b'abc'
+
+
+def test_add_component_without_source_needs_an_available_one(session):
+    target = _location(session, 'target', priority=50)
+    component = _file(session)
+    session.transport.responses.append(_locations_answer(target))
+    with pytest.raises(ftrack_api.exception.ComponentNotInAnyLocationError) as error:
+        target.add_component(component)
+    assert component['id'] in str(error.value)

@@ -60,11 +60,14 @@ class Location(ftrack_api.entity.base.Entity):
         )
 
     # Adding.
-    def add_component(self, component, source, recursive=True):
+    def add_component(self, component, source=None, recursive=True):
         """Add *component* to this location, copying data from *source*.
 
         *source* is another location holding the component (a file path
-        for the origin location). With *recursive*, the members of a
+        for the origin location); when None, the location
+        :meth:`Session.pick_location` picks for the component is used
+        (raising :exc:`ftrack_api.exception.ComponentNotInAnyLocationError`
+        when there is none). With *recursive*, the members of a
         container are added too. A :meth:`Session.commit` is issued to
         register the component. Raise
         :exc:`ftrack_api.exception.ComponentInLocationError` if the
@@ -75,13 +78,15 @@ class Location(ftrack_api.entity.base.Entity):
         """
         return self.add_components([component], sources=source, recursive=recursive)
 
-    def add_components(self, components, sources, recursive=True, _depth=0):
+    def add_components(self, components, sources=None, recursive=True, _depth=0):
         """Add *components* to this location, copying data from *sources*.
 
         *sources* is one source for all components or a list with one
         source per component (a source is another location, or a file path
-        for the origin location). With *recursive*, members of containers
-        are added too, before their container.
+        for the origin location). A None source stands for the location
+        :meth:`Session.pick_locations` picks for that component. With
+        *recursive*, members of containers are added too, before their
+        container.
 
         Nothing is done and
         :exc:`ftrack_api.exception.ComponentInLocationError` is raised if
@@ -100,6 +105,7 @@ class Location(ftrack_api.entity.base.Entity):
         """
         components = _transfer.as_components(components)
         sources = _transfer.normalise_sources(components, sources)
+        sources = _transfer.picked_sources(self, components, sources)
 
         if not self.structure:
             raise ftrack_api.exception.LocationError(
