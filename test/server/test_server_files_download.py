@@ -251,3 +251,13 @@ def test_username_with_plus_sign_unencoded(ftrack_server_factory: Any, make_raw_
     response = requests.get(url, timeout=60)
     assert response.status_code == 200
     assert response.content == b'plus'
+
+
+def test_credentials_in_headers_are_accepted(ftrack_server: Any, raw_api: Any) -> None:
+    component_id = store(raw_api, b'by header', 'file', '.txt')
+    response = requests.get(
+        ftrack_server.url + '/component/get', params={'id': component_id},
+        headers={'ftrack-user': ftrack_server.api_user, 'ftrack-api-key': ftrack_server.api_key},
+        timeout=60)
+    assert response.status_code == 200
+    assert response.content == b'by header'

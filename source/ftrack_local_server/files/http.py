@@ -67,11 +67,13 @@ def _raw_parameter(request: web.Request, name: str) -> Optional[str]:
 async def authenticate(request: web.Request, state: Any, executor: Any) -> Dict[str, Any]:
     """Return the user the ``username`` / ``apiKey`` query parameters log in as.
 
-    Raise :class:`HttpProblem` with status 401 naming the missing parameter
-    or saying the credentials were rejected (never echoing the key).
+    The ``ftrack-user`` / ``ftrack-api-key`` headers of ``/api`` requests
+    are accepted instead. Raise :class:`HttpProblem` with status 401 naming
+    the missing parameter or saying the credentials were rejected (never
+    echoing the key).
     """
-    username = request.query.get('username')
-    api_key = request.query.get('apiKey')
+    username = request.query.get('username') or request.headers.get(auth.USER_HEADER)
+    api_key = request.query.get('apiKey') or request.headers.get(auth.API_KEY_HEADER)
     if not username:
         raise HttpProblem(401, 'No credentials: the query parameter "username" is missing or empty.')
     if not api_key:
