@@ -182,16 +182,17 @@ def test_get_upload_metadata_refuses_a_container(raw_api: Any) -> None:
     assert 'SequenceComponent' in result['content']
 
 
-def test_failed_batch_hands_out_no_usable_url(raw_api: Any) -> None:
+def test_failed_batch_hands_out_no_usable_url(private_api: Any) -> None:
+    # A fresh server, so this is the first upload batch its database sees.
     component_id = str(uuid.uuid4())
-    result = raw_api.call([
+    result = private_api.call([
         {'action': 'get_upload_metadata', 'component_id': component_id, 'file_name': 'a.bin',
          'file_size': 1, 'checksum': None},
         {'action': 'create', 'entity_type': 'NoSuchType', 'entity_data': {}},
     ])
     assert 'exception' in result
     # The URL was never committed; a fresh batch gives a working one.
-    metadata = upload_metadata(raw_api, component_id=component_id, file_name='a.bin',
+    metadata = upload_metadata(private_api, component_id=component_id, file_name='a.bin',
                                file_size=1, checksum=None)
     assert requests.put(metadata['url'], data=b'x', timeout=60).status_code == 200
 

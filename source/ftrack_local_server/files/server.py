@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Optional, TypeVar
 from aiohttp import web
 
 from . import pages, serving, transfer
-from .storage import FileStore
+from .storage import FileStore, prepare_tables
 from .uploads import DEFAULT_UPLOAD_LIFETIME
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,10 @@ class FileServer(object):
         if directory is None:
             directory = tempfile.mkdtemp(prefix='ftrack-local-server-files-')
         self.files = FileStore(directory)
+        prepare_tables(state.store)
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix='ftrack-local-server-files')
+        #: The placeholder image, read on first use.
+        self.placeholder: Optional[bytes] = None
         self._sweeper: Optional[asyncio.Task] = None
         self._closed = False
         logger.info('Component data is stored in %s%s.', self.files.root,

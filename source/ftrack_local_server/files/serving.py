@@ -167,15 +167,17 @@ async def handle_remove(server: Any, request: web.Request) -> web.StreamResponse
     return web.Response(status=200, text='Removed the data of component {0}.\n'.format(component_id))
 
 
-_placeholder: Optional[bytes] = None
+def read_placeholder() -> bytes:
+    """Return the bytes of the placeholder image shipped with the package."""
+    with open(PLACEHOLDER_PATH, 'rb') as stream:
+        return stream.read()
 
 
 async def handle_placeholder(server: Any, request: web.Request) -> web.StreamResponse:
     """Serve ``GET /img/thumbnail2.png``: the image shown where no thumbnail exists."""
-    global _placeholder
-    if _placeholder is None:
-        with open(PLACEHOLDER_PATH, 'rb') as stream:
-            _placeholder = stream.read()
+    if server.placeholder is None:
+        server.placeholder = await in_thread(server.executor, read_placeholder)
     return web.Response(
-        body=_placeholder, content_type='image/png', headers={'Cache-Control': 'public, max-age=86400'}
+        body=server.placeholder, content_type='image/png',
+        headers={'Cache-Control': 'public, max-age=86400'},
     )

@@ -66,18 +66,27 @@ _SCHEMA = (
 def ensure_tables(tx: Any) -> None:
     """Create the file tables in the transaction *tx* if they are missing.
 
-    Cheap after the first call for a store: the store remembers it.
+    Free once :func:`prepare_tables` has committed them for the store.
     """
-    store = getattr(tx, 'store', None)
-    if store is not None and getattr(store, '_ls_file_tables_ready', False):
+    if getattr(getattr(tx, 'store', None), '_ls_file_tables_ready', False):
         return
     for statement in _SCHEMA:
         tx.execute(statement)
-    if store is not None:
-        try:
-            store._ls_file_tables_ready = True
-        except AttributeError:
-            pass
+
+
+def prepare_tables(store: Any) -> None:
+    """Create the file tables of *store* in a transaction of their own.
+
+    Only a committed creation may be remembered: tables created inside a
+    batch that then rolls back are gone again.
+    """
+    with store.transaction() as tx:
+        for statement in _SCHEMA:
+            tx.execute(statement)
+    try:
+        store._ls_file_tables_ready = True
+    except AttributeError:
+        pass
 
 
 class StoredFile(object):
