@@ -15,7 +15,9 @@ Routes (protocol §6):
 
 Data is kept on disk next to the database (``<database>.files``) or, for
 an in-memory database, in a temporary directory removed when the server
-stops (:mod:`.storage`). Options (``ServerConfig.options``):
+stops (:mod:`.storage`). A storage directory belongs to one database:
+data no row of that database refers to is swept away. Options
+(``ServerConfig.options``):
 ``file_storage`` (directory), ``upload_url_lifetime`` (seconds, default
 3600) and ``file_sweep_interval`` (seconds, default 600).
 """
