@@ -95,6 +95,15 @@ def test_upload_and_download_round_trip(ftrack_session, server_location, tmp_pat
     assert b''.join(chunks) == content
 
 
+def test_empty_file_round_trip(ftrack_session, server_location, tmp_path):
+    component = ftrack_session.create_component(
+        _file(tmp_path, 'empty.txt', b''), location=server_location
+    )
+    assert component['size'] == 0
+    response = requests.get(server_location.get_url(component), timeout=30)
+    assert response.status_code == 200 and response.content == b''
+
+
 def test_upload_sends_the_documented_requests(ftrack_session, server_location, tmp_path):
     session = ftrack_session
     batches = _record_requests(session)

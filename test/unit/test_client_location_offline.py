@@ -456,3 +456,16 @@ def test_automatic_scenario_configures_nothing_more(session):
     assert sorted(location['name'] for location in configured) == [
         'ftrack.origin', 'ftrack.review', 'ftrack.server', 'ftrack.unmanaged',
     ]
+
+
+def test_identifier_lookups_are_chunked(session):
+    location = _disk_location(session, '/nowhere')
+    components = [
+        session.create('FileComponent', {'id': str(uuid.uuid4())}, reconstructing=True)
+        for _ in range(501)
+    ]
+    assert location._resource_identifier_map(components) == {}
+    lookups = _operations(session, 'query')
+    assert len(lookups) == 2
+    assert lookups[0]['expression'].split('component_id in (')[1].count(',') == 499
+    assert lookups[1]['expression'].split('component_id in (')[1].count(',') == 0

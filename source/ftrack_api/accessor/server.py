@@ -256,7 +256,9 @@ class ServerFile(ftrack_api.data.String):
         )
         try:
             response = requests.put(
-                metadata['url'], data=wrapped, headers=headers,
+                # An empty file object would be sent chunked, contradicting
+                # the Content-Length header storage services insist on.
+                metadata['url'], data=wrapped if size else b'', headers=headers,
                 timeout=session.request_timeout,
             )
         except requests.RequestException as error:

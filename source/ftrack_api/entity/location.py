@@ -14,6 +14,7 @@ kept in the session only).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 #: Priority of a location nobody configured (lower numbers are preferred).
 DEFAULT_PRIORITY = 95
+
+#: Component ids looked up per query.
+_IDS_PER_QUERY = 500
 
 
 class Location(ftrack_api.entity.base.Entity):
@@ -439,11 +443,15 @@ class Location(ftrack_api.entity.base.Entity):
         if not components:
             return
         session = self.session
-        ids = ', '.join(component['id'] for component in components)
-        component_locations = session.query(
-            'select id from ComponentLocation where location_id is {0} and '
-            'component_id in ({1})'.format(self['id'], ids)
-        ).all()
+        ids = [component['id'] for component in components]
+        component_locations = []
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            component_locations.extend(session.query(
+                'select id from ComponentLocation where location_id is {0} and '
+                'component_id in ({1})'.format(
+                    self['id'], ', '.join(ids[start:start + _IDS_PER_QUERY])
+                )
+            ).all())
         for component_location in component_locations:
             session.delete(component_location)
         try:
@@ -512,19 +520,21 @@ class Location(ftrack_api.entity.base.Entity):
 
     def _get_resource_identifier_map(self, components):
         """Return ``{component id: stored identifier}`` from the server."""
-        ids = []
-        for component in components:
-            if component['id'] not in ids:
-                ids.append(component['id'])
-        if not ids:
-            return {}
-        result = self.session.query(
-            'select component_id, resource_identifier from ComponentLocation '
-            'where location_id is {0} and component_id in ({1})'.format(
-                self['id'], ', '.join(ids)
+        ids = list(collections.OrderedDict.fromkeys(
+            component['id'] for component in components
+        ))
+        found = {}
+        # Bounded expressions: a long sequence would otherwise make one huge query.
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            result = self.session.query(
+                'select component_id, resource_identifier from ComponentLocation '
+                'where location_id is {0} and component_id in ({1})'.format(
+                    self['id'], ', '.join(ids[start:start + _IDS_PER_QUERY])
+                )
             )
-        )
-        return {item['component_id']: item['resource_identifier'] for item in result}
+            for item in result:
+                found[item['component_id']] = item['resource_identifier']
+        return found
 
     def _get_resource_identifiers(self, components):
         """Return stored identifiers of *components* (not decoded), in order.
