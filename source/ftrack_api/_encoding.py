@@ -14,6 +14,8 @@ import json
 
 import arrow
 
+import ftrack_api.collection
+import ftrack_api.entity.base
 import ftrack_api.symbol
 
 NOT_SET = ftrack_api.symbol.NOT_SET
@@ -102,9 +104,6 @@ def to_wire_value(value):
     Other values are returned unchanged (datetimes are handled when the
     payload is serialised).
     """
-    import ftrack_api.collection
-    import ftrack_api.entity.base
-
     if isinstance(value, ftrack_api.entity.base.Entity):
         return entity_reference(value)
     if isinstance(value, ftrack_api.collection.Collection):
@@ -155,9 +154,6 @@ def encode_entity(entity, strategy):
 
 
 def _default(strategy, value):
-    import ftrack_api.collection
-    import ftrack_api.entity.base
-
     if isinstance(value, ftrack_api.entity.base.Entity):
         return encode_entity(value, strategy)
     if isinstance(value, ftrack_api.collection.Collection):

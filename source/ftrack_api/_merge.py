@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+import ftrack_api._encoding as _encoding
 import ftrack_api.cache
 import ftrack_api.collection
 import ftrack_api.entity.base
@@ -89,7 +90,7 @@ class _ClassInfo(object):
 
     __slots__ = (
         'cls', 'attributes', 'version', 'primary_key', 'single_key', 'kinds',
-        'scalars', 'table', 'plain_init',
+        'scalars', 'direct', 'table', 'plain_init',
     )
 
     def __init__(self, cls):
@@ -114,6 +115,11 @@ class _ClassInfo(object):
         self.scalars = frozenset(
             name for name, kind in self.kinds.items() if kind == _SCALAR
         )
+        #: Attributes whose decoded values are stored as they are.
+        self.direct = frozenset(
+            name for name, kind in self.kinds.items()
+            if kind == _SCALAR or kind == _REFERENCE
+        )
 
 
 class Merger(object):
@@ -128,6 +134,8 @@ class Merger(object):
         #: Caches below the identity map (the user's cache), if any.
         self.lower_caches = []
         self._touched = None
+        #: The last date-time text decoded and its value.
+        self._last_datetime = (None, None)
 
     # Lookup tables.
     def _info(self, cls):
@@ -145,6 +153,7 @@ class Merger(object):
 
     def end(self):
         """Write entities merged since :meth:`begin` to the lower layers."""
+        self._last_datetime = (None, None)
         touched, self._touched = self._touched, None
         if not touched:
             return
@@ -171,9 +180,18 @@ class Merger(object):
         if '__entity_type__' in data:
             return self.merge_data(data)
         if '__type__' in data:
-            import ftrack_api._encoding
-
-            return ftrack_api._encoding.decode_typed(data)
+            value_type = data['__type__']
+            if value_type == 'datetime' or value_type == 'date':
+                # Entities of one batch often share a time stamp: decode a
+                # repeated text once (arrow values are immutable).
+                text = data.get('value')
+                last = self._last_datetime
+                if text is not None and text == last[0]:
+                    return last[1]
+                value = _encoding.decode_typed(data)
+                self._last_datetime = (text, value)
+                return value
+            return _encoding.decode_typed(data)
         return data
 
     def _info_for_type(self, entity_type):
@@ -255,7 +273,9 @@ class Merger(object):
 
     def _apply_remote(self, entity, info, data):
         remote = entity._remote
-        if data.keys() <= info.scalars:
+        if info.direct.issuperset(data):
+            # Scalars and references (already merged entities) are stored
+            # as they are.
             remote.update(data)
             return
         kinds = info.kinds

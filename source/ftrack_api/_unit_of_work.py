@@ -11,11 +11,14 @@ from __future__ import annotations
 import collections
 import logging
 
-import ftrack_api._encoding
+import ftrack_api._batch
 import ftrack_api._gc
 import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.symbol
+from ftrack_api._batch import (  # noqa: F401 - the batch steps, re-exported.
+    OperationPayload, optimise, payload_for, to_wire,
+)
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 CREATED = ftrack_api.symbol.CREATED
@@ -23,131 +26,6 @@ MODIFIED = ftrack_api.symbol.MODIFIED
 DELETED = ftrack_api.symbol.DELETED
 
 logger = logging.getLogger(__name__)
-
-
-class OperationPayload(dict):
-    """Represent operation payload: one operation of a batch sent to the server."""
-
-
-def _identity(payload):
-    return (payload['entity_type'], tuple(payload['entity_key']))
-
-
-def payload_for(operation):
-    """Return the :class:`OperationPayload` of a recorded *operation*."""
-    entity_type = operation.entity_type
-    entity_key = list(operation.entity_key.values())
-
-    if isinstance(operation, ftrack_api.operation.CreateEntityOperation):
-        entity_data = {'__entity_type__': entity_type}
-        entity_data.update(operation.entity_key)
-        entity_data.update(operation.entity_data)
-        return OperationPayload(
-            action='create', entity_type=entity_type, entity_key=entity_key,
-            entity_data=entity_data,
-        )
-
-    if isinstance(operation, ftrack_api.operation.UpdateEntityOperation):
-        return OperationPayload(
-            action='update', entity_type=entity_type, entity_key=entity_key,
-            entity_data={
-                '__entity_type__': entity_type,
-                operation.attribute_name: operation.new_value,
-            },
-        )
-
-    if isinstance(operation, ftrack_api.operation.DeleteEntityOperation):
-        return OperationPayload(
-            action='delete', entity_type=entity_type, entity_key=entity_key,
-        )
-
-    raise ValueError('Cannot build a payload for operation {0!r}.'.format(operation))
-
-
-def optimise(payloads):
-    """Return *payloads* optimised exactly as protocol §5.2 describes.
-
-    In order: drop every payload of entities both created and deleted;
-    keep only the last update of each attribute; drop NOT_SET values; drop
-    payloads left with no data; merge an update into the directly preceding
-    create or update of the same entity. *payloads* (mappings with
-    ``action``, ``entity_type``, ``entity_key`` and, except for deletes,
-    ``entity_data``) are modified in place.
-    """
-    entries = [(_identity(payload), payload) for payload in payloads]
-
-    created = set()
-    deleted = set()
-    for identity, payload in entries:
-        action = payload['action']
-        if action == 'create':
-            created.add(identity)
-        elif action == 'delete':
-            deleted.add(identity)
-    dropped = created & deleted
-    if dropped:
-        entries = [entry for entry in entries if entry[0] not in dropped]
-
-    seen = set()
-    for identity, payload in reversed(entries):
-        if payload['action'] != 'update':
-            continue
-        entity_data = payload['entity_data']
-        for name in list(entity_data):
-            if name == '__entity_type__':
-                continue
-            marker = (identity, name)
-            if marker in seen:
-                del entity_data[name]
-            else:
-                seen.add(marker)
-
-    result = []
-    previous_identity = None
-    for identity, payload in entries:
-        entity_data = payload.get('entity_data')
-        if entity_data is not None:
-            unset = None
-            for name, value in entity_data.items():
-                if value is NOT_SET:
-                    if unset is None:
-                        unset = []
-                    unset.append(name)
-            if unset:
-                for name in unset:
-                    del entity_data[name]
-            if len(entity_data) == 0 or (
-                len(entity_data) == 1 and '__entity_type__' in entity_data
-            ):
-                continue
-        if (
-            result
-            and payload['action'] == 'update'
-            and previous_identity == identity
-            and result[-1]['action'] in ('create', 'update')
-        ):
-            result[-1]['entity_data'].update(entity_data)
-            continue
-        result.append(payload)
-        previous_identity = identity
-    return result
-
-
-_PLAIN_TYPES = frozenset([str, int, float, bool, type(None)])
-
-
-def to_wire(payloads):
-    """Return *payloads* with entity values replaced by references."""
-    to_wire_value = ftrack_api._encoding.to_wire_value
-    plain = _PLAIN_TYPES
-    for payload in payloads:
-        entity_data = payload.get('entity_data')
-        if entity_data:
-            payload['entity_data'] = {
-                name: value if value.__class__ in plain else to_wire_value(value)
-                for name, value in entity_data.items()
-            }
-    return payloads
 
 
 class UnitOfWork(object):
@@ -194,15 +72,24 @@ class UnitOfWork(object):
 
     @staticmethod
     def _key_and_primary_key(entity):
-        values = entity._primary_key_strings()
-        key = entity.session._make_key((entity.entity_type, values))
-        return key, collections.OrderedDict(
-            zip(entity.primary_key_attributes, values)
-        )
+        key = entity._identity_key()
+        names = entity.primary_key_attributes
+        if len(names) == 1:
+            name = names[0]
+            value = entity._local.get(name, NOT_SET)
+            if value is NOT_SET:
+                value = entity._remote.get(name, NOT_SET)
+            primary_key = collections.OrderedDict()
+            primary_key[name] = value if value.__class__ is str else str(value)
+        else:
+            primary_key = collections.OrderedDict(
+                zip(names, entity._primary_key_strings())
+            )
+        return key, primary_key
 
     def record_create(self, entity, entity_data):
         """Record the creation of *entity* with initial *entity_data*."""
-        if not self._recording():
+        if not self.session.record_operations:
             return
         key, primary_key = self._key_and_primary_key(entity)
         self.operations._stack.append(ftrack_api.operation.CreateEntityOperation(
@@ -212,7 +99,7 @@ class UnitOfWork(object):
 
     def record_update(self, entity, name, old_value, new_value):
         """Record that attribute *name* of *entity* changed."""
-        if not self._recording():
+        if not self.session.record_operations:
             return
         key, primary_key = self._key_and_primary_key(entity)
         self.operations._stack.append(ftrack_api.operation.UpdateEntityOperation(
@@ -237,8 +124,7 @@ class UnitOfWork(object):
         Entity values are replaced by references; the result is ready for
         :meth:`Session.call`-style encoding.
         """
-        payloads = [payload_for(operation) for operation in self.operations._stack]
-        return to_wire(optimise(payloads))
+        return ftrack_api._batch.build_batch(self.operations._stack)
 
     def commit(self):
         """Send the recorded operations in one batch and clear local state.

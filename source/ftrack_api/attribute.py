@@ -112,7 +112,7 @@ class Attribute(object):
         self, name, default_value=NOT_SET, mutable=True, computed=False
     ):
         self._name = name
-        self.default_value = default_value
+        self._default_value = default_value
         self._mutable = mutable
         self._computed = computed
         #: Whether entities may read values without calling get_value
@@ -127,10 +127,25 @@ class Attribute(object):
             type(self).__module__, type(self).__name__, self._name, id(self)
         )
 
+    #: Bumped whenever the default of any attribute changes, so the tables
+    #: of defaults entity classes keep for construction are rebuilt.
+    _default_changes = 0
+
     @property
     def name(self):
         """Return name."""
         return self._name
+
+    @property
+    def default_value(self):
+        """Return the default value (or callable) for new entities."""
+        return self._default_value
+
+    @default_value.setter
+    def default_value(self, value):
+        """Set the default value (or callable) for new entities."""
+        self._default_value = value
+        Attribute._default_changes += 1
 
     @property
     def mutable(self):
@@ -179,10 +194,12 @@ class Attribute(object):
         Raise :exc:`ftrack_api.exception.ImmutableAttributeError` when the
         attribute is immutable and already has a value.
         """
-        self._check_mutable(entity, value)
-        old_value = entity._local.get(self._name, NOT_SET)
-        entity._store_local(self._name, value)
-        entity._record_update(self._name, old_value, value)
+        if not self._mutable:
+            self._check_mutable(entity, value)
+        name = self._name
+        old_value = entity._local.get(name, NOT_SET)
+        entity._store_local(name, value)
+        entity._record_update(name, old_value, value)
 
     def set_remote_value(self, entity, value):
         """Set the remote value stored on *entity*; nothing is sent."""
@@ -289,17 +306,27 @@ class ReferenceAttribute(Attribute):
         super(ReferenceAttribute, self).set_remote_value(entity, value)
 
     def _check_reference(self, entity, value):
-        import ftrack_api.entity.base
-
         if value is NOT_SET or value is None:
             return
-        if not isinstance(value, ftrack_api.entity.base.Entity):
+        if not isinstance(value, _entity_class_cache or _entity_class()):
             raise TypeError(
                 'Cannot set reference attribute {0!r} of {1!r} to {2!r}: '
                 'the value must be an entity (or None).'.format(
                     self._name, entity, value
                 )
             )
+
+
+def _entity_class():
+    # Imported late: the entity module builds on this one.
+    import ftrack_api.entity.base
+
+    global _entity_class_cache
+    _entity_class_cache = ftrack_api.entity.base.Entity
+    return _entity_class_cache
+
+
+_entity_class_cache = None
 
 
 def _reference_identity(value):

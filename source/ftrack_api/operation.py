@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import copy
 
+import ftrack_api.symbol
+
+NOT_SET = ftrack_api.symbol.NOT_SET
+
 #: Types whose values are immutable: recorded as they are, without copying.
 _IMMUTABLE = frozenset([str, bytes, int, float, bool, type(None), tuple])
 
 
 def _copy(value):
-    if value.__class__ in _IMMUTABLE:
+    if value.__class__ in _IMMUTABLE or value is NOT_SET:
         return value
     if hasattr(value, 'entity_type') and hasattr(value, 'primary_key_attributes'):
         # Entities are recorded by reference: an operation refers to the
@@ -46,8 +50,10 @@ class CreateEntityOperation(Operation):
     def __init__(self, entity_type, entity_key, entity_data):
         self.entity_type = entity_type
         self.entity_key = entity_key
+        immutable = _IMMUTABLE
         self.entity_data = {
-            name: _copy(value) for name, value in entity_data.items()
+            name: value if value.__class__ in immutable else _copy(value)
+            for name, value in entity_data.items()
         }
 
     def __repr__(self):
@@ -78,8 +84,13 @@ class UpdateEntityOperation(Operation):
         self.entity_type = entity_type
         self.entity_key = entity_key
         self.attribute_name = attribute_name
-        self.old_value = _copy(old_value)
-        self.new_value = _copy(new_value)
+        immutable = _IMMUTABLE
+        self.old_value = (
+            old_value if old_value.__class__ in immutable else _copy(old_value)
+        )
+        self.new_value = (
+            new_value if new_value.__class__ in immutable else _copy(new_value)
+        )
 
     def __repr__(self):
         return '<{0} {1}({2}).{3}>'.format(

@@ -6,7 +6,9 @@ import abc
 import collections.abc
 import logging
 
+import ftrack_api.attribute
 import ftrack_api.symbol
+from ftrack_api._identity import identity_key
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -22,6 +24,52 @@ class DynamicEntityTypeMetaclass(abc.ABCMeta):
 
     def __repr__(cls):
         return "<dynamic ftrack class '{0}'>".format(cls.__name__)
+
+
+class _ConstructionPlan(object):
+    """What constructing a new entity of one class needs, computed once.
+
+    Kept on the class (rebuilt when its attributes or any attribute default
+    change) so :meth:`Entity._construct` does no per-attribute lookups
+    beyond the values it is given.
+    """
+
+    __slots__ = ('attributes', 'version', 'changes', 'table', 'scalars', 'defaults')
+
+    def __init__(self, cls):
+        attributes = cls.attributes
+        self.attributes = attributes
+        self.version = attributes._version
+        self.changes = ftrack_api.attribute.Attribute._default_changes
+        self.table = attributes._data
+        self.scalars = frozenset(
+            name for name, attribute in self.table.items()
+            if attribute.kind == 'scalar'
+        )
+        defaults = []
+        for name, attribute in self.table.items():
+            if attribute.kind != 'scalar':
+                continue
+            default = attribute.default_value
+            if default is not NOT_SET:
+                defaults.append((name, default, callable(default)))
+        #: ``(name, default, whether default is a callable)`` in attribute order.
+        self.defaults = tuple(defaults)
+
+    @classmethod
+    def of(cls, entity_class):
+        """Return the current plan of *entity_class*, building it if needed."""
+        plan = entity_class.__dict__.get('_ftrack_construction_plan')
+        attributes = entity_class.attributes
+        if (
+            plan is None
+            or plan.attributes is not attributes
+            or plan.version != attributes._version
+            or plan.changes != ftrack_api.attribute.Attribute._default_changes
+        ):
+            plan = cls(entity_class)
+            entity_class._ftrack_construction_plan = plan
+        return plan
 
 
 class _EntityBase(object):
@@ -78,48 +126,44 @@ class Entity(
     # Construction.
     def _construct(self, data):
         """Apply *data* to this new entity and record its creation."""
-        table = self.attributes._data
+        plan = _ConstructionPlan.of(type(self))
+        scalars = plan.scalars
         local = {}
-        deferred = []
+        deferred = None
         for name, value in data.items():
-            attribute = table.get(name)
+            if name in scalars:
+                local[name] = value
+                continue
+            attribute = plan.table.get(name)
             if attribute is None:
                 self._log_unknown(name)
                 continue
-            if attribute.kind == 'scalar':
-                local[name] = value
-            else:
-                deferred.append((attribute, value))
+            if deferred is None:
+                deferred = []
+            deferred.append((attribute, value))
 
-        for name, default in self._scalar_defaults():
+        for name, default, generated in plan.defaults:
             if name in data:
                 continue
-            if callable(default):
-                default = default(self)
-            local[name] = default
+            local[name] = default(self) if generated else default
 
+        unit_of_work = self.session._unit_of_work
         if local:
             self._local = local
-            self.session._unit_of_work.mark_dirty(self)
-        self.session._unit_of_work.record_create(self, local)
+            unit_of_work.mark_dirty(self)
+        unit_of_work.record_create(self, local)
 
-        for attribute, value in deferred:
-            attribute.set_local_value(self, value)
+        if deferred is not None:
+            for attribute, value in deferred:
+                attribute.set_local_value(self, value)
 
     @classmethod
     def _scalar_defaults(cls):
         """Return ``[(name, default)]`` of scalar attributes with a default."""
-        attributes = cls.attributes
-        cached = cls.__dict__.get('_ftrack_scalar_defaults')
-        if cached is not None and cached[0] == (id(attributes), attributes._version):
-            return cached[1]
-        defaults = [
-            (name, attribute.default_value)
-            for name, attribute in attributes._data.items()
-            if attribute.kind == 'scalar' and attribute.default_value is not NOT_SET
+        return [
+            (name, default)
+            for name, default, _ in _ConstructionPlan.of(cls).defaults
         ]
-        cls._ftrack_scalar_defaults = ((id(attributes), attributes._version), defaults)
-        return defaults
 
     def _reconstruct(self, data):
         """Apply *data* as remote values, recording nothing."""
@@ -149,12 +193,39 @@ class Entity(
             value = local.get(name, NOT_SET)
             if value is NOT_SET:
                 value = remote.get(name, NOT_SET)
-            values.append(str(value))
+            values.append(value if value.__class__ is str else str(value))
         return values
 
+    #: ``(primary key value, key function, identity key)`` last computed.
+    _identity_memo = None
+
     def _identity_key(self):
-        """Return the key of this entity in the session's identity map."""
-        return str((self.entity_type, self._primary_key_strings()))
+        """Return the key of this entity in the session's identity map.
+
+        Made by the session's cache key maker from the entity type and the
+        primary key strings (protocol §5.5).
+        """
+        make_key = self.session._make_key
+        names = self.primary_key_attributes
+        if len(names) != 1:
+            return identity_key(
+                make_key, self.entity_type, self._primary_key_strings()
+            )
+        # Computed several times for each new or changed entity: remember
+        # it for as long as the primary key value stays the same object.
+        name = names[0]
+        value = self._local.get(name, NOT_SET)
+        if value is NOT_SET:
+            value = self._remote.get(name, NOT_SET)
+        memo = self._identity_memo
+        if memo is not None and memo[0] is value and memo[1] is make_key:
+            return memo[2]
+        key = identity_key(
+            make_key, self.entity_type,
+            [value if value.__class__ is str else str(value)],
+        )
+        self._identity_memo = (value, make_key, key)
+        return key
 
     def _store_local(self, name, value):
         local = self._local

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import uuid
+import os
 
 import ftrack_api.attribute
 import ftrack_api.collection
@@ -29,9 +29,24 @@ PerSessionDefaultKeyMaker = ftrack_api.collection.PerSessionDefaultKeyMaker
 memoise_session = ftrack_api.collection.memoise_session
 
 
+#: Hex digit of the variant field (``10xx``) for each random hex digit.
+_VARIANT_DIGITS = {
+    digit: '89ab'[int(digit, 16) & 3] for digit in '0123456789abcdef'
+}
+
+
 def _generate_uid(entity=None):
-    """Return a new random UUID4 string (the schema default ``{uid}``)."""
-    return str(uuid.uuid4())
+    """Return a new random UUID4 string (the schema default ``{uid}``).
+
+    The same text as ``str(uuid.uuid4())`` (122 random bits from
+    :func:`os.urandom`, version 4, RFC 4122 variant), formatted directly:
+    it runs once for every new entity.
+    """
+    digits = os.urandom(16).hex()
+    return (
+        digits[:8] + '-' + digits[8:12] + '-4' + digits[13:16] + '-'
+        + _VARIANT_DIGITS[digits[16]] + digits[17:20] + '-' + digits[20:]
+    )
 
 
 class Factory(object):
