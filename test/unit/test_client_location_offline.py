@@ -254,6 +254,7 @@ def test_unmanaged_location_registers_without_copying(session, tmp_path):
     assert not (tmp_path / 'store').exists()
     registration = _operations(session, 'create', 'ComponentLocation')[0]['entity_data']
     assert registration['resource_identifier'] == path
+    assert registration['component']['id'] == component['id']
     assert os.path.exists(path)
 
 

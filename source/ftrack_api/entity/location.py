@@ -386,7 +386,7 @@ class Location(ftrack_api.entity.base.Entity):
         except Exception:
             logger.exception(
                 'Could not deregister components whose data was removed from '
-                '%s: %s', self['name'], [c['id'] for c in removed],
+                '%r: %s', self, [c['id'] for c in removed],
             )
             return False
         self._publish_removed(removed)
@@ -426,8 +426,8 @@ class Location(ftrack_api.entity.base.Entity):
             ftrack_api.exception.AccessorContainerNotEmptyError,
         ) as error:
             logger.warning(
-                'Data of component %s in location %s not removed: %s',
-                component['id'], self['name'], error,
+                'Data of component %s in location %r not removed: %s',
+                component['id'], self, error,
             )
 
     def _deregister_component_in_location(self, component):
