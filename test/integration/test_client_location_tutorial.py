@@ -22,6 +22,7 @@ import ftrack_api.entity.location
 import ftrack_api.event.base
 import ftrack_api.exception
 import ftrack_api.structure.id
+import ftrack_api.structure.origin
 import ftrack_api.symbol
 
 

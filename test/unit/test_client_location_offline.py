@@ -18,11 +18,13 @@ import pytest
 import ftrack_api
 import ftrack_api._storage_scenario as storage_scenario
 import ftrack_api.accessor.disk
+import ftrack_api.data
 import ftrack_api.entity.location
 import ftrack_api.event.base
 import ftrack_api.exception
 import ftrack_api.resource_identifier_transformer.base
 import ftrack_api.structure.id
+import ftrack_api.structure.origin
 import ftrack_api.structure.standard
 import ftrack_api.symbol
 from ftrack_api._testing import OfflineSession
