@@ -46,8 +46,10 @@ setup(
         'platformdirs >= 2.0',
     ],
     extras_require={
-        'server': ['aiohttp >= 3.8'],
-        'test': ['aiohttp >= 3.8', 'pytest >= 7', 'pytest-timeout >= 2'],
+        # Pillow scales thumbnails (/component/thumbnail?size=N); without
+        # it the server sends them at their original size.
+        'server': ['aiohttp >= 3.8', 'Pillow >= 9'],
+        'test': ['aiohttp >= 3.8', 'Pillow >= 9', 'pytest >= 7', 'pytest-timeout >= 2'],
         'doc': ['sphinx >= 5'],
     },
     entry_points={

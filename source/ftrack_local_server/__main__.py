@@ -166,6 +166,15 @@ def build_parser() -> argparse.ArgumentParser:
         '--role', action='append', default=[], metavar='NAME',
         help='security role granted on all projects, e.g. "Administrator"; repeatable',
     )
+
+    outbox = commands.add_parser(
+        'outbox',
+        help='show the e-mails the server would have sent',
+        description='Print the invitations (user and review session invites) '
+        'recorded instead of being sent, oldest first, one block each.',
+    )
+    outbox.add_argument('--db', metavar='PATH', required=True, help='database file')
+    outbox.add_argument('-v', '--verbose', action='count', default=0)
     return parser
 
 
@@ -395,11 +404,33 @@ def command_users(arguments: argparse.Namespace) -> int:
         state.close()
 
 
+def command_outbox(arguments: argparse.Namespace) -> int:
+    """Print the recorded e-mails of a database."""
+    from .actions.invites import read_outbox
+
+    if not os.path.exists(arguments.db):
+        raise CommandError('--db {0}: no such database file.'.format(arguments.db))
+    state = _open_state(arguments.db)
+    try:
+        with state.store.transaction() as tx:
+            messages = read_outbox(tx)
+    finally:
+        state.close()
+    for message in messages:
+        sys.stdout.write('Date: {0}\nTo: {1}\nSubject: {2}\n\n{3}\n\n'.format(
+            message['sent_at'], message['recipient'], message['subject'],
+            message['body'].rstrip('\n')))
+    if not messages:
+        logger.info('No e-mail recorded in %s.', arguments.db)
+    return 0
+
+
 COMMANDS = {
     'serve': command_serve,
     'run': command_run,
     'reset': command_reset,
     'users': command_users,
+    'outbox': command_outbox,
 }
 
 

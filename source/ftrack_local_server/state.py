@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional
 
@@ -170,8 +171,13 @@ class ServerState(object):
             close()
 
 
+def component_data_directory(path: str) -> str:
+    """Return the directory holding the component data of database file *path*."""
+    return os.path.abspath(path) + '.files'
+
+
 def remove_database_files(path: str) -> None:
-    """Delete the SQLite file *path* and its WAL / journal companions, if present."""
+    """Delete the SQLite file *path*, its WAL / journal companions and its component data."""
     for candidate in (path, path + '-wal', path + '-shm', path + '-journal'):
         try:
             os.remove(candidate)
@@ -179,3 +185,9 @@ def remove_database_files(path: str) -> None:
             pass
         except OSError as error:
             logger.warning('Could not remove %s: %s', candidate, error)
+    directory = component_data_directory(path)
+    if os.path.isdir(directory):
+        try:
+            shutil.rmtree(directory)
+        except OSError as error:
+            logger.warning('Could not remove %s: %s', directory, error)

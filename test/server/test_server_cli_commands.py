@@ -328,3 +328,47 @@ def test_users_added_while_serving_can_log_in(serve, tmp_path):
     values.update(_parse_exports(added.stdout))
     assert _information(values)[0]['user_information']['username'] == 'late.user'
     assert server.stop(signal.SIGTERM) == 0
+
+
+def test_reset_removes_the_component_data_of_the_old_database(tmp_path):
+    database = tmp_path / 'data.sqlite'
+    assert _run('reset', '--db', str(database)).returncode == 0
+    data_directory = tmp_path / 'data.sqlite.files'
+    data_directory.mkdir(exist_ok=True)
+    (data_directory / 'stale').write_bytes(b'old component data')
+    assert _run('reset', '--db', str(database)).returncode == 0
+    assert not (data_directory / 'stale').exists()
+
+
+def test_outbox_prints_recorded_invitations(serve, tmp_path):
+    database = str(tmp_path / 'outbox.sqlite')
+    assert _run('reset', '--db', database).returncode == 0
+    empty = _run('outbox', '--db', database)
+    assert empty.returncode == 0, empty.stderr
+    assert empty.stdout == ''
+
+    server = serve('--db', database)
+    values = _parse_exports(server.exports())
+    headers = {'ftrack-user': values['FTRACK_API_USER'],
+               'ftrack-api-key': values['FTRACK_API_KEY']}
+    created = requests.post(values['FTRACK_SERVER'] + '/api', headers=headers, json=[
+        {'action': 'create', 'entity_type': 'User',
+         'entity_data': {'username': 'invitee', 'email': 'invitee@example.com'}},
+    ]).json()
+    user_id = created[0]['data']['id']
+    sent = requests.post(values['FTRACK_SERVER'] + '/api', headers=headers, json=[
+        {'action': 'send_user_invite', 'user_id': user_id},
+    ]).json()
+    assert sent == [{'sent': True}]
+    assert server.stop(signal.SIGTERM) == 0
+
+    listing = _run('outbox', '--db', database)
+    assert listing.returncode == 0, listing.stderr
+    assert 'To: invitee@example.com' in listing.stdout
+    assert 'Subject: ' in listing.stdout
+
+
+def test_outbox_of_a_missing_database_is_an_error(tmp_path):
+    result = _run('outbox', '--db', str(tmp_path / 'missing.sqlite'))
+    assert result.returncode == 2
+    assert 'no such database file' in result.stderr

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping, Optional, TypeVar
 
 from aiohttp import web
 
+from ..state import component_data_directory
 from . import pages, serving, transfer
 from .storage import FileStore, prepare_tables
 from .uploads import DEFAULT_UPLOAD_LIFETIME
@@ -37,7 +38,7 @@ def storage_directory(state: Any, options: Mapping[str, Any]) -> Optional[str]:
         return os.path.abspath(os.fspath(explicit))
     config = getattr(state, 'config', None)
     if config is not None and not config.in_memory:
-        return os.path.abspath(config.database) + '.files'
+        return component_data_directory(config.database)
     return None
 
 
