@@ -16,6 +16,7 @@ import ftrack_api.collection
 import ftrack_api.entity.base
 import ftrack_api.exception
 import ftrack_api.symbol
+from ftrack_api._entity_types import EntityTypes
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -130,6 +131,9 @@ class Merger(object):
         self.identity_map = identity_map
         self._infos = {}
         self._by_type = {}
+        #: The session's types mapping and version ``_by_type`` is valid for.
+        self._types = None
+        self._types_version = None
         self._plain_keys = session._make_key is str
         #: Caches below the identity map (the user's cache), if any.
         self.lower_caches = []
@@ -211,13 +215,25 @@ class Merger(object):
         entity type is not one of the session's types.
         """
         entity_type = data.pop('__entity_type__')
-        info = self._by_type.get(entity_type)
-        if (
-            info is None
-            or info.version != info.attributes._version
-            or self.session.types.get(entity_type) is not info.cls
-        ):
-            info = self._info_for_type(entity_type)
+        types = self.session.types
+        if types.__class__ is EntityTypes:
+            # Its version changes whenever a class is replaced: no need to
+            # look the class up for every entity.
+            if types._version != self._types_version or types is not self._types:
+                self._by_type.clear()
+                self._types = types
+                self._types_version = types._version
+            info = self._by_type.get(entity_type)
+            if info is None or info.version != info.attributes._version:
+                info = self._info_for_type(entity_type)
+        else:
+            info = self._by_type.get(entity_type)
+            if (
+                info is None
+                or info.version != info.attributes._version
+                or types.get(entity_type) is not info.cls
+            ):
+                info = self._info_for_type(entity_type)
 
         single = info.single_key
         try:

@@ -1,8 +1,33 @@
 """On-disk cache of the schemas a server answers to ``query_schemas``.
 
-One file per server (protocol §9.3 describes the file's content and how it
-is validated against the server's ``schema_hash``), written atomically so a
-crash or a concurrent session never leaves a truncated file behind.
+A cache file holds the JSON list the server returned, byte for byte as it
+came over the wire (protocol §9.3 describes a 4-space indent; see below),
+so any client can read it. The cache is valid when the schema hash of that
+list (MD5 of the list serialised with sorted keys, default separators and
+ASCII escaping) equals the ``schema_hash`` the server announces.
+
+Computing that hash means serialising the whole list again, and writing
+it indented means running the pure-Python JSON encoder: each cost more
+than everything else a session start does. So neither is done on a
+normal start. The file keeps the server's own bytes, and its name records
+the schema hash the server announced when the list was fetched, with a
+digest of the file's bytes::
+
+    ftrack_api_schema_cache_<server>_<schema hash>_<digest>.json
+
+A session opens the file named after the server's current hash and checks
+the digest (a fraction of the cost): a file whose bytes changed since it
+was written is ignored, exactly as one whose hash does not match.
+``<server>`` separates servers so sessions alternating between servers do
+not overwrite each other's cache; writing a new file for a server removes
+its older ones. The content is still the documented JSON list (only the
+whitespace differs from an indented file), so the reference client reads
+these files, and a file the reference client wrote
+(``ftrack_api_schema_cache.json`` in the same directory) is used when no
+file of ours is valid, after checking it the documented way.
+
+Files are written atomically (temporary file, then rename), so a crash or
+a concurrent session never leaves a truncated file behind.
 """
 
 from __future__ import annotations
@@ -12,12 +37,16 @@ import json
 import logging
 import os
 import tempfile
+import zlib
 
 logger = logging.getLogger(__name__)
 
-#: Name of the cache file of the reference client; ours adds a server hash.
+#: Start of the cache file names (the reference client's file is this
+#: followed by ``.json``).
 FILE_PREFIX = 'ftrack_api_schema_cache'
 
+#: Name of the file the reference client writes.
+REFERENCE_FILE_NAME = FILE_PREFIX + '.json'
 
 def compute_schema_hash(schemas):
     """Return the MD5 hex digest of *schemas* as servers compute it.
@@ -27,6 +56,12 @@ def compute_schema_hash(schemas):
     """
     text = json.dumps(schemas, sort_keys=True)
     return hashlib.md5(text.encode('utf-8')).hexdigest()
+
+
+def _content_digest(content):
+    # A check against accidental changes (not an authentication): CRC-32
+    # is the cheapest digest that catches them.
+    return '{0:08x}'.format(zlib.crc32(content))
 
 
 def default_directory():
@@ -52,28 +87,33 @@ def resolve_directory(schema_cache_path):
     return os.path.abspath(os.path.expanduser(str(schema_cache_path)))
 
 
-def cache_file_path(directory, server_url):
-    """Return the cache file for *server_url* inside *directory*.
-
-    Each server gets its own file so sessions alternating between servers
-    do not overwrite each other's cache.
-    """
+def server_prefix(server_url):
+    """Return the start of the cache file names for *server_url*."""
     digest = hashlib.sha1(server_url.encode('utf-8')).hexdigest()[:16]
-    return os.path.join(directory, '{0}_{1}.json'.format(FILE_PREFIX, digest))
+    return '{0}_{1}'.format(FILE_PREFIX, digest)
 
 
-def load(path):
-    """Return the schemas stored at *path*, or None when unusable.
+def usable_hash(schema_hash):
+    """Return whether *schema_hash* (from the server) can name a cache file."""
+    return bool(schema_hash) and isinstance(schema_hash, str) and (
+        schema_hash.isascii() and schema_hash.isalnum()
+    )
 
-    A missing file gives None silently; an unreadable or invalid one is
-    logged and ignored.
+
+def cache_file_name(server_url, schema_hash, content):
+    """Return the file name for *content* (bytes) of *server_url*'s schemas.
+
+    *schema_hash* is the schema hash of the list *content* holds.
     """
+    return '{0}_{1}_{2}.json'.format(
+        server_prefix(server_url), schema_hash, _content_digest(content)
+    )
+
+
+def _decode_list(content, path):
     try:
-        with open(path, 'r', encoding='utf-8') as handle:
-            schemas = json.load(handle)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as error:
+        schemas = json.loads(content.decode('utf-8'))
+    except ValueError as error:
         logger.warning('Ignoring unreadable schema cache %s: %s', path, error)
         return None
     if not isinstance(schemas, list):
@@ -85,40 +125,128 @@ def load(path):
     return schemas
 
 
-def save(path, schemas):
-    """Write *schemas* to *path* atomically (temporary file then rename).
+def _read(path):
+    """Return the bytes at *path*, or None (missing or unreadable, logged)."""
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        logger.warning('Ignoring unreadable schema cache %s: %s', path, error)
+        return None
 
-    Failures are logged, never raised: the cache is only an optimisation.
+
+def _own_files(directory, server_url):
+    """Return the names of this server's cache files in *directory*."""
+    prefix = server_prefix(server_url) + '_'
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    return [
+        name for name in names
+        if name.startswith(prefix) and name.endswith('.json')
+    ]
+
+
+def load_valid(directory, server_url, schema_hash):
+    """Return the cached schemas of *server_url* if their hash is *schema_hash*.
+
+    *directory* is the cache directory. Return None when no cached list is
+    valid (missing, unreadable, modified since written or out of date).
     """
-    directory = os.path.dirname(path)
+    if directory is None or not usable_hash(schema_hash):
+        return None
+    start = '{0}_{1}_'.format(server_prefix(server_url), schema_hash)
+    for name in _own_files(directory, server_url):
+        if not name.startswith(start):
+            continue
+        path = os.path.join(directory, name)
+        content = _read(path)
+        if content is None:
+            continue
+        if name[len(start):-len('.json')] != _content_digest(content):
+            logger.warning(
+                'Ignoring schema cache %s: its content changed since it was '
+                'written.', path,
+            )
+            continue
+        schemas = _decode_list(content, path)
+        if schemas is not None:
+            return schemas
+
+    # A file written by the reference client, checked the documented way.
+    path = os.path.join(directory, REFERENCE_FILE_NAME)
+    content = _read(path)
+    if content is not None:
+        schemas = _decode_list(content, path)
+        if schemas is not None and compute_schema_hash(schemas) == schema_hash:
+            logger.debug('Using the reference client schema cache %s.', path)
+            return schemas
+    logger.debug('No valid schema cache in %s.', directory)
+    return None
+
+
+def list_content(schemas, response_text=None):
+    """Return the bytes to cache for *schemas* (the ``query_schemas`` list).
+
+    *response_text* is the body of the response that carried the list as
+    its only result: when given, the list's own text is cut out of it, so
+    the server's bytes are kept without serialising anything. Otherwise
+    (or when the body is not plain ASCII) the list is serialised.
+    """
+    if response_text is not None and response_text.isascii():
+        text = response_text.strip()
+        if text.startswith('[') and text.endswith(']'):
+            inner = text[1:-1].strip()
+            if inner.startswith('[') and inner.endswith(']'):
+                return inner.encode('ascii')
+    return json.dumps(schemas).encode('ascii')
+
+
+def save(directory, server_url, schema_hash, content):
+    """Write the cached list *content* (bytes) of *server_url*; return the path.
+
+    *schema_hash* is the schema hash of the list (as the server announced
+    it when the list was fetched). The file is written atomically into
+    *directory* and this server's older cache files are removed. Failures
+    are logged, never raised (None is returned): the cache is only an
+    optimisation.
+    """
+    name = cache_file_name(server_url, schema_hash, content)
+    path = os.path.join(directory, name)
     temporary = None
     try:
         os.makedirs(directory, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
             prefix='.' + FILE_PREFIX, suffix='.tmp', dir=directory
         )
-        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
-            json.dump(schemas, stream, indent=4)
+        with os.fdopen(handle, 'wb') as stream:
+            stream.write(content)
         os.replace(temporary, path)
         temporary = None
     except OSError as error:
         logger.warning('Could not write schema cache %s: %s', path, error)
+        return None
     finally:
         if temporary is not None:
             try:
                 os.remove(temporary)
             except OSError:
                 pass
+    _remove_others(directory, server_url, name)
+    return path
 
 
-def load_valid(path, schema_hash):
-    """Return the cached schemas at *path* if their hash is *schema_hash*."""
-    if path is None or not schema_hash:
-        return None
-    schemas = load(path)
-    if schemas is None:
-        return None
-    if compute_schema_hash(schemas) != schema_hash:
-        logger.debug('Schema cache %s is out of date.', path)
-        return None
-    return schemas
+def _remove_others(directory, server_url, kept):
+    stale = [name for name in _own_files(directory, server_url) if name != kept]
+    # The single-file name earlier versions of this client used.
+    legacy = server_prefix(server_url) + '.json'
+    if os.path.exists(os.path.join(directory, legacy)):
+        stale.append(legacy)
+    for name in stale:
+        try:
+            os.remove(os.path.join(directory, name))
+        except OSError:
+            pass

@@ -7,9 +7,14 @@ Protocol §1.6 describes the sequence; :class:`StartupMixin` holds the steps
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import threading
 
+import ftrack_api._entity_types as _entity_types
+import ftrack_api._gc
 import ftrack_api._schema_cache as _schema_cache
 import ftrack_api._transport
 import ftrack_api.entity.factory
@@ -23,6 +28,19 @@ logger = logging.getLogger(__name__)
 MINIMUM_SERVER_VERSION = (3, 3, 11)
 
 _VERSION_PATTERN = re.compile(r'^(\d+)\.(\d+)\.(\d+)')
+
+
+def _new_event_id():
+    """Return a new event id: the text ``uuid.uuid4().hex`` would give.
+
+    Made directly from random bytes (one event per schema is published at
+    start-up, and building UUID objects was a noticeable part of it).
+    """
+    digits = os.urandom(16).hex()
+    return (
+        digits[:12] + '4' + digits[13:16]
+        + ftrack_api.entity.factory._VARIANT_DIGITS[digits[16]] + digits[17:]
+    )
 
 
 class StartupMixin(object):
@@ -55,38 +73,84 @@ class StartupMixin(object):
         """Return the server's schemas, from the cache when it is current.
 
         *schema_cache_path* is a directory, None for the default directory
-        or False to bypass the cache.
+        or False to bypass the cache. Schemas fetched from the server are
+        written to the cache (see :mod:`ftrack_api._schema_cache`).
         """
         directory = _schema_cache.resolve_directory(schema_cache_path)
-        path = None
+        schema_hash = self._server_information.get('schema_hash')
         if directory is not None:
-            path = _schema_cache.cache_file_path(directory, self._server_url)
-        schemas = _schema_cache.load_valid(
-            path, self._server_information.get('schema_hash')
-        )
-        if schemas is not None:
-            logger.debug('Using schemas cached in %s.', path)
-            return schemas
-        schemas = self.call([{'action': 'query_schemas'}])[0]
-        if path is not None:
-            _schema_cache.save(path, schemas)
+            schemas = _schema_cache.load_valid(
+                directory, self._server_url, schema_hash
+            )
+            if schemas is not None:
+                logger.debug('Using schemas cached in %s.', directory)
+                return schemas
+        schemas, response_text = self._fetch_schemas()
+        if directory is not None:
+            if _schema_cache.usable_hash(schema_hash):
+                _schema_cache.save(
+                    directory, self._server_url, schema_hash,
+                    _schema_cache.list_content(schemas, response_text),
+                )
+            else:
+                logger.debug(
+                    'Not caching schemas: the server announced no usable '
+                    'schema hash (%r).', schema_hash,
+                )
         return schemas
 
+    def _fetch_schemas(self):
+        """Return the server's schemas and the text of the response, if seen.
+
+        The request goes through :meth:`call` as any other; the response
+        body is noted on the way (so the cache can keep the server's bytes)
+        when it is decoded by this session on this thread.
+        """
+        thread = threading.get_ident()
+        seen = []
+        decode = self._decode_merging
+
+        def noting_decode(text):
+            if threading.get_ident() != thread:
+                return decode(text)
+            seen.append(text)
+            if '__' in text and (
+                '"__entity_type__"' in text or '"__type__"' in text
+                or '\\u' in text
+            ):
+                # Markers the session decodes (possibly escaped).
+                return decode(text)
+            # Nothing the session's decoding would change: plain JSON.
+            with ftrack_api._gc.paused():
+                return json.loads(text)
+
+        self._decode_merging = noting_decode
+        try:
+            result = self.call([{'action': 'query_schemas'}])
+        finally:
+            del self._decode_merging
+        response_text = seen[-1] if len(seen) == 1 and len(result) == 1 else None
+        return result[0], response_text
+
     def _build_entity_type_classes(self, schemas):
-        """Return ``{entity type: class}`` built for *schemas*.
+        """Return the mapping of entity type to class for *schemas*.
 
         Each schema is offered to plugins through the synchronous
-        ``ftrack.api.session.construct-entity-type`` event; schemas no plugin
-        answered are built by the standard factory. Raise :exc:`ValueError`
-        when several plugins answer for one schema.
+        ``ftrack.api.session.construct-entity-type`` event, now, in order;
+        a class a plugin returns is used as it is. Schemas no plugin
+        answered get the standard factory's class, built when the type is
+        first used (see :mod:`ftrack_api._entity_types`). Raise
+        :exc:`ValueError` when several plugins answer for one schema.
         """
-        fallback = ftrack_api.entity.factory.StandardFactory()
-        classes = {}
+        classes = _entity_types.EntityTypes(
+            ftrack_api.entity.factory.StandardFactory()
+        )
         for schema in schemas:
             results = self.event_hub.publish(
                 ftrack_api.event.base.Event(
                     topic='ftrack.api.session.construct-entity-type',
                     data={'schema': schema, 'schemas': schemas},
+                    id=_new_event_id(),
                 ),
                 synchronous=True,
             )
@@ -96,8 +160,10 @@ class StartupMixin(object):
                     'Expected a single class for schema {0!r}, plugins returned '
                     '{1}: {2!r}.'.format(schema['id'], len(results), results)
                 )
-            entity_class = results[0] if results else fallback.create(schema)
-            classes[entity_class.entity_type] = entity_class
+            if results:
+                classes[results[0].entity_type] = results[0]
+            else:
+                classes.defer(schema['id'], schema)
         return classes
 
     def _configure_locations(self):

@@ -1,0 +1,174 @@
+"""Schema cache files: named by hash and digest, checked cheaply, still plain lists."""
+
+import json
+import os
+
+import pytest
+
+from ftrack_api import _schema_cache
+from ftrack_api._testing import OfflineSession, default_schema_path
+
+
+@pytest.fixture(scope='module')
+def schemas():
+    with open(default_schema_path(), encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+class CountingSession(OfflineSession):
+    """Counts ``query_schemas`` requests (through the documented ``call``)."""
+
+    schema_requests = 0
+
+    def call(self, data):
+        if data and data[0].get('action') == 'query_schemas':
+            type(self).schema_requests += 1
+        return super(CountingSession, self).call(data)
+
+
+def start(tmp_path, **kw):
+    before = CountingSession.schema_requests
+    session = CountingSession(schema_cache_path=str(tmp_path), **kw)
+    session.close()
+    return session, CountingSession.schema_requests - before
+
+
+def only_file(tmp_path):
+    (name,) = os.listdir(str(tmp_path))
+    return tmp_path / name
+
+
+def test_cold_writes_the_list_named_by_hash_and_digest(tmp_path, schemas):
+    session, requests = start(tmp_path)
+    assert requests == 1
+    path = only_file(tmp_path)
+    schema_hash = session.server_information['schema_hash']
+    assert path.name == _schema_cache.cache_file_name(
+        session.server_url, schema_hash, path.read_bytes()
+    )
+    assert path.name.startswith('ftrack_api_schema_cache_')
+    assert json.loads(path.read_text()) == schemas
+    # The server's own bytes: the list as it was in the response.
+    assert path.read_text() == json.dumps(schemas)
+
+
+def test_warm_start_reads_the_file_without_requesting(tmp_path, schemas):
+    start(tmp_path)
+    session, requests = start(tmp_path)
+    assert requests == 0
+    assert session.schemas == schemas
+
+
+def test_changed_content_is_ignored_and_rewritten(tmp_path, schemas):
+    start(tmp_path)
+    path = only_file(tmp_path)
+    edited = json.loads(path.read_text())
+    edited[0]['id'] = 'Edited'
+    path.write_text(json.dumps(edited))
+    session, requests = start(tmp_path)
+    assert requests == 1
+    assert session.schemas == schemas
+    assert json.loads(only_file(tmp_path).read_text()) == schemas
+
+
+def test_unreadable_content_is_ignored(tmp_path):
+    start(tmp_path)
+    only_file(tmp_path).write_text('{not json')
+    _, requests = start(tmp_path)
+    assert requests == 1
+    _, requests = start(tmp_path)
+    assert requests == 0
+
+
+def test_new_schema_hash_replaces_the_servers_file(tmp_path, schemas):
+    start(tmp_path)
+    old = only_file(tmp_path)
+    information = {
+        'version': 'dev', 'schema_hash': 'f' * 32,
+        'storage_scenario': {'scenario': 'ftrack.automatic', 'data': {}},
+    }
+    _, requests = start(tmp_path, server_information=information)
+    assert requests == 1
+    new = only_file(tmp_path)
+    assert new != old and ('f' * 32) in new.name
+    _, requests = start(tmp_path, server_information=information)
+    assert requests == 0
+
+
+def test_servers_keep_their_own_files(tmp_path):
+    start(tmp_path)
+    _, requests = start(tmp_path, server_url='http://other.invalid')
+    assert requests == 1
+    assert len(os.listdir(str(tmp_path))) == 2
+    _, requests = start(tmp_path)
+    assert requests == 0
+
+
+def test_reference_client_file_is_used_when_its_hash_matches(tmp_path, schemas):
+    reference = tmp_path / 'ftrack_api_schema_cache.json'
+    reference.write_text(json.dumps(schemas, indent=4))
+    session, requests = start(tmp_path)
+    assert requests == 0
+    assert session.schemas == schemas
+
+
+def test_reference_client_file_with_other_hash_is_not_used(tmp_path, schemas):
+    reference = tmp_path / 'ftrack_api_schema_cache.json'
+    reference.write_text(json.dumps(schemas[:3], indent=4))
+    session, requests = start(tmp_path)
+    assert requests == 1
+    assert session.schemas == schemas
+    assert reference.exists()
+
+
+def test_earlier_single_file_name_is_removed_on_write(tmp_path):
+    legacy = tmp_path / (
+        _schema_cache.server_prefix('http://offline.invalid') + '.json'
+    )
+    legacy.write_text('[]')
+    start(tmp_path)
+    assert not legacy.exists()
+    assert len(os.listdir(str(tmp_path))) == 1
+
+
+@pytest.mark.parametrize('schema_hash', [None, '', '../escape', 'a/b', 7])
+def test_no_file_without_a_usable_hash(tmp_path, schema_hash):
+    information = {
+        'version': 'dev', 'schema_hash': schema_hash,
+        'storage_scenario': {'scenario': 'ftrack.automatic', 'data': {}},
+    }
+    _, requests = start(tmp_path, server_information=information)
+    assert requests == 1
+    assert os.listdir(str(tmp_path)) == []
+    _, requests = start(tmp_path, server_information=information)
+    assert requests == 1
+
+
+def test_list_content_cuts_the_list_out_of_the_response(schemas):
+    text = json.dumps([schemas])
+    assert _schema_cache.list_content(schemas, text) == json.dumps(schemas).encode()
+    spaced = '\n [ [ {"id": "A"} ] ]\n'
+    assert _schema_cache.list_content([{'id': 'A'}], spaced) == b'[ {"id": "A"} ]'
+
+
+def test_list_content_serialises_without_a_usable_response():
+    value = [{'id': 'Caf\u00e9'}]
+    assert _schema_cache.list_content(value) == b'[{"id": "Caf\\u00e9"}]'
+    raw = json.dumps([value], ensure_ascii=False)
+    assert _schema_cache.list_content(value, raw) == b'[{"id": "Caf\\u00e9"}]'
+    assert _schema_cache.list_content(value, '{"not": "a list"}') == (
+        b'[{"id": "Caf\\u00e9"}]'
+    )
+
+
+def test_schemas_with_markers_are_decoded_by_the_session(schemas):
+    marked = json.loads(json.dumps(schemas))
+    marked[0]['properties']['id']['default'] = {
+        '__type__': 'datetime', 'value': '2020-01-02T03:04:05',
+    }
+    session = OfflineSession(schemas=marked)
+    try:
+        default = session.schemas[0]['properties']['id']['default']
+        assert default.year == 2020 and default.second == 5
+    finally:
+        session.close()
