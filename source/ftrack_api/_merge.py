@@ -46,6 +46,10 @@ class IdentityMapCache(ftrack_api.cache.MemoryCache):
     def __init__(self):
         super(IdentityMapCache, self).__init__()
         self._entities = {}
+        if type(self).lookup is IdentityMapCache.lookup:
+            # Called for every get and merge: the dict's own method saves
+            # a Python call (the dict is never replaced, only cleared).
+            self.lookup = self._entities.get
 
     def get(self, key):
         """Return value for *key* (raise :exc:`KeyError` if missing)."""
