@@ -24,7 +24,8 @@ its older ones. The content is still the documented JSON list (only the
 whitespace differs from an indented file), so the reference client reads
 these files, and a file the reference client wrote
 (``ftrack_api_schema_cache.json`` in the same directory) is used when no
-file of ours is valid, after checking it the documented way.
+file of ours is valid, after checking it the documented way (and a file of
+ours is written from it).
 
 Files are written atomically (temporary file, then rename), so a crash or
 a concurrent session never leaves a truncated file behind.
@@ -175,17 +176,27 @@ def load_valid(directory, server_url, schema_hash):
         schemas = _decode_list(content, path)
         if schemas is not None:
             return schemas
+    return None
 
-    # A file written by the reference client, checked the documented way.
+
+def load_reference(directory, schema_hash):
+    """Return the schemas of the reference client's cache file if current.
+
+    The file (``ftrack_api_schema_cache.json`` in *directory*) is checked
+    the documented way: its list re-serialised must hash to *schema_hash*.
+    Return None otherwise.
+    """
+    if directory is None or not usable_hash(schema_hash):
+        return None
     path = os.path.join(directory, REFERENCE_FILE_NAME)
     content = _read(path)
-    if content is not None:
-        schemas = _decode_list(content, path)
-        if schemas is not None and compute_schema_hash(schemas) == schema_hash:
-            logger.debug('Using the reference client schema cache %s.', path)
-            return schemas
-    logger.debug('No valid schema cache in %s.', directory)
-    return None
+    if content is None:
+        return None
+    schemas = _decode_list(content, path)
+    if schemas is None or compute_schema_hash(schemas) != schema_hash:
+        logger.debug('Reference client schema cache %s is not current.', path)
+        return None
+    return schemas
 
 
 def list_content(schemas, response_text=None):

@@ -78,6 +78,8 @@ class StartupMixin(object):
         """
         directory = _schema_cache.resolve_directory(schema_cache_path)
         schema_hash = self._server_information.get('schema_hash')
+        response_text = None
+        schemas = None
         if directory is not None:
             schemas = _schema_cache.load_valid(
                 directory, self._server_url, schema_hash
@@ -85,7 +87,13 @@ class StartupMixin(object):
             if schemas is not None:
                 logger.debug('Using schemas cached in %s.', directory)
                 return schemas
-        schemas, response_text = self._fetch_schemas()
+            schemas = _schema_cache.load_reference(directory, schema_hash)
+            if schemas is not None:
+                logger.debug(
+                    'Using the reference client schema cache in %s.', directory
+                )
+        if schemas is None:
+            schemas, response_text = self._fetch_schemas()
         if directory is not None:
             if _schema_cache.usable_hash(schema_hash):
                 _schema_cache.save(

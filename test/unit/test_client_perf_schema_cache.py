@@ -110,6 +110,13 @@ def test_reference_client_file_is_used_when_its_hash_matches(tmp_path, schemas):
     session, requests = start(tmp_path)
     assert requests == 0
     assert session.schemas == schemas
+    # A file of ours is written from it, so later starts check it cheaply.
+    ours = [name for name in os.listdir(str(tmp_path)) if name != reference.name]
+    assert len(ours) == 1
+    reference.unlink()
+    session, requests = start(tmp_path)
+    assert requests == 0
+    assert session.schemas == schemas
 
 
 def test_reference_client_file_with_other_hash_is_not_used(tmp_path, schemas):
