@@ -12,26 +12,13 @@ import ftrack_api.exception
 from ftrack_api.event.base import Event
 from ftrack_api.event.hub import EventHub
 from ftrack_local_server import LocalServer
+from ftrack_local_server.events.testing import (
+    process_until,
+    sync_subscriptions,
+    wait_until,
+)
 
 OPTIONS = {'event_heartbeat_interval': 0.2, 'event_heartbeat_timeout': 5}
-
-
-def wait_until(predicate, timeout=20, interval=0.02):
-    """Poll *predicate* until it is true; fail after *timeout* seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError('Condition not met within {0} seconds.'.format(timeout))
-        time.sleep(interval)
-
-
-def process_until(hub, predicate, timeout=20):
-    """Handle *hub*'s events until *predicate* is true."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError('Condition not met within {0} seconds.'.format(timeout))
-        hub.wait(duration=0.05)
 
 
 def make_hub(server):
@@ -39,19 +26,6 @@ def make_hub(server):
     hub.auto_reconnect_initial_delay = 0.05
     hub.auto_reconnect_max_delay = 0.5
     return hub
-
-
-def ensure_subscribed(hub):
-    """Return once the server has every subscription *hub* announced so far.
-
-    The server handles one connection's packets in order, so once an event
-    the hub publishes to itself comes back, earlier subscriptions are live.
-    """
-    seen = []
-    identifier = hub.subscribe('topic=test.sync-probe', seen.append, priority=-1)
-    hub.publish(Event(topic='test.sync-probe', target='id={0}'.format(identifier)))
-    process_until(hub, lambda: seen)
-    hub.unsubscribe(identifier)
 
 
 @pytest.fixture(scope='module')
@@ -130,7 +104,7 @@ def test_publish_queued_while_connecting(hubs):
     listener = hubs()
     received = []
     listener.subscribe('topic=test.queued', received.append)
-    ensure_subscribed(listener)
+    sync_subscriptions(listener)
 
     publisher = hubs(connect=False)
     publisher.init_connection()
@@ -163,7 +137,7 @@ def test_reconnect_after_server_restart_restores_subscriptions(tmp_path):
         # Both hubs notice the restart and reconnect on their own.
         process_until(listener, lambda: len(connected) == 2)
         wait_until(lambda: publisher.connected)
-        ensure_subscribed(listener)
+        sync_subscriptions(listener)
         publisher.publish(Event(topic='test.after-restart'))
         process_until(listener, lambda: received)
         assert received[0]['topic'] == 'test.after-restart'
@@ -239,7 +213,7 @@ def test_manual_reconnect(hubs):
     hub.subscribe('topic=test.manual-reconnect', received.append)
     hub.reconnect(attempts=3, delay=0.1)
     assert hub.connected
-    ensure_subscribed(hub)
+    sync_subscriptions(hub)
     publisher.publish(Event(topic='test.manual-reconnect'))
     process_until(hub, lambda: received)
 
@@ -260,7 +234,7 @@ def test_long_running_handler_does_not_stop_heartbeats():
         hub.subscribe('topic=test.slow', slow)
         hub.connect()
         publisher.connect()
-        ensure_subscribed(hub)
+        sync_subscriptions(hub)
         connection = hub._connection
         publisher.publish(Event(topic='test.slow'))
         process_until(hub, lambda: done)
@@ -280,7 +254,7 @@ def test_raising_handler_does_not_stop_the_hub(hubs, caplog):
 
     hub.subscribe('topic=test.raise', broken, priority=1)
     hub.subscribe('topic=test.raise', received.append, priority=2)
-    ensure_subscribed(hub)
+    sync_subscriptions(hub)
     with caplog.at_level(logging.ERROR):
         publisher.publish(Event(topic='test.raise'))
         publisher.publish(Event(topic='test.raise'))

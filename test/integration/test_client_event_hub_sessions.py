@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 
 import pytest
@@ -15,28 +14,7 @@ import pytest
 import ftrack_api
 import ftrack_api.event.base
 from ftrack_local_server import LocalServer
-
-
-def process_until(hub, predicate, timeout=20):
-    """Handle *hub*'s events until *predicate* is true."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError('Condition not met within {0} seconds.'.format(timeout))
-        hub.wait(duration=0.05)
-
-
-def ensure_subscribed(hub):
-    """Return once the server has every subscription *hub* announced so far."""
-    seen = []
-    identifier = hub.subscribe('topic=test.sync-probe', seen.append, priority=-1)
-    hub.publish(
-        ftrack_api.event.base.Event(
-            topic='test.sync-probe', target='id={0}'.format(identifier)
-        )
-    )
-    process_until(hub, lambda: seen)
-    hub.unsubscribe(identifier)
+from ftrack_local_server.events.testing import process_until, sync_subscriptions
 
 
 @contextlib.contextmanager
@@ -104,7 +82,7 @@ def test_subscribe_and_receive(make_session):
     publisher = make_session()
     received = []
     listener.event_hub.subscribe('topic=my-company.some-topic', received.append)
-    ensure_subscribed(listener.event_hub)
+    sync_subscriptions(listener.event_hub)
     publisher.event_hub.publish(
         ftrack_api.event.base.Event(topic='my-company.some-topic', data={'key': 'value'})
     )
@@ -120,7 +98,7 @@ def test_custom_source(make_session):
     publisher = make_session()
     received = []
     listener.event_hub.subscribe('topic=my-company.some-topic', received.append)
-    ensure_subscribed(listener.event_hub)
+    sync_subscriptions(listener.event_hub)
     publisher.event_hub.publish(
         ftrack_api.event.base.Event(
             topic='my-company.some-topic',
@@ -147,7 +125,7 @@ def test_subscriber_information_and_targets(make_session):
         lambda event: calls.append(('custom', event['data'])),
         subscriber={'id': 'my-custom-subscriber-id'},
     )
-    ensure_subscribed(listener.event_hub)
+    sync_subscriptions(listener.event_hub)
     publisher.event_hub.publish(
         ftrack_api.event.base.Event(
             topic='my-company.topic', data={'n': 1}, target='id=my-custom-subscriber-id'
@@ -178,7 +156,7 @@ def test_replies(make_session):
         return {'success': True, 'message': 'Cool!'}
 
     responder.event_hub.subscribe('topic=test-reply', on_event)
-    ensure_subscribed(responder.event_hub)
+    sync_subscriptions(responder.event_hub)
     replies = []
     event = ftrack_api.event.base.Event(topic='test-reply')
     with serving(responder.event_hub):
@@ -199,7 +177,7 @@ def test_on_reply_called_for_every_reply(make_session):
             'topic=ftrack.action.discover',
             lambda event, index=index: {'items': [{'label': 'Action {0}'.format(index)}]},
         )
-        ensure_subscribed(session.event_hub)
+        sync_subscriptions(session.event_hub)
     replies = []
     with serving(first.event_hub, second.event_hub):
         publisher.event_hub.publish(
@@ -250,7 +228,7 @@ def test_expressions_and_wildcards(make_session):
         nested.append,
     )
     listener.event_hub.subscribe('topic=my-studio.*', wildcard.append)
-    ensure_subscribed(listener.event_hub)
+    sync_subscriptions(listener.event_hub)
     for topic, location in (
         ('ftrack.location.component-added', 'paris'),
         ('ftrack.location.component-added', 'london'),
@@ -276,7 +254,7 @@ def test_ftrack_update_after_create_update_delete(make_session):
     writer = make_session(connect=False)
     updates = []
     listener.event_hub.subscribe('topic=ftrack.update', updates.append)
-    ensure_subscribed(listener.event_hub)
+    sync_subscriptions(listener.event_hub)
 
     def entity_records(action, entity_id):
         return [
@@ -321,7 +299,7 @@ def test_publish_right_after_auto_connect(make_session):
     listener = make_session()
     received = []
     listener.event_hub.subscribe('topic=test.early', received.append)
-    ensure_subscribed(listener.event_hub)
+    sync_subscriptions(listener.event_hub)
     # Published before the background connection is (likely) made: queued
     # and sent once connected, never an error.
     publisher = make_session(auto_connect_event_hub=True)

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import time
 
 import ftrack_api
 from ftrack_api.event.hub import EventHub
+from ftrack_local_server.events.testing import wait_until
 
 OPTIONS = {'event_heartbeat_interval': 0.2, 'event_heartbeat_timeout': 5}
-
-
-def wait_until(predicate, timeout=20, interval=0.02):
-    """Poll *predicate* until it is true; fail after *timeout* seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError('Condition not met within {0} seconds.'.format(timeout))
-        time.sleep(interval)
 
 
 def test_disconnect_cancels_a_connection_being_made(ftrack_server_factory):

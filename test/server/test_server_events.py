@@ -11,6 +11,7 @@ import requests
 import websocket
 
 from ftrack_local_server import LocalServer
+from ftrack_local_server.events.testing import RawEventClient
 
 HEARTBEAT_INTERVAL = 0.2
 
@@ -35,101 +36,9 @@ def auth_headers(server):
     return {'ftrack-user': server.api_user, 'ftrack-api-key': server.api_key}
 
 
-class RawClient(object):
-    """A minimal socket.io 0.9 client speaking packets by hand."""
-
-    def __init__(self, server, expect_connect=True):
-        response = handshake(server, headers=auth_headers(server))
-        assert response.status_code == 200, response.text
-        self.session_id = response.text.split(':')[0]
-        self.socket = websocket.create_connection(
-            server.url.replace('http://', 'ws://')
-            + '/socket.io/1/websocket/'
-            + self.session_id,
-            timeout=10,
-        )
-        self.next_id = 0
-        self.buffered = []
-        if expect_connect:
-            assert self.socket.recv() == '1::'
-
-    def send(self, text):
-        self.socket.send(text)
-
-    def recv(self, timeout=10, skip_heartbeats=True):
-        """Return the next packet text, answering heartbeats on the way."""
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError('No packet within {0} seconds.'.format(timeout))
-            self.socket.settimeout(remaining)
-            text = self.socket.recv()
-            if skip_heartbeats and text == '2::':
-                self.socket.send('2:::')
-                continue
-            return text
-
-    def emit(self, event, ack=True):
-        """Send an ftrack event; return the packet id asked to acknowledge."""
-        payload = json.dumps({'name': 'ftrack.event', 'args': [event]})
-        if not ack:
-            self.send('5:::' + payload)
-            return None
-        self.next_id += 1
-        self.send('5:{0}+::{1}'.format(self.next_id, payload))
-        return self.next_id
-
-    def emit_and_ack(self, event):
-        """Send an event and return the acknowledgement argument."""
-        packet_id = self.emit(event)
-        prefix = '6:::{0}+'.format(packet_id)
-        text = self.recv()
-        while text.startswith('5:::'):
-            # An event delivered before the ack: keep it for recv_event.
-            self.buffered.append(text)
-            text = self.recv()
-        assert text.startswith(prefix), text
-        arguments = json.loads(text[len(prefix):])
-        assert isinstance(arguments, list) and len(arguments) == 1
-        return arguments[0]
-
-    def subscribe(self, subscription, subscriber_id, **metadata):
-        metadata['id'] = subscriber_id
-        return self.emit_and_ack(
-            {
-                'topic': 'ftrack.meta.subscribe',
-                'id': 'sub-' + subscriber_id,
-                'data': {'subscriber': metadata, 'subscription': subscription},
-                'source': {},
-                'target': '',
-                'sent': None,
-                'inReplyToEvent': None,
-            }
-        )
-
-    def unsubscribe(self, subscriber_id):
-        return self.emit_and_ack(
-            {'topic': 'ftrack.meta.unsubscribe', 'data': {'subscriber': {'id': subscriber_id}}}
-        )
-
-    def recv_event(self, timeout=10):
-        """Return the next ftrack event delivered, skipping acks."""
-        while True:
-            if self.buffered:
-                text = self.buffered.pop(0)
-            else:
-                text = self.recv(timeout=timeout)
-            if text.startswith('6:::'):
-                continue
-            assert text.startswith('5:::'), text
-            message = json.loads(text[4:])
-            assert message['name'] == 'ftrack.event'
-            assert len(message['args']) == 1
-            return message['args'][0]
-
-    def close(self):
-        self.socket.close()
+def RawClient(server, **kwargs):
+    """Return a raw socket.io client connected to *server*'s event server."""
+    return RawEventClient(server.url, server.api_user, server.api_key, **kwargs)
 
 
 @pytest.fixture

@@ -1,0 +1,281 @@
+"""Helpers for testing event code against a local server.
+
+Events travel between threads and processes, so a test has to wait for
+them. These helpers wait for a condition with a deadline instead of
+sleeping for a fixed time::
+
+    from ftrack_local_server.events import testing
+
+    received = []
+    session.event_hub.subscribe('topic=my-company.done', received.append)
+    testing.sync_subscriptions(session.event_hub)
+    other_session.event_hub.publish(Event(topic='my-company.done'))
+    testing.process_until(session.event_hub, lambda: received)
+
+:class:`RawEventClient` speaks the socket.io packets by hand, to test the
+event server itself.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+import uuid
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+#: Seconds the helpers wait by default before failing.
+DEFAULT_TIMEOUT = 20.0
+
+
+def wait_until(
+    predicate: Callable[[], Any],
+    timeout: float = DEFAULT_TIMEOUT,
+    interval: float = 0.02,
+    description: Optional[str] = None,
+) -> None:
+    """Poll *predicate* every *interval* seconds until it returns true.
+
+    Raise :class:`AssertionError` naming *description* (or the predicate)
+    if it is still false after *timeout* seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                'Condition {0} not met within {1} seconds.'.format(
+                    description or getattr(predicate, '__name__', repr(predicate)),
+                    timeout,
+                )
+            )
+        time.sleep(interval)
+
+
+def process_until(
+    hub: Any,
+    predicate: Callable[[], Any],
+    timeout: float = DEFAULT_TIMEOUT,
+    description: Optional[str] = None,
+) -> None:
+    """Handle *hub*'s events (on this thread) until *predicate* returns true.
+
+    *hub* is an :class:`ftrack_api.event.hub.EventHub` that has been
+    connected. Raise :class:`AssertionError` if *predicate* is still false
+    after *timeout* seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                'Condition {0} not met within {1} seconds of handling events.'.format(
+                    description or getattr(predicate, '__name__', repr(predicate)),
+                    timeout,
+                )
+            )
+        hub.wait(duration=0.05)
+
+
+def sync_subscriptions(hub: Any, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Return once the event server knows every subscription *hub* announced.
+
+    Subscribing only tells the server, without waiting for it. The server
+    handles one connection's packets in order, so once an event the hub
+    sends to itself comes back, every earlier subscription is in place.
+    Events *hub* received meanwhile are handled on this thread.
+
+    Raise :class:`AssertionError` if the probe does not come back within
+    *timeout* seconds.
+    """
+    # Imported here: the server side of this package does not need the client.
+    from ftrack_api.event.base import Event
+
+    seen: List[Any] = []
+    identifier = hub.subscribe('topic=ftrack-local-server.sync-probe', seen.append, priority=-1)
+    try:
+        hub.publish(
+            Event(
+                topic='ftrack-local-server.sync-probe',
+                target='id={0}'.format(identifier),
+            )
+        )
+        process_until(hub, lambda: seen, timeout, 'subscriptions known to the server')
+    finally:
+        hub.unsubscribe(identifier)
+
+
+class RawEventClient(object):
+    """A minimal socket.io 0.9 client of the event server, packets by hand.
+
+    Performs the handshake, opens the websocket and expects the ``1::``
+    packet. :meth:`recv` answers heartbeats on the way (with ``2:::`` as
+    the Python API does, or ``2::`` as the JavaScript API does).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        api_user: str,
+        api_key: str,
+        credentials_in_query: bool = False,
+        heartbeat_reply: str = '2:::',
+        expect_connect: bool = True,
+        timeout: float = 10.0,
+    ) -> None:
+        """Connect to the event server of the local server at *url*.
+
+        *api_user* and *api_key* authenticate; they travel in headers, or
+        in the query string of the handshake and of the websocket URL when
+        *credentials_in_query* (the JavaScript API's way).
+
+        Raise :class:`AssertionError` if the handshake is refused or the
+        server does not confirm the connection.
+        """
+        # Imported here so that importing this module stays cheap.
+        import requests
+        import websocket
+
+        self.heartbeat_reply = heartbeat_reply
+        self._websocket_module = websocket
+        self.buffered: List[str] = []
+        self.next_id = 0
+        query = ''
+        if credentials_in_query:
+            query = '?' + urllib.parse.urlencode(
+                {'api_user': api_user, 'api_key': api_key}
+            )
+            response = requests.get(url + '/socket.io/1/' + query, timeout=timeout)
+        else:
+            response = requests.get(
+                url + '/socket.io/1/',
+                headers={'ftrack-user': api_user, 'ftrack-api-key': api_key},
+                timeout=timeout,
+            )
+        if response.status_code != 200:
+            raise AssertionError(
+                'Handshake refused with status {0}: {1}'.format(
+                    response.status_code, response.text[:200]
+                )
+            )
+        self.handshake = response.text
+        self.session_id = response.text.split(':')[0]
+        self.socket = websocket.create_connection(
+            url.replace('http://', 'ws://', 1).replace('https://', 'wss://', 1)
+            + '/socket.io/1/websocket/'
+            + self.session_id
+            + query,
+            timeout=timeout,
+        )
+        if expect_connect:
+            first = self.socket.recv()
+            if first != '1::':
+                raise AssertionError('Expected the connect packet, got {0!r}.'.format(first))
+
+    def send(self, text: str) -> None:
+        """Send the packet *text* as it is."""
+        self.socket.send(text)
+
+    def recv(self, timeout: float = 10.0, skip_heartbeats: bool = True) -> str:
+        """Return the next packet text, answering heartbeats on the way.
+
+        Raise :class:`AssertionError` if none arrives within *timeout*
+        seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError('No packet within {0} seconds.'.format(timeout))
+            self.socket.settimeout(remaining)
+            try:
+                text = self.socket.recv()
+            except self._websocket_module.WebSocketTimeoutException:
+                continue
+            if skip_heartbeats and text == '2::':
+                self.socket.send(self.heartbeat_reply)
+                continue
+            return text
+
+    def emit(self, event: Mapping[str, Any], ack: bool = True) -> Optional[int]:
+        """Send an ftrack *event*; return the packet id asked to acknowledge.
+
+        With *ack* False the packet has no id (``5:::``), as the JavaScript
+        API sends them, and None is returned.
+        """
+        payload = json.dumps({'name': 'ftrack.event', 'args': [event]})
+        if not ack:
+            self.send('5:::' + payload)
+            return None
+        self.next_id += 1
+        self.send('5:{0}+::{1}'.format(self.next_id, payload))
+        return self.next_id
+
+    def emit_and_ack(self, event: Mapping[str, Any]) -> Dict[str, Any]:
+        """Send *event* and return the argument of its acknowledgement.
+
+        Events delivered before the acknowledgement are kept for
+        :meth:`recv_event`.
+        """
+        packet_id = self.emit(event)
+        prefix = '6:::{0}+'.format(packet_id)
+        text = self.recv()
+        while text.startswith('5:::'):
+            self.buffered.append(text)
+            text = self.recv()
+        if not text.startswith(prefix):
+            raise AssertionError('Expected the ack {0!r}, got {1!r}.'.format(prefix, text))
+        arguments = json.loads(text[len(prefix):])
+        if not isinstance(arguments, list) or len(arguments) != 1:
+            raise AssertionError('Ack must carry one argument: {0!r}'.format(text))
+        return arguments[0]
+
+    def subscribe(
+        self, subscription: str, subscriber_id: str, ack: bool = True, **metadata: Any
+    ) -> Optional[Dict[str, Any]]:
+        """Subscribe *subscriber_id* (with *metadata*) to *subscription*.
+
+        Return the acknowledgement argument, or None when *ack* is False.
+        """
+        metadata['id'] = subscriber_id
+        event = {
+            'topic': 'ftrack.meta.subscribe',
+            'id': uuid.uuid4().hex,
+            'data': {'subscriber': metadata, 'subscription': subscription},
+            'source': {},
+            'target': '',
+            'sent': None,
+            'inReplyToEvent': None,
+        }
+        if not ack:
+            self.emit(event, ack=False)
+            return None
+        return self.emit_and_ack(event)
+
+    def unsubscribe(self, subscriber_id: str) -> Dict[str, Any]:
+        """Unsubscribe *subscriber_id*; return the acknowledgement argument."""
+        return self.emit_and_ack(
+            {'topic': 'ftrack.meta.unsubscribe', 'data': {'subscriber': {'id': subscriber_id}}}
+        )
+
+    def recv_event(self, timeout: float = 10.0) -> Dict[str, Any]:
+        """Return the next ftrack event delivered, skipping acknowledgements.
+
+        Raise :class:`AssertionError` for any other packet, or if no event
+        arrives within *timeout* seconds.
+        """
+        while True:
+            if self.buffered:
+                text = self.buffered.pop(0)
+            else:
+                text = self.recv(timeout=timeout)
+            if text.startswith('6:::'):
+                continue
+            if not text.startswith('5:::'):
+                raise AssertionError('Expected an event packet, got {0!r}.'.format(text[:200]))
+            message = json.loads(text[4:])
+            if message.get('name') != 'ftrack.event' or len(message.get('args', [])) != 1:
+                raise AssertionError('Not an ftrack event: {0!r}'.format(text[:200]))
+            return message['args'][0]
+
+    def close(self) -> None:
+        """Close the websocket."""
+        self.socket.close()
