@@ -176,7 +176,8 @@ def run_batch(
         users_changed = auth.apply_user_changes(tx, context.changes)
         if encode:
             try:
-                results = json.dumps(results)
+                # NaN / Infinity are not JSON: a client could not read them.
+                results = json.dumps(results, allow_nan=False)
             except (TypeError, ValueError) as error:
                 logger.exception('Could not serialise the results of a batch.')
                 raise errors.ApiError(

@@ -151,20 +151,41 @@ def storage_values(entity_type: str, attribute: Attribute, column: str,
     if data_type == 'integer':
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _type_error(entity_type, attribute, value, 'an integer')
+        if not is_storable_number(value):
+            raise _type_error(entity_type, attribute, value, _STORABLE)
         if isinstance(value, float):
             if not value.is_integer():
                 raise _type_error(entity_type, attribute, value, 'an integer')
             value = int(value)
+            if not is_storable_number(value):
+                raise _type_error(entity_type, attribute, value, _STORABLE)
         return {column: value}
     if data_type == 'number':
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _type_error(entity_type, attribute, value, 'a number')
-        if isinstance(value, float) and value != value:
-            raise _type_error(entity_type, attribute, value, 'a number')
+        if not is_storable_number(value):
+            raise _type_error(entity_type, attribute, value, _STORABLE)
         return {column: value}
     if data_type == 'object':
-        return {column: json.dumps(value, sort_keys=True)}
+        return {column: _json_text(value)}
     return {column: value}
+
+
+#: Whole numbers the store keeps exactly (SQLite INTEGER is 64-bit).
+INTEGER_RANGE = (-2 ** 63, 2 ** 63 - 1)
+
+_STORABLE = ('a finite number (whole numbers from {0} to {1})'.format(*INTEGER_RANGE))
+
+
+def is_storable_number(value: Any) -> bool:
+    """Return whether number *value* can be stored and sent back as JSON.
+
+    Floats must be finite (``NaN`` / ``Infinity`` are not JSON); whole
+    numbers must fit :data:`INTEGER_RANGE`.
+    """
+    if isinstance(value, float):
+        return value == value and value not in (float('inf'), float('-inf'))
+    return INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]
 
 
 def _expected_name(data_type: Optional[str]) -> str:
@@ -174,12 +195,24 @@ def _expected_name(data_type: Optional[str]) -> str:
     }.get(data_type or '', data_type or 'value')
 
 
+def _json_text(value: Any) -> str:
+    try:
+        return json.dumps(value, sort_keys=True, allow_nan=False)
+    except ValueError:
+        raise errors.ValidationError(
+            'Value {0} cannot be stored: it holds a number that is not finite '
+            '(NaN or Infinity are not JSON).'.format(describe(value)))
+
+
 def variable_to_storage(value: Any) -> Tuple[Any, str]:
     """Return ``(stored value, kind)`` for a ``variable`` wire value."""
     if value is None:
         return None, 'null'
     if isinstance(value, bool):
         return int(value), 'bool'
+    if isinstance(value, (int, float)) and not is_storable_number(value):
+        raise errors.ValidationError(
+            'Value {0} cannot be stored: expected {1}.'.format(describe(value), _STORABLE))
     if isinstance(value, int):
         return value, 'int'
     if isinstance(value, float):
@@ -193,7 +226,7 @@ def variable_to_storage(value: Any) -> Tuple[Any, str]:
                 'Could not read {0} as a datetime.'.format(describe(value)))
         return text, 'datetime'
     if isinstance(value, (list, dict)):
-        return json.dumps(value, sort_keys=True), 'list' if isinstance(value, list) else 'dict'
+        return _json_text(value), 'list' if isinstance(value, list) else 'dict'
     raise errors.ValidationError(
         'Unsupported value {0}.'.format(describe(value)))
 

@@ -58,6 +58,7 @@ def execute(tx: Any, compiler: Compiler, query: ast.Query,
     for projection in query.projections or ():
         if projection.function:
             value = compiler.value(entity_type, alias, projection.path)
+            _check_arithmetic(projection, value)
             aggregates.append((aggregate_name(projection), projection.function, value))
         elif format_path(projection.path) not in grouped:
             raise ValidationError(
@@ -105,6 +106,21 @@ def execute(tx: Any, compiler: Compiler, query: ast.Query,
                                             row['_ls_a{0}'.format(index)])
         result.append(record)
     return result, more
+
+
+#: Aggregates that add values up, and the types they accept (``variable``:
+#: custom attribute values, numbers or not).
+_ARITHMETIC = ('sum', 'avg')
+_NUMERIC_TYPES = ('integer', 'number', 'variable')
+
+
+def _check_arithmetic(projection: ast.Projection, value: Scalar) -> None:
+    if projection.function in _ARITHMETIC and value.data_type not in _NUMERIC_TYPES:
+        raise ValidationError(
+            'Cannot compute {0}({1}): "{1}" is {2}, not a number; use count, '
+            'min or max for it.'.format(
+                projection.function, format_path(projection.path),
+                'a ' + (value.data_type or 'value')))
 
 
 def _order(keys: Sequence[ast.OrderKey], groups: Sequence[Tuple[str, Scalar]],

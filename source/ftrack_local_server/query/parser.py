@@ -79,6 +79,9 @@ _FLOAT = re.compile(
 )
 _NON_NEGATIVE = re.compile(r'[0-9]+\Z')
 
+#: Largest ``offset`` / ``limit`` kept; the executor asks for one row more.
+MAX_COUNT = 2 ** 62
+
 
 def parse(expression: str) -> ast.Query:
     """Return the syntax tree of query *expression*.
@@ -255,7 +258,9 @@ class _Parser:
         if token.kind != 'word' or not _NON_NEGATIVE.match(token.value):
             self.fail('a non-negative whole number after {0!r}'.format(clause))
         self.advance()
-        return int(token.value)
+        # No table reaches this many rows; larger counts mean "all" (or
+        # "past the end") and must not overflow the store's integers.
+        return min(int(token.value), MAX_COUNT)
 
     # Names and paths -----------------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any, List
 
-from ..encoding import parse_datetime
+from ..encoding import is_storable_number, parse_datetime
 from ..errors import ValidationError
 from . import ast
 
@@ -100,6 +100,10 @@ def _number(literal: ast.Literal) -> Any:
         return None
     if value != value or value in (float('inf'), float('-inf')):
         return None
+    if not is_storable_number(value):
+        # Beyond the store's whole numbers; as a float it still compares
+        # correctly with every stored number.
+        return float(value)
     return value
 
 

@@ -32,9 +32,17 @@ def descendant_ids(tx: Any, context_id: Any) -> List[str]:
 
 
 def check_parent(tx: Any, entity: Entity, parent_id: Any) -> None:
-    """Raise ValidationError if *parent_id* cannot be the parent of context *entity*."""
+    """Raise ValidationError if *parent_id* cannot be the parent of context *entity*.
+
+    A project is the top of its tree and takes no parent; None (no parent)
+    passes here, see :func:`check_new_parent` for moves.
+    """
     if parent_id is None or not entity.entity_type.is_a('Context'):
         return
+    if entity.entity_type.is_a('Project'):
+        raise errors.ValidationError(
+            '{0} cannot be given the parent Context({1}): a project is the top '
+            'of its hierarchy and has no parent.'.format(entity.describe(), parent_id))
     if parent_id == entity.key[0]:
         raise errors.ValidationError(
             '{0} cannot be its own parent.'.format(entity.describe()))
@@ -54,6 +62,20 @@ def check_parent(tx: Any, entity: Entity, parent_id: Any) -> None:
         raise errors.ValidationError(
             '{0} cannot be moved under {1}, which is below it.'.format(
                 entity.describe(), parent.describe()))
+
+
+def check_new_parent(tx: Any, entity: Entity, parent_id: Any) -> None:
+    """Raise ValidationError if stored context *entity* cannot move to *parent_id*.
+
+    Besides :func:`check_parent`, a typed context cannot be left without a
+    parent (it would belong to no project); deleting it is how it goes.
+    """
+    if parent_id is None and entity.entity_type.is_a('TypedContext'):
+        raise errors.ValidationError(
+            'Cannot remove the parent of {0}: a {1} must stay below a parent '
+            '(move it under another one or delete it).'.format(
+                entity.describe(), entity.type_name))
+    check_parent(tx, entity, parent_id)
 
 
 def _ancestor_ids(tx: Any, context_id: Any) -> List[str]:

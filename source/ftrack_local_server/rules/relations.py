@@ -14,7 +14,7 @@ A collection value means "the collection now contains exactly these"
   the collection's filter values (an appointment in ``assignments`` becomes
   of type ``assignment``); items no longer listed are detached when their
   foreign key may be empty, and kept otherwise (their own delete removes
-  them);
+  them; a typed context always keeps its parent);
 * many to many: link rows are added and removed (``WorkflowSchemaStatus``,
   ``ListObject``, ``AssetVersionLink``, hidden link tables).
 """
@@ -55,6 +55,12 @@ def _attribute_of_column(entity: Entity, column: str) -> str:
         if candidate == column:
             return name
     return column
+
+
+def _keeps_its_parent(item: Entity, name: str) -> bool:
+    # A typed context belongs to a project through its parent chain, so it
+    # is never detached: it moves to another parent or is deleted.
+    return name == 'parent_id' and item.entity_type.is_a('TypedContext')
 
 
 def set_collection(tx: Any, owner: Entity, attribute: str, items: List[Entity],
@@ -132,7 +138,8 @@ def _set_owned(tx: Any, owner: Entity, collection: Any, items: List[Entity],
                 name in item.layout.columns and
                 name not in item.entity_type.required and
                 name not in item.entity_type.primary_key and
-                not item.entity_type.attribute(name).immutable
+                not item.entity_type.attribute(name).immutable and
+                not _keeps_its_parent(item, name)
                 for name in names)
             if not detachable:
                 continue

@@ -6,7 +6,7 @@ user can act on them.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List
+from typing import Any, Iterable, List, Optional
 
 from .. import encoding, errors
 from ..schema import REFERENCE
@@ -29,23 +29,29 @@ def _reference_for_column(entity: Entity, attribute: str) -> str:
     return '"{0}"'.format(attribute)
 
 
-def check_required(entity: Entity, exempt: Iterable[str] = ()) -> None:
+def check_required(entity: Entity, exempt: Iterable[str] = (),
+                   action: str = 'create', only: Optional[Iterable[str]] = None) -> None:
     """Raise ValidationError listing the required attributes *entity* lacks.
 
     Only stored scalars are checked (required relations are checked
-    through their foreign keys); names in *exempt* are skipped.
+    through their foreign keys); names in *exempt* are skipped, and with
+    *only* just those names are checked. *action* (``create`` or
+    ``update``) is the write the message names.
     """
     exempt = set(exempt)
+    wanted = None if only is None else set(only)
     missing: List[str] = []
     for name in entity.entity_type.required:
         if name in exempt or name not in entity.layout.columns:
+            continue
+        if wanted is not None and name not in wanted:
             continue
         if entity.values.get(entity.layout.columns[name]) is None:
             missing.append(_reference_for_column(entity, name))
     if missing:
         raise errors.ValidationError(
-            'Cannot create {0}: missing required attribute{1} {2}.'.format(
-                entity.describe(), 's' if len(missing) > 1 else '',
+            'Cannot {0} {1}: missing required attribute{2} {3}.'.format(
+                action, entity.describe(), 's' if len(missing) > 1 else '',
                 ', '.join(missing)))
 
 

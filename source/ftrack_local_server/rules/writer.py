@@ -214,13 +214,17 @@ class Writer:
         if 'parent_id' in entity.layout.columns and \
                 new_values.get(entity.layout.columns['parent_id'], old.get('parent_id')) \
                 != old.get('parent_id'):
-            hierarchy.check_parent(self.tx, entity, new_values['parent_id'])
+            hierarchy.check_new_parent(self.tx, entity, new_values['parent_id'])
         entity.values.update(new_values)
         if entity.entity_type.is_a('Context'):
             exempt = required_exemptions(self.tx, entity)
             if hierarchy.is_deferred(self.tx, entity):
                 exempt.update(('status_id', 'type_id'))
-            check_required(entity, exempt)
+            check_required(entity, exempt, action='update')
+        else:
+            check_required(entity, action='update', only=[
+                name for name, column in entity.layout.columns.items()
+                if column in new_values])
         if self.catalogue.get(entity.type_name).is_a('CustomConfigurationBase'):
             custom_attributes.check_default(self.tx, entity)
         changed_columns = {c: v for c, v in new_values.items() if old.get(c) != v}
