@@ -22,7 +22,6 @@ the real server's message.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import encoding, errors
@@ -250,7 +249,8 @@ def check_value(type_name: Optional[str], key: Any, value: Any) -> None:
     else:
         valid = True
     if not valid:
-        shown = value if isinstance(value, str) else json.dumps(value, default=str)
+        # As the real server (Python) prints it: True, ['a'], 5.
+        shown = str(value)
         raise errors.ValidationError(
             'Custom attribute value for "{0}" must be of type {1}. Got "{2}" of '
             'type {3}.'.format(key, type_name, shown,
