@@ -107,6 +107,20 @@ def test_keyword_prefixed_keys(parser):
     assert parser.parse('notes=a and order=b and android=c').match(candidate)
 
 
+def test_letters_of_any_script(parser):
+    candidate = {'topic': 'studio.café-ü', 'data': {'名前': 'ショット'}}
+    assert parser.parse('topic=studio.café-ü and data.名前=ショット').match(candidate)
+    assert parser.parse('topic=studio.caf*').match(candidate)
+    assert not parser.parse('data.名前=other').match(candidate)
+    # A key that merely starts with a keyword is a key.
+    assert parser.parse('andé=1 and notü=2').match({'andé': '1', 'notü': '2'})
+
+
+def test_keywords_next_to_parentheses(parser):
+    assert parser.parse('not(topic=a)and(topic=b)').match({'topic': 'b'})
+    assert parser.parse('(topic=a)or(topic=b)').match({'topic': 'b'})
+
+
 def test_special_characters_in_bare_values(parser):
     expression = parser.parse('data.value=a-b_c,d./e@f+g')
     assert expression.match({'data': {'value': 'a-b_c,d./e@f+g'}})

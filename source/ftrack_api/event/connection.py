@@ -251,7 +251,7 @@ class Connection(object):
 
         while not self._closed.is_set():
             try:
-                text = self._socket.recv()
+                opcode, text = self._socket.recv_data()
             except websocket.WebSocketTimeoutException:
                 self._lost('no heartbeat from the server within {0} seconds'.format(
                     self._socket.gettimeout()
@@ -263,10 +263,11 @@ class Connection(object):
 
             if self._closed.is_set():
                 return
-            if not text:
-                # An empty frame only happens when the peer closes.
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
                 self._lost('websocket closed by the server')
                 return
+            if opcode not in (websocket.ABNF.OPCODE_TEXT, websocket.ABNF.OPCODE_BINARY):
+                continue
             try:
                 packet = socketio.decode(text)
             except ftrack_api.exception.EventHubPacketError as error:

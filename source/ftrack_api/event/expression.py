@@ -22,11 +22,11 @@ import ftrack_api.exception
 
 logger = logging.getLogger(__name__)
 
-#: Characters allowed in a bare (unquoted) value.
-BARE_VALUE_CHARACTERS = pyparsing.alphanums + '-_,./*@+'
+#: A bare (unquoted) value: letters and digits of any script, and ``_ - , . / * @ +``.
+BARE_VALUE_PATTERN = r'[\w\-,./*@+]+'
 
-#: Characters allowed in a key (dots separate nested keys).
-KEY_CHARACTERS = pyparsing.alphanums + '_.'
+#: A key: letters and digits of any script and ``_``; dots separate nested keys.
+KEY_PATTERN = r'[\w.]+'
 
 _OPERATORS = {
     '=': operator.eq,
@@ -185,16 +185,17 @@ class Condition(Expression):
 
 def _build_grammar():
     """Return a new pyparsing grammar producing :class:`Expression` objects."""
-    and_keyword = pyparsing.CaselessKeyword('and', ident_chars=KEY_CHARACTERS)
-    or_keyword = pyparsing.CaselessKeyword('or', ident_chars=KEY_CHARACTERS)
-    not_keyword = pyparsing.CaselessKeyword('not', ident_chars=KEY_CHARACTERS)
+    # A keyword only when not the start of a longer key (``order=1``).
+    and_keyword = _keyword('and')
+    or_keyword = _keyword('or')
+    not_keyword = _keyword('not')
 
-    key = ~(and_keyword | or_keyword | not_keyword) + pyparsing.Word(KEY_CHARACTERS)
+    key = ~(and_keyword | or_keyword | not_keyword) + pyparsing.Regex(KEY_PATTERN)
     comparison = pyparsing.one_of(list(_OPERATORS))
     value = (
         pyparsing.QuotedString('"', esc_char='\\')
         | pyparsing.QuotedString("'", esc_char='\\')
-        | pyparsing.Word(BARE_VALUE_CHARACTERS)
+        | pyparsing.Regex(BARE_VALUE_PATTERN)
     )
     condition = key + comparison + value
     condition.set_parse_action(
@@ -212,6 +213,11 @@ def _build_grammar():
     grammar = pyparsing.StringStart() + expression + pyparsing.StringEnd()
     grammar.streamline()
     return grammar
+
+
+def _keyword(word):
+    """Return an element matching *word* in any case, not followed by a key character."""
+    return pyparsing.Regex(r'(?i:{0})(?![\w.])'.format(word))
 
 
 def _make_not(tokens):

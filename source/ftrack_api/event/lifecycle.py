@@ -38,11 +38,20 @@ class ConnectionLifecycle(object):
         # the condition wakes wait_for_connection().
         self._lock = threading.RLock()
         self._state_changed = threading.Condition(self._lock)
+        # One connection attempt at a time (connect(), the background
+        # connection, reconnections): two attempts at once would leave two
+        # websockets delivering every event twice. Never taken while holding
+        # self._lock, so that disconnect() can always cancel an attempt.
+        self._attempt_lock = threading.Lock()
         self._connection = None
         self._connection_initialised = False
         self._ever_initialised = False
         self._last_connection_error = None
         self._reconnect_thread = None
+        # True from the start of an automatic reconnection until its thread
+        # has decided, with the lock held, that it is done; a loss reported
+        # meanwhile is left to that thread.
+        self._reconnecting = False
         self._stop_reconnect = threading.Event()
 
     @property
@@ -66,31 +75,46 @@ class ConnectionLifecycle(object):
         """Connect to the event server and announce every subscriber.
 
         Queued events are sent after the subscribers have been announced.
+        A connection already being made (in the background, or a
+        reconnection) is waited for first.
 
         Raise :class:`ftrack_api.exception.EventHubConnectionError` if
         already connected or if the connection fails.
         """
+        self._connect(if_connected='raise')
+
+    def _connect(self, if_connected):
+        """Connect as :meth:`connect` does.
+
+        *if_connected* is ``'raise'`` to raise when the hub is (or becomes,
+        through another attempt) connected, or ``'return'`` to accept that
+        connection instead.
+        """
         if self.connected:
-            raise ftrack_api.exception.EventHubConnectionError(
-                'Already connected to the event server at {0}.'.format(
-                    self.get_server_url()
-                )
-            )
+            if if_connected == 'return':
+                return
+            raise self._already_connected_error()
         self._stop_reconnect.clear()
         self.init_connection()
         try:
-            self._open()
+            self._open(if_connected=if_connected)
         except ftrack_api.exception.EventHubConnectionError as error:
             with self._lock:
-                reconnecting = (
-                    self._reconnect_thread is not None
-                    and self._reconnect_thread.is_alive()
-                )
-                if not reconnecting:
+                if self.connected:
+                    # Another attempt connected meanwhile: nothing failed.
+                    raise
+                if not self._reconnecting:
                     self._connection_initialised = False
                 self._last_connection_error = error
                 self._state_changed.notify_all()
             raise
+
+    def _already_connected_error(self):
+        return ftrack_api.exception.EventHubConnectionError(
+            'Already connected to the event server at {0}.'.format(
+                self.get_server_url()
+            )
+        )
 
     def connect_in_background(self):
         """Start connecting on a background thread and return at once.
@@ -103,7 +127,7 @@ class ConnectionLifecycle(object):
 
         def connect():
             try:
-                self.connect()
+                self._connect(if_connected='return')
             except ftrack_api.exception.EventHubConnectionError as error:
                 logger.error('Could not connect to the event server: %s', error)
 
@@ -162,11 +186,8 @@ class ConnectionLifecycle(object):
         connected, reconnecting or connecting.
         """
         with self._lock:
-            reconnecting = (
-                self._reconnect_thread is not None and self._reconnect_thread.is_alive()
-            )
             connecting = self._connection_initialised
-            if not self.connected and not reconnecting and not connecting:
+            if not self.connected and not self._reconnecting and not connecting:
                 raise ftrack_api.exception.EventHubConnectionError(
                     'Not connected to the event server, so cannot disconnect.'
                 )
@@ -196,6 +217,9 @@ class ConnectionLifecycle(object):
         Raise :class:`ftrack_api.exception.EventHubConnectionError` if every
         attempt fails.
         """
+        # Losses after this reconnection are reconnected automatically again,
+        # even if disconnect() had stopped that before.
+        self._stop_reconnect.clear()
         with self._lock:
             connection = self._connection
             self._connection = None
@@ -209,7 +233,7 @@ class ConnectionLifecycle(object):
             if attempt:
                 time.sleep(delay)
             try:
-                self._open()
+                self._open(if_connected='return')
                 return
             except ftrack_api.exception.EventHubConnectionError as caught:
                 error = caught
@@ -224,12 +248,28 @@ class ConnectionLifecycle(object):
             '{1}'.format(attempts, error)
         )
 
-    def _open(self):
+    def _open(self, if_connected):
         """Open a connection, then let the hub announce itself on it.
 
+        Waits for any other attempt under way. *if_connected* says what to
+        do when the hub is connected by then: ``'raise'`` or ``'return'``.
+
         Raise :class:`ftrack_api.exception.EventHubConnectionError` if the
-        connection fails.
+        connection fails or is cancelled by :meth:`disconnect`.
         """
+        with self._attempt_lock:
+            if self.connected:
+                if if_connected == 'return':
+                    return
+                raise self._already_connected_error()
+            if self._stop_reconnect.is_set() and not self._connection_initialised:
+                raise ftrack_api.exception.EventHubConnectionError(
+                    'Connection cancelled by disconnect().'
+                )
+            self._open_connection()
+
+    def _open_connection(self):
+        """Open and install a connection (attempt lock held)."""
         handshake_headers = dict(self._headers)
         handshake_headers['ftrack-user'] = self._api_user
         handshake_headers['ftrack-api-key'] = self._api_key
@@ -276,8 +316,9 @@ class ConnectionLifecycle(object):
                 return
             self._connection_initialised = True
             self._state_changed.notify_all()
-            if self._reconnect_thread is not None and self._reconnect_thread.is_alive():
+            if self._reconnecting:
                 return
+            self._reconnecting = True
             self._reconnect_thread = threading.Thread(
                 target=self._auto_reconnect, name='ftrack-event-hub-reconnect'
             )
@@ -288,32 +329,60 @@ class ConnectionLifecycle(object):
         )
 
     def _auto_reconnect(self):
-        """Reconnect with exponential back-off until success or giving up."""
-        delay = self.auto_reconnect_initial_delay
-        error = None
-        for attempt in range(self.auto_reconnect_attempts):
-            # Jitter spreads the reconnections of many clients after a restart.
-            if self._stop_reconnect.wait(delay * random.uniform(1.0, 1.5)):
-                return
-            try:
-                self._open()
-            except ftrack_api.exception.EventHubConnectionError as caught:
-                error = caught
-                logger.debug('Reconnection attempt %d failed: %s', attempt + 1, caught)
-                delay = min(delay * 2, self.auto_reconnect_max_delay)
-            else:
-                logger.info('Reconnected to the event server.')
-                return
+        """Reconnect with exponential back-off until success or giving up.
 
-        with self._lock:
-            if self.connected or self._stop_reconnect.is_set():
-                return
-            self._connection_initialised = False
-            self._last_connection_error = error
-            self._state_changed.notify_all()
+        Runs on its own thread. A loss reported while this thread runs is
+        left to it, so success only counts once the hub is seen connected
+        with the lock held; otherwise the attempts go on.
+        """
+        try:
+            error = self._reconnect_attempts()
+        except BaseException:
+            with self._lock:
+                self._reconnecting = False
+            raise
+        if error is None:
+            return
         logger.error(
             'Could not reconnect to the event server after %d attempts: %s',
             self.auto_reconnect_attempts,
             error,
         )
         self._queue_local_event(DISCONNECTED_TOPIC)
+
+    def _reconnect_attempts(self):
+        """Make the reconnection attempts; return the last error if all failed.
+
+        Return None when connected or stopped. Clears ``_reconnecting``
+        with the lock held whenever it returns.
+        """
+        delay = self.auto_reconnect_initial_delay
+        error = None
+        for attempt in range(self.auto_reconnect_attempts):
+            # Jitter spreads the reconnections of many clients after a restart.
+            if self._stop_reconnect.wait(delay * random.uniform(1.0, 1.5)):
+                break
+            try:
+                self._open(if_connected='return')
+            except ftrack_api.exception.EventHubConnectionError as caught:
+                error = caught
+                logger.debug('Reconnection attempt %d failed: %s', attempt + 1, caught)
+                delay = min(delay * 2, self.auto_reconnect_max_delay)
+                continue
+            with self._lock:
+                if self.connected or self._stop_reconnect.is_set():
+                    self._reconnecting = False
+                    logger.info('Reconnected to the event server.')
+                    return None
+            logger.debug('Connection lost again right after reconnecting.')
+
+        with self._lock:
+            self._reconnecting = False
+            if self.connected or self._stop_reconnect.is_set():
+                return None
+            self._connection_initialised = False
+            self._last_connection_error = error
+            self._state_changed.notify_all()
+        return error or ftrack_api.exception.EventHubConnectionError(
+            'No attempt was made.'
+        )
