@@ -8,22 +8,17 @@ traffic leaves nothing behind.
 
 import json
 import threading
-import uuid
 
 import requests
+
+from ftrack_local_server.testing import new_id
 
 THREADS = 6
 ROUNDS = 15
 
 
-def new_id():
-    return str(uuid.uuid4())
-
-
 def test_parallel_writers_and_readers(raw_api):
-    schema = raw_api.query('select id from ProjectSchema')[0]['id']
-    project = raw_api.create('Project', {
-        'name': 'concurrency-' + new_id(), 'full_name': 'c', 'project_schema_id': schema})
+    project = raw_api.create_project('concurrency-' + new_id())
     shot = raw_api.create('Shot', {'name': 'sh', 'parent_id': project['id']})['id']
     asset_type = raw_api.query('select id from AssetType')[0]['id']
     asset = raw_api.create('Asset', {'name': 'a', 'type_id': asset_type, 'context_id': shot})

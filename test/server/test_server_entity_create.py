@@ -4,19 +4,13 @@ import uuid
 
 import pytest
 
+from ftrack_local_server.testing import new_id, ref
+
 SHOT = 'bad911de-3bd6-47b9-8b46-3476e237cb36'
 SEQUENCE = 'e5139355-61da-4c8f-9db4-3abc870166bc'
 TASK = '11c137c0-ee7e-4f9c-91c5-8c77cec22b2c'
 PRIORITY = '9661b320-3a0c-11e2-81c1-0800200c9a66'
 SERVER_LOCATION = '3a372bde-05bc-11e4-8908-20c9d081909b'
-
-
-def new_id():
-    return str(uuid.uuid4())
-
-
-def ref(entity_type, identifier):
-    return {'__entity_type__': entity_type, 'id': identifier}
 
 
 def py_create(entity_type, data):

@@ -1,20 +1,9 @@
 """Bad entity writes through real HTTP: error objects and atomicity."""
 
-import uuid
-
 import pytest
 
-
-def new_id():
-    return str(uuid.uuid4())
-
-
-def create(entity_type, data, key=None):
-    operation = {'action': 'create', 'entity_type': entity_type,
-                 'entity_data': dict(data, __entity_type__=entity_type)}
-    if key is not None:
-        operation['entity_key'] = key
-    return operation
+from ftrack_local_server.testing import create_operation as create
+from ftrack_local_server.testing import new_id
 
 
 def test_failing_third_operation_applies_nothing(raw_api):

@@ -4,32 +4,17 @@ A typed context always hangs below a parent (its ``project_id`` is the
 project at the top of that chain); a project is the top of its tree.
 """
 
-import uuid
-
 import pytest
 
-
-def new_id():
-    return str(uuid.uuid4())
-
-
-def ref(entity_type, identifier):
-    return {'__entity_type__': entity_type, 'id': identifier}
-
-
-def update(entity_type, key, data):
-    return {'action': 'update', 'entity_type': entity_type, 'entity_key': [key],
-            'entity_data': dict(data, __entity_type__=entity_type)}
+from ftrack_local_server.testing import new_id, ref
+from ftrack_local_server.testing import update_operation as update
 
 
 @pytest.fixture
 def tree(raw_api):
     """Two projects; the first holds a sequence with a shot and a task."""
-    schema = raw_api.query('select id from ProjectSchema')[0]['id']
     projects = [
-        raw_api.create('Project', {
-            'name': 'hierarchy-' + new_id(), 'full_name': 'h',
-            'project_schema_id': schema})['id']
+        raw_api.create_project('hierarchy-' + new_id())['id']
         for _ in range(2)
     ]
     sequence = raw_api.create('Sequence', {'name': 'sq', 'parent_id': projects[0]})['id']
@@ -47,7 +32,7 @@ def placement(raw_api, entity_type, identifier):
 @pytest.mark.parametrize('data', [{'parent_id': None}, {'parent': None}],
                          ids=['parent_id', 'parent'])
 def test_typed_context_parent_cannot_be_cleared(raw_api, tree, data):
-    error = raw_api.call([update('Shot', tree['shot'], data)])
+    error = raw_api.call([update('Shot', [tree['shot']], data)])
     assert error['exception'] == 'ValidationError', error
     assert tree['shot'] in error['content']
     assert 'parent' in error['content']
@@ -59,7 +44,7 @@ def test_removing_a_typed_context_from_children_keeps_its_parent(raw_api, tree):
     other = raw_api.create('Sequence', {'name': 'sq2', 'parent_id': tree['projects'][0]})['id']
     # The collection now lists only the new sequence; the old one is not
     # detached (a context needs a parent): deleting it is how it goes away.
-    raw_api.ok([update('Project', tree['projects'][0], {
+    raw_api.ok([update('Project', [tree['projects'][0]], {
         'children': [ref('Sequence', other)]})])
     assert placement(raw_api, 'Sequence', tree['sequence']) == (
         tree['projects'][0], tree['projects'][0])
@@ -70,7 +55,7 @@ def test_removing_a_typed_context_from_children_keeps_its_parent(raw_api, tree):
 
 def test_removing_then_deleting_a_typed_context_in_one_batch(raw_api, tree):
     raw_api.ok([
-        update('Project', tree['projects'][0], {'children': []}),
+        update('Project', [tree['projects'][0]], {'children': []}),
         {'action': 'delete', 'entity_type': 'Sequence', 'entity_key': [tree['sequence']]},
     ])
     assert raw_api.query('select id from Task where id is "{0}"'.format(tree['task'])) == []
@@ -79,7 +64,7 @@ def test_removing_then_deleting_a_typed_context_in_one_batch(raw_api, tree):
 @pytest.mark.parametrize('field', ['parent_id', 'parent'])
 def test_project_cannot_have_a_parent(raw_api, tree, field):
     value = tree['projects'][1] if field == 'parent_id' else ref('Project', tree['projects'][1])
-    error = raw_api.call([update('Project', tree['projects'][0], {field: value})])
+    error = raw_api.call([update('Project', [tree['projects'][0]], {field: value})])
     assert error['exception'] == 'ValidationError', error
     assert tree['projects'][0] in error['content']
     assert tree['projects'][1] in error['content']
@@ -99,11 +84,11 @@ def test_new_project_cannot_have_a_parent(raw_api, tree):
 
 
 def test_project_parent_may_be_sent_as_null(raw_api, tree):
-    raw_api.ok([update('Project', tree['projects'][0], {'parent_id': None})])
+    raw_api.ok([update('Project', [tree['projects'][0]], {'parent_id': None})])
 
 
 def test_moving_a_subtree_to_another_project(raw_api, tree):
-    raw_api.ok([update('Sequence', tree['sequence'], {'parent_id': tree['projects'][1]})])
+    raw_api.ok([update('Sequence', [tree['sequence']], {'parent_id': tree['projects'][1]})])
     assert placement(raw_api, 'Task', tree['task']) == (tree['shot'], tree['projects'][1])
     link = raw_api.query('select link from Task where id is "{0}"'.format(
         tree['task']))[0]['link']
@@ -112,7 +97,7 @@ def test_moving_a_subtree_to_another_project(raw_api, tree):
 
 
 def test_missing_required_value_on_update_says_update(raw_api, tree):
-    error = raw_api.call([update('Task', tree['task'], {'name': None})])
+    error = raw_api.call([update('Task', [tree['task']], {'name': None})])
     assert error['exception'] == 'ValidationError', error
     assert 'Cannot update Task({0})'.format(tree['task']) in error['content']
     assert '"name"' in error['content']

@@ -8,22 +8,17 @@ ever carries ``NaN`` / ``Infinity`` (not JSON).
 """
 
 import json
-import uuid
 
 import pytest
+
+from ftrack_local_server.testing import new_id
 
 HUGE = 10 ** 30
 
 
-def new_id():
-    return str(uuid.uuid4())
-
-
 @pytest.fixture
 def task(raw_api):
-    schema = raw_api.query('select id from ProjectSchema')[0]['id']
-    project = raw_api.create('Project', {
-        'name': 'numbers-' + new_id(), 'full_name': 'n', 'project_schema_id': schema})
+    project = raw_api.create_project('numbers-' + new_id())
     shot = raw_api.create('Shot', {'name': 'sh', 'parent_id': project['id']})
     return raw_api.create('Task', {'name': 't', 'parent_id': shot['id'], 'bid': 2})
 

@@ -11,40 +11,19 @@ import uuid
 
 import pytest
 
+from ftrack_local_server.testing import delete_operation as delete
+from ftrack_local_server.testing import new_id, ref
+from ftrack_local_server.testing import update_operation as update
+
 SHOT = 'bad911de-3bd6-47b9-8b46-3476e237cb36'
 TASK = '11c137c0-ee7e-4f9c-91c5-8c77cec22b2c'
 PRIORITY = '9661b320-3a0c-11e2-81c1-0800200c9a66'
 
 
-def new_id():
-    return str(uuid.uuid4())
-
-
-def ref(entity_type, identifier):
-    return {'__entity_type__': entity_type, 'id': identifier}
-
-
-def update(entity_type, key, data):
-    return {'action': 'update', 'entity_type': entity_type, 'entity_key': key,
-            'entity_data': dict(data, __entity_type__=entity_type)}
-
-
-def delete(entity_type, key):
-    return {'action': 'delete', 'entity_type': entity_type, 'entity_key': key}
-
-
-def one(raw_api, expression):
-    rows = raw_api.query(expression)
-    assert len(rows) == 1, (expression, rows)
-    return rows[0]
-
-
 @pytest.fixture
 def tree(raw_api):
     """A project with a shot, a task, an asset with a version, and a user."""
-    schema = raw_api.query('select id from ProjectSchema')[0]['id']
-    project = raw_api.create('Project', {
-        'name': 'semantics-' + new_id(), 'full_name': 's', 'project_schema_id': schema})['id']
+    project = raw_api.create_project('semantics-' + new_id())['id']
     shot = raw_api.create('Shot', {'name': 'sh', 'parent_id': project})['id']
     task = raw_api.create('Task', {'name': 't', 'parent_id': shot})['id']
     asset_type = raw_api.query('select id from AssetType')[0]['id']
@@ -64,7 +43,7 @@ def test_schema_defaults_are_filled(raw_api, tree):
     note = raw_api.create('Note', {'content': 'c', 'user_id': tree['user']})
     assert uuid.UUID(note['id'])
     assert note['is_todo'] is False
-    task = one(raw_api, 'select priority_id, object_type_id, bid, sort from Task '
+    task = raw_api.one('select priority_id, object_type_id, bid, sort from Task '
                         'where id is "{0}"'.format(tree['task']))
     assert (task['priority_id'], task['object_type_id'], task['bid'], task['sort']) == (
         PRIORITY, TASK, 0, 0)
@@ -89,7 +68,7 @@ def test_required_value_cannot_be_cleared_on_any_type(raw_api, tree):
     assert error['exception'] == 'ValidationError', error
     assert 'Cannot update User({0})'.format(tree['user']) in error['content']
     assert '"username"' in error['content']
-    assert one(raw_api, 'select username from User where id is "{0}"'.format(
+    assert raw_api.one('select username from User where id is "{0}"'.format(
         tree['user']))['username'].startswith('semantics-')
 
 
@@ -103,11 +82,10 @@ def test_reply_appended_to_replies_gets_in_reply_to(raw_api, tree):
                          'user_id': tree['user']}},
         update('Note', [note], {'replies': [ref('Note', reply)]}),
     ])
-    row = one(raw_api, 'select in_reply_to_id, replies from Note where id is "{0}"'.format(
+    row = raw_api.one('select in_reply_to_id, replies from Note where id is "{0}"'.format(
         reply))
     assert row['in_reply_to_id'] == note
-    assert [item['id'] for item in one(
-        raw_api, 'select replies from Note where id is "{0}"'.format(note))['replies']] == [
+    assert [item['id'] for item in raw_api.one('select replies from Note where id is "{0}"'.format(note))['replies']] == [
         reply]
 
 
@@ -135,7 +113,7 @@ def test_metadata_set_replaced_and_removed_as_the_client_sends_it(raw_api, tree)
     assert raw_api.query('select name from Shot where metadata any (key is "frame_padding" '
                          'and value is "4") and id is "{0}"'.format(tree['shot']))
     raw_api.ok([update('Metadata', key, {'value': '5'})])
-    assert one(raw_api, 'select value from Metadata where parent_id is "{0}"'.format(
+    assert raw_api.one('select value from Metadata where parent_id is "{0}"'.format(
         tree['shot']))['value'] == '5'
     # Deleting a key: the collection without it, then the Metadata delete.
     raw_api.ok([update('Shot', [tree['shot']], {'metadata': []}), delete('Metadata', key)])
@@ -154,7 +132,7 @@ def test_many_to_many_scopes_are_linked_and_unlinked(raw_api, tree):
     assert raw_api.query('select id from Task where scopes.name is "{0}"'.format(
         scopes[1]['name'])) == []
     # The scope itself stays; only the link went.
-    assert one(raw_api, 'select name from Scope where id is "{0}"'.format(scopes[1]['id']))
+    assert raw_api.one('select name from Scope where id is "{0}"'.format(scopes[1]['id']))
 
 
 def test_deleting_a_version_deletes_its_components(raw_api, tree):
@@ -162,7 +140,7 @@ def test_deleting_a_version_deletes_its_components(raw_api, tree):
                                                  'version_id': tree['version']})['id']
     raw_api.ok([delete('AssetVersion', [tree['version']])])
     assert raw_api.query('select id from Component where id is "{0}"'.format(component)) == []
-    assert one(raw_api, 'select id from Asset where id is "{0}"'.format(tree['asset']))
+    assert raw_api.one('select id from Asset where id is "{0}"'.format(tree['asset']))
 
 
 def test_deleting_a_user_who_wrote_a_note_is_refused(raw_api, tree):
@@ -172,7 +150,7 @@ def test_deleting_a_user_who_wrote_a_note_is_refused(raw_api, tree):
     assert error['exception'] == 'ValidationError', error
     assert 'User({0})'.format(tree['user']) in error['content']
     assert 'Note({0})'.format(note) in error['content']
-    assert one(raw_api, 'select id from User where id is "{0}"'.format(tree['user']))
+    assert raw_api.one('select id from User where id is "{0}"'.format(tree['user']))
 
 
 def test_deleting_the_note_first_lets_the_user_go(raw_api, tree):
@@ -222,7 +200,7 @@ def test_custom_attribute_values_are_validated(raw_api, tree, configurations,
         'Custom attribute value for "{0}" must be of type {1}. Got "{2}" of type '
         '<class \'{3}\'>.'.format(configuration['key'], type_name, bad,
                                    type(bad).__name__))
-    values = one(raw_api, 'select custom_attributes from Shot where id is "{0}"'.format(
+    values = raw_api.one('select custom_attributes from Shot where id is "{0}"'.format(
         tree['shot']))['custom_attributes']
     assert [value['value'] for value in values
             if value['key'] == configuration['key']] == [stored]
@@ -244,7 +222,7 @@ def test_custom_attribute_values_in_criteria(raw_api, tree, configurations):
 
 def test_every_shot_has_dense_values_with_defaults(raw_api, tree, configurations):
     shot = raw_api.create('Shot', {'name': 'new', 'parent_id': tree['project']})['id']
-    values = one(raw_api, 'select custom_attributes from Shot where id is "{0}"'.format(
+    values = raw_api.one('select custom_attributes from Shot where id is "{0}"'.format(
         shot))['custom_attributes']
     by_key = {value['key']: value['value'] for value in values}
     assert by_key[configurations['number']['key']] == 0
@@ -257,11 +235,11 @@ def test_typed_context_created_through_typed_context_gets_its_type(raw_api, tree
         'name': 'generic', 'parent_id': tree['project'], 'object_type_id': SHOT}}])[0]['data']
     assert data['__entity_type__'] == 'Shot'
     assert (data['context_type'], data['project_id']) == ('task', tree['project'])
-    assert one(raw_api, 'select id from Shot where id is "{0}"'.format(data['id']))
+    assert raw_api.one('select id from Shot where id is "{0}"'.format(data['id']))
 
 
 def test_object_type_of_a_typed_context_is_fixed(raw_api, tree):
     error = raw_api.call([update('Shot', [tree['shot']], {'object_type_id': TASK})])
     assert error['exception'] == 'PermissionError', error
     assert '"object_type_id"' in error['content']
-    assert one(raw_api, 'select id from Shot where id is "{0}"'.format(tree['shot']))
+    assert raw_api.one('select id from Shot where id is "{0}"'.format(tree['shot']))

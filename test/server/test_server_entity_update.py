@@ -1,24 +1,11 @@
 """``update`` and ``delete`` through real HTTP against a LocalServer."""
 
-import uuid
-
 import pytest
 
+from ftrack_local_server.testing import new_id, ref
+from ftrack_local_server.testing import update_operation as update
+
 SHOT = 'bad911de-3bd6-47b9-8b46-3476e237cb36'
-
-
-def new_id():
-    return str(uuid.uuid4())
-
-
-def ref(entity_type, identifier):
-    return {'__entity_type__': entity_type, 'id': identifier}
-
-
-def update(entity_type, key, data):
-    data = dict(data, __entity_type__=entity_type)
-    return {'action': 'update', 'entity_type': entity_type, 'entity_key': key,
-            'entity_data': data}
 
 
 @pytest.fixture

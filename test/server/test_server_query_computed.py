@@ -8,73 +8,27 @@ through the ``create`` action (fixture ``world``).
 
 from __future__ import annotations
 
-import json
 import uuid
-from typing import Any, Dict, List
+from types import SimpleNamespace
 
 import pytest
-import requests
+
+from ftrack_local_server.testing import RawApi
+from ftrack_local_server.testing import datetime_value as dt
 
 SERVER_LOCATION = '3a372bde-05bc-11e4-8908-20c9d081909b'
 
 
-class Api(object):
-    """A minimal ``/api`` client over ``requests`` for one server."""
-
-    def __init__(self, server: Any) -> None:
-        self.base = server.url
-        self.url = server.url + '/api'
-        self.http = requests.Session()
-        self.http.headers.update({
-            'ftrack-user': server.api_user,
-            'ftrack-api-key': server.api_key,
-            'content-type': 'application/json',
-        })
-
-    def call(self, operations: List[Dict[str, Any]]) -> Any:
-        response = self.http.post(self.url, data=json.dumps(operations), timeout=60)
-        return response.json()
-
-    def ok(self, operations: List[Dict[str, Any]]) -> List[Any]:
-        result = self.call(operations)
-        assert isinstance(result, list), result
-        return result
-
-    def query(self, expression: str) -> List[Dict[str, Any]]:
-        return self.ok([{'action': 'query', 'expression': expression}])[0]['data']
-
-    def one(self, expression: str) -> Dict[str, Any]:
-        data = self.query(expression)
-        assert len(data) == 1, data
-        return data[0]
-
-    def create(self, entity_type: str, data: Dict[str, Any]) -> Dict[str, Any]:
-        return self.ok([{'action': 'create', 'entity_type': entity_type,
-                         'entity_data': data}])[0]['data']
-
-
-def dt(value: str) -> Dict[str, str]:
-    return {'__type__': 'datetime', 'value': value}
-
-
-class World(object):
-    """Ids of the studio the tests query."""
+#: Ids of the studio the tests query.
+World = SimpleNamespace
 
 
 @pytest.fixture(scope='module')
-def api(ftrack_server: Any) -> Api:
-    return Api(ftrack_server)
-
-
-@pytest.fixture(scope='module')
-def world(api: Api) -> World:
+def world(api: RawApi) -> World:
     w = World()
     w.tag = uuid.uuid4().hex[:8]
-    schema = api.query('select id from ProjectSchema')[0]['id']
     w.project_name = 'qcomp_' + w.tag
-    w.project = api.create('Project', {
-        'name': w.project_name, 'full_name': 'Computed ' + w.tag,
-        'project_schema_id': schema})['id']
+    w.project = api.create_project(w.project_name, full_name='Computed ' + w.tag)['id']
     w.episode = api.create('Episode', {'name': 'EP1', 'parent_id': w.project})['id']
     w.sequence = api.create('Sequence', {'name': 'SQ1', 'parent_id': w.episode})['id']
     w.shot = api.create('Shot', {'name': 'SH010', 'parent_id': w.sequence})['id']
@@ -208,7 +162,7 @@ def test_thumbnail_url(api, world):
     task = api.one('select thumbnail_url, thumbnail_id from Task where id is "{0}"'
                    .format(world.task))
     assert task['thumbnail_url'] == {
-        'url': '{0}/component/thumbnail?id={1}'.format(api.base, world.image)}
+        'url': '{0}/component/thumbnail?id={1}'.format(api.url, world.image)}
     idle = api.one('select thumbnail_url from Task where id is "{0}"'.format(
         world.idle_task))
     assert idle['thumbnail_url'] is None
@@ -223,7 +177,7 @@ def test_review_session_computed_attributes(api, world):
     assert opened['thumbnail_id'] == world.image
     assert closed['thumbnail_id'] is None
     assert opened['thumbnail_url'] == {
-        'url': '{0}/component/thumbnail?id={1}'.format(api.base, world.image)}
+        'url': '{0}/component/thumbnail?id={1}'.format(api.url, world.image)}
     data = api.query('select id from ReviewSession where project_id is "{0}" and '
                      'is_open is true'.format(world.project))
     assert [row['id'] for row in data] == [world.open_session]
@@ -233,7 +187,7 @@ def test_component_location_url(api, world):
     data = api.query('select url from ComponentLocation where component_id is "{0}"'
                      .format(world.image))
     assert data[0]['url'] == {
-        'url': '{0}/component/get?id={1}'.format(api.base, world.image)}
+        'url': '{0}/component/get?id={1}'.format(api.url, world.image)}
 
 
 def test_time_logged(api, world):

@@ -7,12 +7,13 @@ other's data and may run in any order.
 
 from __future__ import annotations
 
-import json
 import uuid
+from types import SimpleNamespace
 from typing import Any, Dict, List
 
 import pytest
-import requests
+
+from ftrack_local_server.testing import RawApi
 
 NOT_STARTED = '014a40a6-4e65-11e1-b8af-f23c91df25eb'
 IN_PROGRESS = '07554e15-8da9-59be-b873-8cb81197022a'
@@ -21,72 +22,19 @@ ANIMATION = '05009a17-7146-579a-a9a4-6daff9ba0293'
 COMPOSITING = '96e1791d-2899-52aa-a11b-190c4f8f6118'
 
 
-class Api(object):
-    """A minimal ``/api`` client over ``requests`` for one server."""
-
-    def __init__(self, server: Any) -> None:
-        self.url = server.url + '/api'
-        self.http = requests.Session()
-        self.http.headers.update({
-            'ftrack-user': server.api_user,
-            'ftrack-api-key': server.api_key,
-            'content-type': 'application/json',
-        })
-
-    def call(self, operations: List[Dict[str, Any]]) -> Any:
-        response = self.http.post(self.url, data=json.dumps(operations), timeout=60)
-        return response.json()
-
-    def ok(self, operations: List[Dict[str, Any]]) -> List[Any]:
-        result = self.call(operations)
-        assert isinstance(result, list), result
-        return result
-
-    def result(self, expression: str) -> Dict[str, Any]:
-        return self.ok([{'action': 'query', 'expression': expression}])[0]
-
-    def query(self, expression: str) -> List[Dict[str, Any]]:
-        return self.result(expression)['data']
-
-    def error(self, expression: str) -> Dict[str, Any]:
-        result = self.call([{'action': 'query', 'expression': expression}])
-        assert isinstance(result, dict), result
-        return result
-
-    def create(self, entity_type: str, data: Dict[str, Any]) -> Dict[str, Any]:
-        return self.ok([{'action': 'create', 'entity_type': entity_type,
-                         'entity_data': data}])[0]['data']
-
-    def update(self, entity_type: str, key: List[str], data: Dict[str, Any]) -> Any:
-        data = dict(data, __entity_type__=entity_type)
-        return self.ok([{'action': 'update', 'entity_type': entity_type,
-                         'entity_key': key, 'entity_data': data}])[0]['data']
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-class World(object):
-    """Ids and names of the studio the tests query."""
+#: Ids and names of the studio the tests query.
+World = SimpleNamespace
 
 
 @pytest.fixture(scope='module')
-def api(ftrack_server: Any) -> Api:
-    return Api(ftrack_server)
-
-
-@pytest.fixture(scope='module')
-def world(api: Api) -> World:
+def world(api: RawApi) -> World:
     w = World()
     w.tag = uuid.uuid4().hex[:8]
-    schema = api.query('select id from ProjectSchema')[0]['id']
-    w.project = api.create('Project', {
-        'name': 'qlang_' + w.tag, 'full_name': 'Query language ' + w.tag,
-        'project_schema_id': schema,
-        'start_date': {'__type__': 'datetime', 'value': '2015-01-01T00:00:00'},
-        'end_date': {'__type__': 'datetime', 'value': '2015-12-31T00:00:00'},
-    })['id']
+    w.project = api.create_project(
+        'qlang_' + w.tag, full_name='Query language ' + w.tag,
+        start_date={'__type__': 'datetime', 'value': '2015-01-01T00:00:00'},
+        end_date={'__type__': 'datetime', 'value': '2015-12-31T00:00:00'},
+    )['id']
     w.sq1 = api.create('Sequence', {'name': 'SQ1', 'parent_id': w.project})['id']
     w.sq2 = api.create('Sequence', {'name': 'SQ2', 'parent_id': w.project})['id']
     w.sh010 = api.create('Shot', {'name': 'SH010', 'parent_id': w.sq1})['id']
@@ -138,9 +86,8 @@ def world(api: Api) -> World:
                             'key': 'unrelated', 'value': 'some_value'})
     w.london = api.create('Scope', {'name': 'London_' + w.tag})['id']
     # Tests that create entities do so in a project of their own.
-    w.scratch = api.create('Project', {
-        'name': 'qlang_scratch_' + w.tag, 'full_name': 'Scratch ' + w.tag,
-        'project_schema_id': schema})['id']
+    w.scratch = api.create_project('qlang_scratch_' + w.tag,
+                                   full_name='Scratch ' + w.tag)['id']
     api.update('Task', [w.anim020], {
         'scopes': [{'__entity_type__': 'Scope', 'id': w.london}]})
     return w
@@ -150,7 +97,7 @@ def ids(data: List[Dict[str, Any]]) -> List[str]:
     return [entity['id'] for entity in data]
 
 
-def tasks(api: Api, world: World, condition: str) -> List[str]:
+def tasks(api: RawApi, world: World, condition: str) -> List[str]:
     """Return the ids of the world's tasks matching *condition*, in order."""
     return ids(api.query(
         'select id from Task where project_id is "{0}" and ({1})'.format(

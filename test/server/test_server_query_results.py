@@ -6,12 +6,13 @@ project of this module alone (fixture ``world``).
 
 from __future__ import annotations
 
-import json
 import uuid
-from typing import Any, Dict, Iterator, List
+from types import SimpleNamespace
+from typing import Any, Dict, Iterator
 
 import pytest
-import requests
+
+from ftrack_local_server.testing import RawApi
 
 TASK_TYPE = '11c137c0-ee7e-4f9c-91c5-8c77cec22b2c'
 SHOT_TYPE = 'bad911de-3bd6-47b9-8b46-3476e237cb36'
@@ -20,60 +21,15 @@ NOT_STARTED_STATE = '6c59abf8-4dbf-11e1-9902-f23c91df25eb'
 APPROVED = '386c9c4b-c64f-5d48-ac1e-94f28a0d4fb8'
 
 
-class Api(object):
-    """A minimal ``/api`` client over ``requests`` for one server."""
-
-    def __init__(self, server: Any) -> None:
-        self.url = server.url + '/api'
-        self.http = requests.Session()
-        self.http.headers.update({
-            'ftrack-user': server.api_user,
-            'ftrack-api-key': server.api_key,
-            'content-type': 'application/json',
-        })
-
-    def call(self, operations: List[Dict[str, Any]]) -> Any:
-        response = self.http.post(self.url, data=json.dumps(operations), timeout=60)
-        return response.json()
-
-    def ok(self, operations: List[Dict[str, Any]]) -> List[Any]:
-        result = self.call(operations)
-        assert isinstance(result, list), result
-        return result
-
-    def result(self, expression: str) -> Dict[str, Any]:
-        return self.ok([{'action': 'query', 'expression': expression}])[0]
-
-    def query(self, expression: str) -> List[Dict[str, Any]]:
-        return self.result(expression)['data']
-
-    def error(self, expression: str) -> Dict[str, Any]:
-        result = self.call([{'action': 'query', 'expression': expression}])
-        assert isinstance(result, dict), result
-        return result
-
-    def create(self, entity_type: str, data: Dict[str, Any]) -> Dict[str, Any]:
-        return self.ok([{'action': 'create', 'entity_type': entity_type,
-                         'entity_data': data}])[0]['data']
-
-
-class World(object):
-    """Ids of the studio the tests query."""
+#: Ids of the studio the tests query.
+World = SimpleNamespace
 
 
 @pytest.fixture(scope='module')
-def api(ftrack_server: Any) -> Api:
-    return Api(ftrack_server)
-
-
-@pytest.fixture(scope='module')
-def world(api: Api) -> World:
+def world(api: RawApi) -> World:
     w = World()
     w.tag = uuid.uuid4().hex[:8]
-    schema = api.query('select id from ProjectSchema')[0]['id']
-    w.project = api.create('Project', {
-        'name': 'qres_' + w.tag, 'full_name': 'Results ' + w.tag,
-        'project_schema_id': schema})['id']
+    w.project = api.create_project('qres_' + w.tag, full_name='Results ' + w.tag)['id']
     w.folder = api.create('Folder', {'name': 'assets', 'parent_id': w.project})['id']
     w.sq = api.create('Sequence', {'name': 'SQ', 'parent_id': w.project})['id']
     w.shots = [api.create('Shot', {'name': 'SH{0:03d}'.format(10 * (index + 1)),

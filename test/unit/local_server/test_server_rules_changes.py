@@ -16,13 +16,6 @@ create, update, delete = support.create, support.update, support.delete
 ref, new_id, OBJECT_TYPES = support.ref, support.new_id, support.OBJECT_TYPES
 
 
-@pytest.fixture
-def studio():
-    studio = support.Studio()
-    yield studio
-    studio.close()
-
-
 def test_update_record_shape(studio):
     project = studio.project()
     shot = studio.context('Shot', project)

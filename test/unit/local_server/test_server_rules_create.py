@@ -2,8 +2,6 @@
 
 import os
 
-import pytest
-
 from ftrack_local_server import errors
 
 support = __import__('importlib').util.module_from_spec(
@@ -14,13 +12,6 @@ support.__spec__.loader.exec_module(support)
 
 create, update, ref, new_id = support.create, support.update, support.ref, support.new_id
 OBJECT_TYPES, PRIORITY = support.OBJECT_TYPES, support.PRIORITY
-
-
-@pytest.fixture
-def studio():
-    studio = support.Studio()
-    yield studio
-    studio.close()
 
 
 def py_create(entity_type, data):

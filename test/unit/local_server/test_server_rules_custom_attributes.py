@@ -17,13 +17,6 @@ create, update, delete = support.create, support.update, support.delete
 ref, new_id, OBJECT_TYPES = support.ref, support.new_id, support.OBJECT_TYPES
 
 
-@pytest.fixture
-def studio():
-    studio = support.Studio()
-    yield studio
-    studio.close()
-
-
 def configuration(studio, key, type_name, default, **extra):
     identifier = new_id()
     data = {'id': identifier, 'key': key, 'label': key,

@@ -2,8 +2,6 @@
 
 import os
 
-import pytest
-
 from ftrack_local_server import errors
 
 support = __import__('importlib').util.module_from_spec(
@@ -14,13 +12,6 @@ support.__spec__.loader.exec_module(support)
 
 create, update, delete = support.create, support.update, support.delete
 ref, new_id = support.ref, support.new_id
-
-
-@pytest.fixture
-def studio():
-    studio = support.Studio()
-    yield studio
-    studio.close()
 
 
 def _populate(studio):

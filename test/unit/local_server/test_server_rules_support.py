@@ -1,15 +1,13 @@
 """A small studio and a batch runner for the write-rule tests.
 
 Not a test module of its own: the ``test_server_rules_*`` modules load it
-with :func:`load_support` (tests run with ``--import-mode=importlib``, so
-sibling modules are not importable by name). Batches run through the real
-``create`` / ``update`` / ``delete`` handlers inside one store transaction,
-exactly as the dispatcher runs them.
+by its path (tests run with ``--import-mode=importlib``, so sibling modules
+are not importable by name), and ``conftest.py`` makes the ``studio``
+fixture of it. The operation builders are those of
+:mod:`ftrack_local_server.testing`, re-exported here. Batches run through the
+real ``create`` / ``update`` / ``delete`` handlers inside one store
+transaction, exactly as the dispatcher runs them.
 """
-
-import importlib.util
-import os
-import uuid
 
 from ftrack_local_server import errors
 from ftrack_local_server.actions import entity as entity_actions
@@ -17,6 +15,9 @@ from ftrack_local_server.context import RequestContext
 from ftrack_local_server.model import Model
 from ftrack_local_server.schema import Catalogue
 from ftrack_local_server.store import Store
+from ftrack_local_server.testing import create_operation, new_id, ref
+from ftrack_local_server.testing import delete_operation as delete
+from ftrack_local_server.testing import update_operation as update
 
 HANDLERS = {
     'create': entity_actions.create,
@@ -46,33 +47,10 @@ def model():
     return _MODEL
 
 
-def new_id():
-    return str(uuid.uuid4())
-
-
-def ref(entity_type, identifier):
-    return {'__entity_type__': entity_type, 'id': identifier}
-
-
 def create(entity_type, data, key=True):
     """Return a create operation; with *key* it carries ``entity_key`` like Py."""
-    data = dict(data)
-    data['__entity_type__'] = entity_type
-    operation = {'action': 'create', 'entity_type': entity_type, 'entity_data': data}
-    if key and 'id' in data:
-        operation['entity_key'] = [data['id']]
-    return operation
-
-
-def update(entity_type, key, data):
-    data = dict(data)
-    data['__entity_type__'] = entity_type
-    return {'action': 'update', 'entity_type': entity_type,
-            'entity_key': key, 'entity_data': data}
-
-
-def delete(entity_type, key):
-    return {'action': 'delete', 'entity_type': entity_type, 'entity_key': key}
+    entity_key = [data['id']] if key and 'id' in data else None
+    return create_operation(entity_type, data, entity_key)
 
 
 class Studio:
@@ -226,13 +204,4 @@ def expect_error(studio, operations, error_class, *fragments):
     raise AssertionError('{0} not raised'.format(error_class.__name__))
 
 
-def load_support():
-    """Return this module (for the sibling test modules)."""
-    path = os.path.abspath(__file__)
-    spec = importlib.util.spec_from_file_location('server_rules_support', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-__all__ = ['errors']
+__all__ = ['errors', 'create', 'delete', 'new_id', 'ref', 'update']

@@ -16,13 +16,6 @@ create, update, ref, new_id = support.create, support.update, support.ref, suppo
 
 
 @pytest.fixture
-def studio():
-    studio = support.Studio()
-    yield studio
-    studio.close()
-
-
-@pytest.fixture
 def tree(studio):
     project = studio.project()
     sequence = studio.context('Sequence', project)

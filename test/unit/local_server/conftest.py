@@ -1,0 +1,27 @@
+"""Fixtures of the local server's unit tests."""
+
+import importlib.util
+import os
+
+import pytest
+
+
+def _load_support():
+    # Sibling modules are not importable by name (--import-mode=importlib).
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        'test_server_rules_support.py')
+    spec = importlib.util.spec_from_file_location('server_rules_support', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_SUPPORT = _load_support()
+
+
+@pytest.fixture
+def studio():
+    """A store holding a minimal studio (``test_server_rules_support.Studio``), closed after the test."""
+    studio = _SUPPORT.Studio()
+    yield studio
+    studio.close()
