@@ -339,12 +339,6 @@ def test_duplicate_subscribe_is_idempotent(clients):
     assert listener.recv_event()['id'] == 'sentinel'
 
 
-def test_unsubscribe_unknown_subscriber(clients):
-    result = clients().unsubscribe('never-subscribed')
-    assert result['success'] is False
-    assert 'never-subscribed' in result['message']
-
-
 def test_unknown_event_keys_are_removed(clients):
     listener = clients()
     publisher = clients()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import socket
+import struct
 import time
 from typing import Any, Deque, Dict, Optional, Tuple
 
@@ -26,6 +28,11 @@ UNSUBSCRIBE_TOPIC = 'ftrack.meta.unsubscribe'
 #: Most subscribers one connection may register.
 MAX_SUBSCRIBERS = 10000
 
+#: Seconds a closing websocket may take (sending the close frame, waiting
+#: for the client's answer) before its transport is aborted: a client that
+#: stopped reading never lets the close frame through.
+CLOSE_GRACE = 2.0
+
 
 class ClientConnection(object):
     """The server side of one websocket: subscribers, queue and packets."""
@@ -37,15 +44,18 @@ class ClientConnection(object):
         session_id: str,
         user: Dict[str, Any],
         queue_limit: int,
+        transport: Optional[asyncio.BaseTransport] = None,
     ) -> None:
         """Serve *websocket*, opened for socket.io *session_id* by *user*.
 
         *server* is the :class:`~ftrack_local_server.events.server.EventServer`
         (asked to route the events this client publishes); *queue_limit* is
-        the most packets kept waiting for the client.
+        the most packets kept waiting for the client; *transport* is the
+        request's transport, aborted when a close does not finish in time.
         """
         self.server = server
         self.websocket = websocket
+        self.transport = transport
         self.session_id = session_id
         self.user = user
         self.queue_limit = queue_limit
@@ -96,16 +106,48 @@ class ClientConnection(object):
                 self._wake.clear()
                 while self._queue and not self._closed:
                     await self.websocket.send_str(self._queue.popleft())
+        except asyncio.CancelledError:
+            raise
         except (ConnectionError, RuntimeError) as error:
             logger.debug('Stopped writing to %r: %s', self, error)
             await self.close()
+        except Exception:
+            logger.exception('Unexpected error writing to %r; closing it.', self)
+            await self.close()
 
     async def close(self, reason: Optional[str] = None) -> None:
-        """Close the websocket, first telling the client why when *reason*."""
+        """Close the websocket, first telling the client why when *reason*.
+
+        What was still queued for the client is dropped. A client that does
+        not let the close through within :data:`CLOSE_GRACE` seconds (it
+        stopped reading) has its connection aborted.
+        """
         if self._closed:
             return
         self._closed = True
+        self._queue.clear()
         self._wake.set()
+        try:
+            await asyncio.wait_for(self._close_websocket(reason), CLOSE_GRACE)
+        except asyncio.TimeoutError:
+            logger.info('%r did not take the close in time; aborting it.', self)
+            self._abort()
+
+    def _abort(self) -> None:
+        """Drop the connection at once, with whatever the kernel still holds."""
+        if self.transport is None:
+            return
+        sock = self.transport.get_extra_info('socket')
+        if sock is not None:
+            try:
+                # Linger 0: reset the connection and discard unsent data,
+                # instead of the kernel trickling it to a stalled client.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            except OSError:
+                logger.debug('Could not set SO_LINGER for %r.', self, exc_info=True)
+        self.transport.abort()
+
+    async def _close_websocket(self, reason: Optional[str]) -> None:
         if reason is not None:
             try:
                 await self.websocket.send_str(socketio.encode(socketio.DISCONNECT))
@@ -243,7 +285,8 @@ class ClientConnection(object):
             )
         identifier = str(subscriber['id'])
         if self.subscribers.pop(identifier, None) is None:
-            return False, 'No subscriber with id {0!r} on this connection.'.format(
+            # Idempotent like subscribing: the wanted state holds already.
+            return True, 'Subscriber {0!r} was not subscribed on this connection.'.format(
                 identifier
             )
         logger.debug('%r unsubscribed %s.', self, identifier)

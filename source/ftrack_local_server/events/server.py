@@ -39,6 +39,10 @@ class EventServer(object):
     :meth:`publish_update` may be called from any thread.
     """
 
+    #: Most handshakes kept waiting for their websocket; beyond it the
+    #: oldest are forgotten (their websocket is then refused).
+    max_pending_sessions = 10000
+
     def __init__(self, state: Any, options: Optional[Mapping[str, Any]] = None) -> None:
         """Serve events for the server *state*, configured by *options*.
 
@@ -104,6 +108,17 @@ class EventServer(object):
         )
         session_id = uuid.uuid4().hex
         self._sessions[session_id] = (user, now + SESSION_LIFETIME)
+        excess = len(self._sessions) - self.max_pending_sessions
+        if excess > 0:
+            # Oldest first: the dictionary keeps insertion order.
+            for key in list(self._sessions)[:excess]:
+                del self._sessions[key]
+            logger.warning(
+                'More than %d event server handshakes wait for their websocket; '
+                'forgot the %d oldest.',
+                self.max_pending_sessions,
+                excess,
+            )
         body = '{0}:{1}:{2}:websocket'.format(
             session_id, _format_seconds(self.heartbeat_timeout), CLOSE_TIMEOUT
         )
@@ -127,7 +142,7 @@ class EventServer(object):
         websocket = web.WebSocketResponse(autoping=True, max_msg_size=64 * 1024 ** 2)
         await websocket.prepare(request)
         connection = ClientConnection(
-            self, websocket, session_id, granted[0], self.queue_limit
+            self, websocket, session_id, granted[0], self.queue_limit, request.transport
         )
         self.connections.append(connection)
         logger.debug('%r connected.', connection)
@@ -239,6 +254,8 @@ class EventServer(object):
             await asyncio.sleep(self.heartbeat_interval)
             now = time.monotonic()
             for connection in list(self.connections):
+                if connection.closed:
+                    continue
                 if now - connection.last_received > self.heartbeat_timeout:
                     logger.info(
                         'No packet from %r for %.1f seconds; closing it.',
