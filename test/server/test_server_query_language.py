@@ -432,6 +432,11 @@ def test_restricted_projection_usable_in_criteria(api, world):
     ('Task where id in (select id, name from Task)', ('ValidationError',
                                                       'sub-query')),
     ('Task order by children.name', ('ValidationError', '"children"')),
+    # Setting is keyed by (name, group): its references have no single key.
+    ('SettingComponent where setting is "x"', (
+        'ValidationError', '"setting"', 'composite key', 'compare its attributes')),
+    ('select count(name) from SettingComponent group by setting', (
+        'ValidationError', '"setting"', 'composite key', 'use one of its attributes')),
 ])
 def test_errors_name_the_offending_thing(api, expression, words):
     error = api.error(expression)

@@ -43,6 +43,22 @@ def action(name: str) -> Callable[[Handler], Handler]:
     return decorator
 
 
+def required_string(operation: Dict[str, Any], name: str, action_name: str) -> str:
+    """Return the non-empty string *name* of *operation* (an action *action_name*).
+
+    Raise :class:`~ftrack_local_server.errors.ValidationError` naming the
+    action, the key and the value given instead.
+    """
+    from .. import errors
+    from ..dispatch import excerpt
+
+    value = operation.get(name)
+    if not isinstance(value, str) or not value:
+        raise errors.ValidationError(
+            '{0} needs a "{1}" string, got {2}.'.format(action_name, name, excerpt(value)))
+    return value
+
+
 def load_all() -> Dict[str, Handler]:
     """Import every module of :data:`MODULES` and return :data:`ACTIONS`."""
     for module in MODULES:

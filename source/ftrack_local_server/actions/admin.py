@@ -37,7 +37,7 @@ from .. import errors
 from ..dispatch import excerpt, query_entities, quote
 from ..rules.common import now_text
 from ..rules.writer import writer_for
-from . import action
+from . import action, required_string
 from .entity import encode_written
 
 #: The job types ``delayed_job`` knows.
@@ -73,14 +73,6 @@ def delayed_job(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
 
 
 # -- security roles --------------------------------------------------------------
-
-
-def _identifier(operation: Dict[str, Any], name: str, action_name: str) -> str:
-    value = operation.get(name)
-    if not isinstance(value, str) or not value:
-        raise errors.ValidationError(
-            '{0} needs a "{1}" string, got {2}.'.format(action_name, name, excerpt(value)))
-    return value
 
 
 def _one(context: Any, expression: str) -> Optional[Dict[str, Any]]:
@@ -135,8 +127,8 @@ def _answer(context: Any, action_name: str, user_role_id: str) -> Dict[str, Any]
 
 
 def _user_and_role(operation: Dict[str, Any], context: Any, action_name: str) -> Any:
-    user_id = _identifier(operation, 'user_id', action_name)
-    role_id = _identifier(operation, 'role_id', action_name)
+    user_id = required_string(operation, 'user_id', action_name)
+    role_id = required_string(operation, 'role_id', action_name)
     _check_user(context, user_id, action_name)
     return user_id, role_id, _check_role(context, role_id, action_name)
 
@@ -183,7 +175,7 @@ def update_user_security_role(operation: Dict[str, Any], context: Any) -> Dict[s
     """
     name = 'update_user_security_role'
     user_id, role_id, role = _user_and_role(operation, context, name)
-    new_role_id = _identifier(operation, 'new_role_id', name)
+    new_role_id = required_string(operation, 'new_role_id', name)
     new_role = _check_role(context, new_role_id, name)
     found = _required_user_role(context, user_id, role_id, role, name)
     if new_role_id != role_id:
@@ -197,7 +189,7 @@ def update_user_security_role(operation: Dict[str, Any], context: Any) -> Dict[s
 
 def _project_operation(operation: Dict[str, Any], context: Any, name: str) -> Any:
     user_id, role_id, role = _user_and_role(operation, context, name)
-    project_id = _identifier(operation, 'project_id', name)
+    project_id = required_string(operation, 'project_id', name)
     _check_project(context, project_id, name)
     return user_id, role_id, role, project_id
 

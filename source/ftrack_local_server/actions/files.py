@@ -35,7 +35,7 @@ from ..dispatch import excerpt
 from ..files import uploads
 from ..files.storage import discard, forget_rows
 from ..rules.common import Entity, load
-from . import action
+from . import action, required_string
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +59,6 @@ def base_url_of(context: Any, action_name: str) -> str:
     if not base_url:
         raise errors.ApiError('{0}: the server does not know its own address yet.'.format(action_name))
     return base_url.rstrip('/')
-
-
-def _string(operation: Dict[str, Any], name: str, action_name: str) -> str:
-    value = operation.get(name)
-    if not isinstance(value, str) or not value:
-        raise errors.ValidationError(
-            '{0} needs a "{1}" string, got {2}.'.format(action_name, name, excerpt(value))
-        )
-    return value
 
 
 def _whole_number(value: Any) -> bool:
@@ -94,7 +85,7 @@ def get_upload_metadata(operation: Dict[str, Any], context: Any) -> Dict[str, An
     name = 'get_upload_metadata'
     file_server = file_server_of(context, name)
     base_url = base_url_of(context, name)
-    component_id = _string(operation, 'component_id', name)
+    component_id = required_string(operation, 'component_id', name)
     component = load(context.tx, 'Component', (component_id,))
     if component is not None and not component.entity_type.is_a('FileComponent'):
         raise errors.ValidationError(
@@ -203,7 +194,7 @@ def complete_multipart_upload(operation: Dict[str, Any], context: Any) -> Dict[s
     file_server = file_server_of(context, name)
     base_url = base_url_of(context, name)
     tx = context.tx
-    upload_id = _string(operation, 'upload_id', name)
+    upload_id = required_string(operation, 'upload_id', name)
     upload = uploads.find_by_id(tx, upload_id)
     if upload is None:
         raise errors.NotFoundError(

@@ -21,10 +21,10 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from .. import errors
-from ..dispatch import excerpt, query_entities, quote
+from ..dispatch import query_entities, quote
 from ..rules.common import now_text
 from ..rules.writer import writer_for
-from . import action
+from . import action, required_string
 
 #: Table of the messages the server would have e-mailed.
 OUTBOX_TABLE = '_ls_outbox'
@@ -75,14 +75,6 @@ def _sender(context: Any) -> str:
     return name or user.get('username') or 'An ftrack administrator'
 
 
-def _identifier(operation: Dict[str, Any], name: str, action_name: str) -> str:
-    value = operation.get(name)
-    if not isinstance(value, str) or not value:
-        raise errors.ValidationError(
-            '{0} needs a "{1}" string, got {2}.'.format(action_name, name, excerpt(value)))
-    return value
-
-
 @action('send_user_invite')
 def send_user_invite(operation: Dict[str, Any], context: Any) -> Dict[str, bool]:
     """Record the invitation e-mail of the user ``user_id``; answer ``{"sent": true}``.
@@ -92,7 +84,7 @@ def send_user_invite(operation: Dict[str, Any], context: Any) -> Dict[str, bool]
     without an e-mail address.
     """
     name = 'send_user_invite'
-    user_id = _identifier(operation, 'user_id', name)
+    user_id = required_string(operation, 'user_id', name)
     found = query_entities(
         context.server, context.tx,
         'select username, email, first_name from User where id is {0}'.format(quote(user_id)))
@@ -124,7 +116,7 @@ def send_review_session_invite(operation: Dict[str, Any], context: Any) -> Dict[
     without an e-mail address.
     """
     name = 'send_review_session_invite'
-    invitee_id = _identifier(operation, 'review_session_invitee_id', name)
+    invitee_id = required_string(operation, 'review_session_invitee_id', name)
     found = query_entities(
         context.server, context.tx,
         'select name, email, review_session.id, review_session.name, '

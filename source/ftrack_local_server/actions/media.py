@@ -38,7 +38,7 @@ from ..files import media_info
 from ..files.uploads import guess_content_type
 from ..rules.common import load, now_text
 from ..rules.writer import writer_for
-from . import action
+from . import action, required_string
 from .files import file_server_of
 
 logger = logging.getLogger(__name__)
@@ -84,10 +84,7 @@ def media_kind(file_type: Optional[str], content_type: Optional[str]) -> Optiona
 
 
 def _source(context: Any, operation: Dict[str, Any]) -> Any:
-    component_id = operation.get('component_id')
-    if not isinstance(component_id, str) or not component_id:
-        raise errors.ValidationError(
-            'encode_media needs a "component_id" string, got {0}.'.format(excerpt(component_id)))
+    component_id = required_string(operation, 'component_id', 'encode_media')
     component = load(context.tx, 'Component', (component_id,))
     if component is None:
         raise errors.NotFoundError('encode_media: no component with id {0} exists.'.format(component_id))

@@ -182,13 +182,8 @@ class Compiler:
         attribute = step.attribute
         if len(path) == 1:
             if attribute.kind == REFERENCE:
-                key = self._reference_key(step, alias, whole)
-                if key is None:
-                    raise ValidationError(
-                        'Reference "{0}" of "{1}" has a composite key; use one of '
-                        'its attributes in "{2}".'.format(
-                            attribute.name, step.owner.name, format_path(whole)))
-                result = Scalar(key, 'string', _where(step, whole))
+                result = self._reference_scalar(step, alias, whole, 'use one of its '
+                                                'attributes in "{0}"')
             elif attribute.kind != SCALAR:
                 raise ValidationError(
                     'Attribute "{0}" of "{1}" is a collection; "{2}" needs a '
@@ -344,6 +339,18 @@ class Compiler:
             return None
         return Fragment(column(alias, reference.columns[0]), [])
 
+    def _reference_scalar(self, step: Step, alias: str, whole: Sequence[str],
+                          advice: str) -> Scalar:
+        """Return the referenced key of *step* as a value; *advice* (with
+        ``{0}`` for the path) ends the error for composite keys."""
+        key = self._reference_key(step, alias, whole)
+        if key is None:
+            raise ValidationError(
+                'Reference "{0}" of "{1}" has a composite key; {2}.'.format(
+                    step.attribute.name, step.owner.name,
+                    advice.format(format_path(whole))))
+        return Scalar(key, 'string', _where(step, whole))
+
     def _reference_match(self, step: Step, alias: str, target: EntityType,
                          sub: str, whole: Sequence[str]) -> Fragment:
         """Return the test that the row in *sub* is the one *step* references."""
@@ -451,13 +458,8 @@ class Compiler:
                  whole: Sequence[str]) -> Fragment:
         attribute = step.attribute
         if attribute.kind == REFERENCE:
-            key = self._reference_key(step, alias, whole)
-            if key is None:
-                raise ValidationError(
-                    'Reference "{0}" of "{1}" has a composite key; compare its '
-                    'attributes instead (in "{2}").'.format(
-                        attribute.name, step.owner.name, format_path(whole)))
-            scalar = Scalar(key, 'string', _where(step, whole))
+            scalar = self._reference_scalar(step, alias, whole, 'compare its '
+                                            'attributes instead (in "{0}")')
         elif attribute.kind != SCALAR:
             raise ValidationError(
                 'Attribute "{0}" of "{1}" is a collection and cannot be compared '

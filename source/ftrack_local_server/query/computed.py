@@ -191,36 +191,27 @@ def _thumbnail_urls(loader: 'Loader', type_name: str, items: Sequence['Item']
                     ) -> Dict[Tuple[Any, ...], Any]:
     entity_type = loader.catalogue.get(type_name)
     layout = loader.model.layout(type_name)
-    result: Dict[Tuple[Any, ...], Any] = {}
     if 'thumbnail_id' in layout.columns:
-        for item in items:
-            if item.row is None:
-                continue
-            thumbnail_id = item.row[layout.columns['thumbnail_id']]
-            result[item.key] = (_url(loader, '/component/thumbnail', thumbnail_id)
-                                if thumbnail_id is not None else None)
-        return result
-    if 'thumbnail_id' in entity_type.attributes:
+        images = _stored_values(items, layout.columns['thumbnail_id'])
+    elif 'thumbnail_id' in entity_type.attributes:
         # Computed thumbnail id (review sessions).
         from . import computed_sql
 
         fragment, _ = computed_sql.scalar_expression(
             loader.model, type_name, 'thumbnail_id', '_owner', loader.now)
         values = loader._select_by_key(type_name, items, fragment)
-        for item in items:
-            thumbnail_id = values.get(item.key)
-            result[item.key] = (_url(loader, '/component/thumbnail', thumbnail_id)
-                                if thumbnail_id is not None else None)
-        return result
-    if 'component_id' in layout.columns:
+        images = {item.key: values.get(item.key) for item in items}
+    elif 'component_id' in layout.columns:
         # Note, setting and job components: the component is the image.
-        for item in items:
-            if item.row is None:
-                continue
-            component_id = item.row[layout.columns['component_id']]
-            result[item.key] = (_url(loader, '/component/thumbnail', component_id)
-                                if component_id is not None else None)
-    return result
+        images = _stored_values(items, layout.columns['component_id'])
+    else:
+        return {}
+    return {key: (_url(loader, '/component/thumbnail', image) if image is not None else None)
+            for key, image in images.items()}
+
+
+def _stored_values(items: Sequence['Item'], column: str) -> Dict[Tuple[Any, ...], Any]:
+    return {item.key: item.row[column] for item in items if item.row is not None}
 
 
 def _component_urls(loader: 'Loader', type_name: str, items: Sequence['Item']

@@ -195,6 +195,11 @@ def forget_chains(tx: Any) -> None:
 
 def chain(tx: Any, entity: Entity) -> List[Dict[str, Any]]:
     """Return *entity* and its ancestors as change-record ``parents`` entries."""
+    return _entries(tx, entity, {entity.identity})
+
+
+def _entries(tx: Any, entity: Entity, seen: set) -> List[Dict[str, Any]]:
+    """Return the ``parents`` entry of *entity* followed by its ancestors'."""
     parent_id, parent_type = parent_of(tx, entity)
     entries = [{
         'entityId': entity_id(entity.key),
@@ -203,7 +208,7 @@ def chain(tx: Any, entity: Entity) -> List[Dict[str, Any]]:
         'parentId': parent_id,
     }]
     if parent_id is not None and parent_type is not None:
-        entries.extend(_ancestors(tx, parent_type, parent_id, {entity.identity}))
+        entries.extend(_ancestors(tx, parent_type, parent_id, seen))
     return entries
 
 
@@ -216,15 +221,7 @@ def _ancestors(tx: Any, type_name: str, identifier: Any, seen: set) -> List[Dict
     if current is None or current.identity in seen or len(seen) > MAX_DEPTH:
         return []
     seen.add(current.identity)
-    parent_id, parent_type = parent_of(tx, current)
-    entries = [{
-        'entityId': entity_id(current.key),
-        'entityType': tx.model.legacy_name(current.type_name),
-        'entity_type': current.type_name,
-        'parentId': parent_id,
-    }]
-    if parent_id is not None and parent_type is not None:
-        entries.extend(_ancestors(tx, parent_type, parent_id, seen))
+    entries = _entries(tx, current, seen)
     cache[identifier] = entries
     return [dict(entry) for entry in entries]
 
