@@ -61,11 +61,13 @@ def parse_datetime(value: Any) -> Optional[str]:
     if isinstance(value, _datetime.datetime):
         moment = value
         if moment.tzinfo is not None:
-            moment = moment.astimezone(_datetime.timezone.utc).replace(tzinfo=None)
-        return moment.replace(microsecond=0).strftime(DATETIME_FORMAT)
+            try:
+                moment = moment.astimezone(_datetime.timezone.utc).replace(tzinfo=None)
+            except OverflowError:
+                return None
+        return format_datetime(moment)
     if isinstance(value, _datetime.date):
-        return _datetime.datetime(value.year, value.month, value.day).strftime(
-            DATETIME_FORMAT)
+        return format_datetime(_datetime.datetime(value.year, value.month, value.day))
     if not isinstance(value, str):
         return None
     match = _DATETIME_PATTERN.match(value)
@@ -85,8 +87,23 @@ def parse_datetime(value: Any) -> Optional[str]:
         minutes = int(digits[2:4] or 0)
         if hours > 23 or minutes > 59:
             return None
-        moment -= sign * _datetime.timedelta(hours=hours, minutes=minutes)
-    return moment.strftime(DATETIME_FORMAT)
+        try:
+            moment -= sign * _datetime.timedelta(hours=hours, minutes=minutes)
+        except OverflowError:
+            # In UTC the moment falls before year 1 or after year 9999.
+            return None
+    return format_datetime(moment)
+
+
+def format_datetime(moment: _datetime.datetime) -> str:
+    """Return naive *moment* as stored and sent: ``YYYY-MM-DDTHH:MM:SS``.
+
+    Years always have four digits (``strftime`` drops the zeros of years
+    before 1000 on some platforms, which would not parse nor sort).
+    """
+    return '{0:04d}-{1:02d}-{2:02d}T{3:02d}:{4:02d}:{5:02d}'.format(
+        moment.year, moment.month, moment.day, moment.hour, moment.minute,
+        moment.second)
 
 
 def datetime_value(text: Optional[str]) -> Optional[Dict[str, str]]:

@@ -15,7 +15,7 @@ Key = Tuple[Any, ...]
 def now_text() -> str:
     """Return the current time as stored: naive UTC ``YYYY-MM-DDTHH:MM:SS``."""
     moment = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    return moment.replace(microsecond=0).strftime(encoding.DATETIME_FORMAT)
+    return encoding.format_datetime(moment)
 
 
 def entity_id(key: Sequence[Any]) -> Any:

@@ -124,10 +124,13 @@ def derive(tx: Any, user: Dict[str, Any], entity: Entity) -> None:
     elif family == 'CustomConfigurationBase':
         _set_if_missing(entity, 'config', '{}')
     elif entity.type_name == 'ReviewSession':
-        start = entity.get('start_date') or now
-        end = datetime.datetime.strptime(start, encoding.DATETIME_FORMAT) + \
-            datetime.timedelta(days=7)
-        _set_if_missing(entity, 'end_date', end.strftime(encoding.DATETIME_FORMAT))
+        start = datetime.datetime.strptime(
+            entity.get('start_date') or now, encoding.DATETIME_FORMAT)
+        # A week long, but never past the last moment that can be stored.
+        last = datetime.datetime.max.replace(microsecond=0)
+        end = start + datetime.timedelta(days=7) if last - start > \
+            datetime.timedelta(days=7) else last
+        _set_if_missing(entity, 'end_date', encoding.format_datetime(end))
     elif entity.type_name == 'ReviewSessionObject':
         _derive_review_object(tx, entity)
     elif entity.type_name in ('Timelog',):
