@@ -65,7 +65,7 @@ def test_connect_and_disconnect(hubs):
     hub.disconnect()
     assert hub.connected is False
     # disconnect() unsubscribed everything by default.
-    assert hub._subscribers == []
+    assert hub._registry.ordered == []
     with pytest.raises(ftrack_api.exception.EventHubConnectionError):
         hub.disconnect()
 

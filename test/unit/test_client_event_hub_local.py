@@ -82,7 +82,7 @@ def test_subscribe_invalid_arguments(hub):
     with pytest.raises(TypeError):
         hub.subscribe('topic=foo', lambda event: None, priority='high')
     # Nothing was registered by the failed calls.
-    assert hub._subscribers == []
+    assert hub._registry.ordered == []
 
 
 def test_subscribe_special_characters(hub):
@@ -129,6 +129,37 @@ def test_equal_priorities_keep_subscription_order(hub):
     for letter in 'abcde':
         hub.subscribe('topic=t', lambda event, letter=letter: letter)
     assert hub.publish(Event(topic='t'), synchronous=True) == list('abcde')
+
+
+def test_order_after_mixed_priorities_and_unsubscribing(hub):
+    identifiers = {}
+    for letter, priority in zip('abcdefg', (50, 10, 50, 100, 10, 50, 0)):
+        identifiers[letter] = hub.subscribe(
+            'topic=t', lambda event, letter=letter: letter, priority=priority
+        )
+    assert hub.publish(Event(topic='t'), synchronous=True) == list('gbeacfd')
+    hub.unsubscribe(identifiers['c'])
+    hub.unsubscribe(identifiers['g'])
+    hub.subscribe('topic=t', lambda event: 'h', priority=50)
+    assert hub.publish(Event(topic='t'), synchronous=True) == list('beafhd')
+    assert hub.get_subscriber_by_identifier(identifiers['c']) is None
+    # An id that was removed can be used again.
+    hub.subscribe('topic=t', lambda event: 'c2', subscriber={'id': identifiers['c']})
+    assert hub.get_subscriber_by_identifier(identifiers['c']) is not None
+
+
+def test_subscriber_id_must_be_hashable(hub):
+    with pytest.raises(TypeError) as error:
+        hub.subscribe('topic=t', lambda event: None, subscriber={'id': ['a']})
+    assert "['a']" in str(error.value)
+    assert hub.get_subscriber_by_identifier(['a']) is None
+
+
+def test_subscriber_information_must_be_json(hub):
+    with pytest.raises(TypeError) as error:
+        hub.subscribe('topic=t', lambda event: None, subscriber={'app': object()})
+    assert 'JSON' in str(error.value)
+    assert hub._registry.ordered == []
 
 
 def test_stop_event(hub):

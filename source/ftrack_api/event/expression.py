@@ -54,16 +54,26 @@ class Expression(object):
         return '<{0}>'.format(type(self).__name__)
 
 
-class All(Expression):
-    """Match a candidate that matches every one of *expressions*.
-
-    With no expressions every candidate matches.
-    """
+class _Combination(Expression):
+    """Base of expressions combining a list of other expressions."""
 
     def __init__(self, expressions=None):
         """Combine *expressions* (a list of :class:`Expression`)."""
         super().__init__()
         self._expressions = list(expressions or [])
+
+    def __repr__(self):
+        return '<{0} [{1}]>'.format(
+            type(self).__name__,
+            ' '.join(repr(expression) for expression in self._expressions),
+        )
+
+
+class All(_Combination):
+    """Match a candidate that matches every one of *expressions*.
+
+    With no expressions every candidate matches.
+    """
 
     def match(self, candidate):
         """Return whether *candidate* matches every combined expression."""
@@ -72,23 +82,12 @@ class All(Expression):
                 return False
         return True
 
-    def __repr__(self):
-        return '<{0} [{1}]>'.format(
-            type(self).__name__,
-            ' '.join(repr(expression) for expression in self._expressions),
-        )
 
-
-class Any(Expression):
+class Any(_Combination):
     """Match a candidate that matches at least one of *expressions*.
 
     With no expressions no candidate matches.
     """
-
-    def __init__(self, expressions=None):
-        """Combine *expressions* (a list of :class:`Expression`)."""
-        super().__init__()
-        self._expressions = list(expressions or [])
 
     def match(self, candidate):
         """Return whether *candidate* matches any combined expression."""
@@ -96,12 +95,6 @@ class Any(Expression):
             if expression.match(candidate):
                 return True
         return False
-
-    def __repr__(self):
-        return '<{0} [{1}]>'.format(
-            type(self).__name__,
-            ' '.join(repr(expression) for expression in self._expressions),
-        )
 
 
 class Not(Expression):

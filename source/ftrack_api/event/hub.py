@@ -21,7 +21,7 @@ import ftrack_api.exception
 import ftrack_api.event.base
 import ftrack_api.event.expression
 import ftrack_api.event.socketio as socketio
-import ftrack_api.event.subscriber
+import ftrack_api.event.registry
 import ftrack_api.event.wire
 from ftrack_api.event.lifecycle import (
     DISCONNECTED_TOPIC,
@@ -87,7 +87,7 @@ class EventHub(ConnectionLifecycle):
         self._host = platform.node()
 
         self._parser = ftrack_api.event.expression.Parser()
-        self._subscribers = []
+        self._registry = ftrack_api.event.registry.SubscriberRegistry()
         self._reply_callbacks = collections.OrderedDict()
         self._ack_callbacks = collections.OrderedDict()
         self._event_queue = queue.Queue()
@@ -126,7 +126,7 @@ class EventHub(ConnectionLifecycle):
                 {'id': self.id},
                 priority=100,
             )
-        for subscriber in list(self._subscribers):
+        for subscriber in self._registry.ordered:
             self._notify_server_about_subscriber(subscriber)
 
         pending, self._pending = self._pending, []
@@ -142,10 +142,7 @@ class EventHub(ConnectionLifecycle):
 
     def get_subscriber_by_identifier(self, identifier):
         """Return the subscriber whose metadata ``id`` is *identifier*, or None."""
-        for subscriber in list(self._subscribers):
-            if subscriber.metadata.get('id') == identifier:
-                return subscriber
-        return None
+        return self._registry.get(identifier)
 
     def subscribe(self, subscription, callback, subscriber=None, priority=100):
         """Call *callback* with every event matching *subscription*.
@@ -167,7 +164,8 @@ class EventHub(ConnectionLifecycle):
 
         Raise :class:`ftrack_api.exception.ParseError` for an invalid
         *subscription*, :class:`TypeError` for a *callback* that is not
-        callable or a *subscriber* that is not a mapping, and
+        callable, a *subscriber* that is not a JSON serialisable mapping or
+        a *priority* that is not a number, and
         :class:`ftrack_api.exception.NotUniqueError` if a subscriber with the
         same id exists.
         """
@@ -179,39 +177,11 @@ class EventHub(ConnectionLifecycle):
 
     def _add_subscriber(self, subscription, callback, subscriber=None, priority=100):
         """Validate and store a subscriber locally; return it."""
-        if not callable(callback):
-            raise TypeError(
-                'Callback for subscription {0!r} must be callable, not '
-                '{1!r}.'.format(subscription, callback)
-            )
-        if subscriber is None:
-            subscriber = {}
-        if not isinstance(subscriber, collections.abc.Mapping):
-            raise TypeError(
-                'Subscriber information must be a mapping, not {0!r}.'.format(
-                    subscriber
-                )
-            )
-        if isinstance(priority, bool) or not isinstance(priority, (int, float)):
-            raise TypeError('Priority must be a number, not {0!r}.'.format(priority))
-        metadata = dict(subscriber)
-        metadata.setdefault('id', uuid.uuid4().hex)
-
-        created = ftrack_api.event.subscriber.Subscriber(
-            subscription, callback, metadata, priority
+        created = ftrack_api.event.registry.make_subscriber(
+            subscription, callback, subscriber, priority
         )
         with self._lock:
-            if self.get_subscriber_by_identifier(metadata['id']) is not None:
-                raise ftrack_api.exception.NotUniqueError(
-                    'Subscriber with identifier {0!r} already exists.'.format(
-                        metadata['id']
-                    )
-                )
-            # Kept sorted (stable) so handling never sorts per event.
-            subscribers = list(self._subscribers)
-            subscribers.append(created)
-            subscribers.sort(key=lambda item: item.priority)
-            self._subscribers = subscribers
+            self._registry.add(created)
         return created
 
     def unsubscribe(self, subscriber_identifier):
@@ -223,47 +193,41 @@ class EventHub(ConnectionLifecycle):
         has that id.
         """
         with self._lock:
-            subscriber = self.get_subscriber_by_identifier(subscriber_identifier)
-            if subscriber is None:
-                raise ftrack_api.exception.NotFoundError(
-                    'Cannot unsubscribe missing subscriber with identifier '
-                    '{0!r}.'.format(subscriber_identifier)
-                )
-            self._subscribers = [
-                item for item in self._subscribers if item is not subscriber
-            ]
+            subscriber = self._registry.remove(subscriber_identifier)
             if self.connected:
-                event = ftrack_api.event.base.Event(
-                    topic=UNSUBSCRIBE_TOPIC,
-                    data={'subscriber': subscriber.metadata},
+                self._send_meta_event(
+                    UNSUBSCRIBE_TOPIC,
+                    {'subscriber': subscriber.metadata},
+                    'Unsubscribing',
+                    subscriber,
                 )
-                self._prepare_event(event)
-                try:
-                    self._send_event(
-                        self._encode(event),
-                        on_ack=self._make_ack_check('Unsubscribing', subscriber),
-                    )
-                except ftrack_api.exception.EventHubConnectionError as error:
-                    logger.debug('Could not notify server of unsubscribe: %s', error)
 
     def _notify_server_about_subscriber(self, subscriber):
         """Send the subscribe meta event for *subscriber* (lock held)."""
-        event = ftrack_api.event.base.Event(
-            topic=SUBSCRIBE_TOPIC,
-            data={
+        self._send_meta_event(
+            SUBSCRIBE_TOPIC,
+            {
                 'subscriber': subscriber.metadata,
                 'subscription': str(subscriber.subscription),
             },
+            'Subscribing',
+            subscriber,
         )
+
+    def _send_meta_event(self, topic, data, action, subscriber):
+        """Send the meta event *topic* with *data* about *subscriber* (lock held).
+
+        Failures are logged: *action* (e.g. ``'Subscribing'``) names what was
+        being done. A subscriber is announced again after a reconnection.
+        """
+        event = ftrack_api.event.base.Event(topic=topic, data=data)
         self._prepare_event(event)
         try:
             self._send_event(
-                self._encode(event),
-                on_ack=self._make_ack_check('Subscribing', subscriber),
+                self._encode(event), on_ack=self._make_ack_check(action, subscriber)
             )
         except ftrack_api.exception.EventHubConnectionError as error:
-            # The subscriber is announced again after the reconnection.
-            logger.debug('Could not notify server of %s: %s', subscriber, error)
+            logger.debug('%s %s: server not told (%s).', action, subscriber, error)
 
     @staticmethod
     def _make_ack_check(action, subscriber):
@@ -515,7 +479,7 @@ class EventHub(ConnectionLifecycle):
                 return []
 
         results = []
-        for subscriber in self._subscribers:
+        for subscriber in self._registry.ordered:
             if not subscriber.interested_in(event):
                 continue
             if target_expression is not None and not target_expression.match(

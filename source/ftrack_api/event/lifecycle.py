@@ -194,7 +194,7 @@ class ConnectionLifecycle(object):
             self._stop_reconnect.set()
 
         if unsubscribe:
-            for subscriber in list(self._subscribers):
+            for subscriber in self._registry.ordered:
                 try:
                     self.unsubscribe(subscriber.metadata['id'])
                 except ftrack_api.exception.NotFoundError:
