@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import encoding, errors
 from ..model import TYPE_COLUMN
-from . import custom_attributes, hierarchy
+from . import custom_attributes, foreign_keys, hierarchy
 from .cascade import delete_entities
 from .changes import ChangeLog
 from .common import Entity, coerce_key_value, describe_key, load
@@ -153,6 +153,7 @@ class Writer:
         check_new_identity(self.tx, entity)
         check_unique(self.tx, entity)
         self.tx.insert(entity.table, entity.values)
+        foreign_keys.note(self.tx, entity, supplied.columns)
         for name, items in supplied.collections.items():
             set_collection(self.tx, entity, name, items, self.changes)
         custom_attributes.create_values_for_entity(self.tx, entity)
@@ -233,6 +234,8 @@ class Writer:
             hierarchy.forget_chains(self.tx)
             check_unique(self.tx, entity)
             self.tx.update(entity.table, entity.key_where, changed_columns)
+            foreign_keys.note(self.tx, entity, {
+                c: v for c, v in changed_columns.items() if c in supplied.columns})
         if 'parent_id' in changed_columns and hierarchy.reparented(self.tx, entity) \
                 is not None:
             # Values derived from the new project (status, ...) were stored.
@@ -252,7 +255,9 @@ class Writer:
         """Check what was deferred to the end of the batch.
 
         Typed contexts created without a parent must have one by now, with
-        the values derived from it. Raise ValidationError naming them.
+        the values derived from it, and foreign keys given as plain values
+        must name existing entities. Raise ValidationError or NotFoundError
+        naming them.
         """
         for entity in hierarchy.deferred(self.tx):
             if entity.get('parent_id') is None:
@@ -260,6 +265,7 @@ class Writer:
                     'Cannot create {0}: missing required attribute "parent_id" '
                     '(parent).'.format(entity.describe()))
             check_required(entity, required_exemptions(self.tx, entity))
+        foreign_keys.verify(self.tx)
 
     def _missing(self, type_name: str, key: Tuple[Any, ...]) -> errors.ApiError:
         table = self.model.table(type_name).name
