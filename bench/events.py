@@ -6,8 +6,10 @@ sessions connected to its event server, then measures:
 * the round trip: session A publishes, a handler in session B replies, and
   A's ``on_reply`` callback runs (median and 99th percentile);
 * sustained throughput from A to a handler in B over ``--duration`` seconds;
-* the server process's resident memory before and after (Linux only), to
-  show whether it grows.
+* the server process's resident memory before, during (every 5 s) and
+  after (Linux only), to show whether it grows;
+* how long ``--subscribers`` subscriptions take to make and to reach the
+  server.
 
 Run: ``python bench/events.py [--round-trips N] [--duration SECONDS]``.
 """
@@ -23,6 +25,7 @@ import time
 import ftrack_api
 from ftrack_api.event.base import Event
 from ftrack_local_server import LocalServer
+from ftrack_local_server.events.testing import sync_subscriptions
 
 
 def resident_memory_kib(pid):
@@ -46,16 +49,6 @@ def make_session(server):
     )
     session.event_hub.connect()
     return session
-
-
-def sync_subscriptions(hub):
-    """Return once the server knows every subscriber *hub* announced."""
-    seen = threading.Event()
-    identifier = hub.subscribe('topic=bench.probe', lambda event: seen.set())
-    hub.publish(Event(topic='bench.probe', target='id={0}'.format(identifier)))
-    while not seen.is_set():
-        hub.wait(duration=0.05)
-    hub.unsubscribe(identifier)
 
 
 def measure_round_trips(publisher, count):
@@ -88,20 +81,25 @@ def start_waiting(hub, stop):
     return thread
 
 
-def measure_throughput(publisher, received, duration, window):
+def measure_throughput(publisher, received, duration, window, sample=None):
     """Publish for *duration* seconds; return (sent, delivered, elapsed).
 
     At most *window* events are in flight, so the measure is what the
-    receiver sustains rather than how much can be buffered.
+    receiver sustains rather than how much can be buffered. *sample*, if
+    given, is called about every five seconds meanwhile.
     """
     sent = 0
     started = time.perf_counter()
     deadline = started + duration
+    next_sample = started + 5
     while time.perf_counter() < deadline:
         publisher.publish(Event(topic='bench.flood', data={'n': sent}))
         sent += 1
         while sent - received[0] > window:
             time.sleep(0.0005)
+        if sample is not None and time.perf_counter() >= next_sample:
+            sample()
+            next_sample += 5
     drain = time.perf_counter() + 30
     while received[0] < sent and time.perf_counter() < drain:
         time.sleep(0.001)
@@ -114,6 +112,7 @@ def main(arguments=None):
     parser.add_argument('--duration', type=float, default=30.0)
     parser.add_argument('--window', type=int, default=1000)
     parser.add_argument('--mode', choices=['process', 'thread'], default='process')
+    parser.add_argument('--subscribers', type=int, default=5000)
     options = parser.parse_args(arguments)
 
     server = LocalServer(mode=options.mode)
@@ -146,8 +145,13 @@ def main(arguments=None):
             len(times), median, p99
         ))
 
+        samples = []
         sent, delivered, elapsed = measure_throughput(
-            publisher.event_hub, received, options.duration, options.window
+            publisher.event_hub,
+            received,
+            options.duration,
+            options.window,
+            sample=lambda: samples.append(resident_memory_kib(pid)),
         )
         memory_after = resident_memory_kib(pid)
         print('throughput: {0} sent, {1} delivered in {2:.1f} s = {3:.0f} events/s'.format(
@@ -155,11 +159,25 @@ def main(arguments=None):
         ))
         if memory_before is not None and memory_after is not None:
             print('server resident memory ({0}): {1} KiB before, {2} KiB after '
-                  '({3:+d} KiB)'.format(
+                  '({3:+d} KiB); every 5 s during the run: {4}'.format(
                       'server process' if options.mode == 'process' else 'whole process',
-                      memory_before, memory_after, memory_after - memory_before))
+                      memory_before, memory_after, memory_after - memory_before,
+                      ', '.join(str(value) for value in samples)))
         else:
             print('server resident memory: not available on this platform')
+
+        started = time.perf_counter()
+        identifiers = [
+            responder.event_hub.subscribe(
+                'topic=bench.many and data.n={0}'.format(index), lambda event: None
+            )
+            for index in range(options.subscribers)
+        ]
+        subscribed = time.perf_counter() - started
+        sync_subscriptions(responder.event_hub)
+        announced = time.perf_counter() - started
+        print('{0} subscribers: subscribe() calls {1:.3f} s, known to the server '
+              'after {2:.3f} s'.format(len(identifiers), subscribed, announced))
 
         stop.set()
         for thread in threads:

@@ -175,3 +175,13 @@ def test_python_hub_and_raw_client_share_events(server):
     finally:
         hub.disconnect()
         client.close()
+
+
+def test_packet_id_without_data_ack_gets_a_plain_ack(server):
+    client = raw_client(server)
+    try:
+        client.send('5:7::{"name":"ftrack.event","args":[{"topic":"test.plain-ack"}]}')
+        # socket.io 0.9: an id without "+" asks for an ack carrying no data.
+        assert client.recv() == '6:::7'
+    finally:
+        client.close()

@@ -6,7 +6,15 @@ import threading
 import pytest
 
 import ftrack_api.exception
-from ftrack_api.event.expression import All, Any, Condition, Expression, Not, Parser
+from ftrack_api.event.expression import (
+    All,
+    Any,
+    Condition,
+    Expression,
+    Not,
+    Parser,
+    format_value,
+)
 
 
 @pytest.fixture
@@ -215,3 +223,18 @@ def test_thread_safety():
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    'value',
+    ['plain-id_1', 'with space', 'colon:inside', 'quote"inside', "single'quote",
+     'back\\slash', 'ünïcode ✓', '', 'and', 'a"b\\"c'],
+)
+def test_format_value_round_trip(parser, value):
+    expression = parser.parse('id={0}'.format(format_value(value)))
+    assert expression.match({'id': value})
+    assert not expression.match({'id': value + 'x'})
+
+
+def test_format_value_keeps_bare_values_bare():
+    assert format_value('5f0e7c1a-2b3c') == '5f0e7c1a-2b3c'

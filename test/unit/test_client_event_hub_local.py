@@ -345,3 +345,18 @@ def test_reply_callback_called_for_every_reply(hub):
     for index in range(2):
         hub._handle_reply(Event(topic='ftrack.meta.reply', in_reply_to_event='original'))
     assert len(replies) == 2
+
+
+def test_publish_reply_needs_a_source_id(hub):
+    hub.init_connection()
+    with pytest.raises(ValueError) as error:
+        hub.publish_reply(Event(topic='t', id='original', source={}), {'a': 1})
+    assert "'original'" in str(error.value)
+
+
+def test_reply_target_quotes_odd_source_ids(hub):
+    hub.init_connection()
+    hub.publish_reply(Event(topic='t', source={'id': 'my hub: "one"'}), {'a': 1})
+    reply = hub._pending[-1]
+    assert reply['target'] == 'id="my hub: \\"one\\""'
+    assert hub._parser.parse(reply['target']).match({'id': 'my hub: "one"'})

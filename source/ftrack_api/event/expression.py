@@ -14,6 +14,7 @@ import collections
 import collections.abc
 import logging
 import operator
+import re
 import threading
 
 import pyparsing
@@ -174,6 +175,18 @@ class Condition(Expression):
         return '<{0} {1}{2}{3!r}>'.format(
             type(self).__name__, self.key, symbol, self.value
         )
+
+
+def format_value(value):
+    """Return *value* (a string) written as an expression value.
+
+    Bare when it can be (as ``id=<value>`` has always been written), else
+    double-quoted with ``\\`` and ``"`` escaped, so that any text can be
+    the value of a condition such as a reply's target.
+    """
+    if re.fullmatch(BARE_VALUE_PATTERN, value):
+        return value
+    return '"{0}"'.format(value.replace('\\', '\\\\').replace('"', '\\"'))
 
 
 def _build_grammar():

@@ -325,12 +325,25 @@ class EventHub(ConnectionLifecycle):
 
         *source* describes the replier (default: this hub). The reply is
         targeted at the publisher of *source_event*.
+
+        Raise :class:`ValueError` if *source_event* has no ``source.id`` to
+        reply to, and whatever :meth:`publish` raises.
         """
+        origin = source_event.get('source')
+        origin_id = origin.get('id') if isinstance(origin, collections.abc.Mapping) else None
+        if origin_id is None:
+            raise ValueError(
+                'Cannot reply to event {0!r} ({1!r}): its source has no id.'.format(
+                    source_event.get('id'), source_event.get('topic')
+                )
+            )
         reply = ftrack_api.event.base.Event(
             topic=REPLY_TOPIC,
             data=data,
             source=dict(source) if source is not None else {},
-            target='id={0}'.format(source_event['source']['id']),
+            target='id={0}'.format(
+                ftrack_api.event.expression.format_value(str(origin_id))
+            ),
             in_reply_to_event=source_event['id'],
         )
         return self.publish(reply)
