@@ -243,3 +243,17 @@ def test_object_type_of_a_typed_context_is_fixed(raw_api, tree):
     assert error['exception'] == 'PermissionError', error
     assert '"object_type_id"' in error['content']
     assert raw_api.one('select id from Shot where id is "{0}"'.format(tree['shot']))
+
+
+@pytest.mark.parametrize('missing', ['type_id', 'key', 'entity_type'])
+def test_custom_attribute_configuration_needs_type_key_and_entity_type(raw_api, missing):
+    number = raw_api.one('select id from CustomAttributeType where name is "number"')['id']
+    data = {'entity_type': 'task', 'object_type_id': SHOT, 'type_id': number,
+            'label': 'incomplete', 'key': 'incomplete_' + new_id()[:8], 'default': 5}
+    del data[missing]
+    error = raw_api.call([{'action': 'create', 'entity_type': 'CustomAttributeConfiguration',
+                           'entity_data': data}])
+    assert error['exception'] == 'ValidationError', error
+    assert '"{0}"'.format(missing) in error['content']
+    assert raw_api.query('select id from CustomAttributeConfiguration where label is '
+                         '"incomplete"') == []

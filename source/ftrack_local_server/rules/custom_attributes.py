@@ -220,7 +220,8 @@ def configuration_updated(tx: Any, configuration: Entity, old: Dict[str, Any]) -
 
 def type_name_of(tx: Any, configuration: Any) -> Optional[str]:
     """Return the CustomAttributeType name (``number``, ``text``, ...) of *configuration*."""
-    type_id = configuration['type_id']
+    # A row or a new entity's values (which may lack the column).
+    type_id = configuration['type_id'] if 'type_id' in configuration.keys() else None
     if type_id is None:
         return None
     row = tx.select_one('customattributetype', {'id': type_id})

@@ -29,6 +29,14 @@ def _reference_for_column(entity: Entity, attribute: str) -> str:
     return '"{0}"'.format(attribute)
 
 
+#: Attributes a type needs although the schema does not list them as
+#: required: a custom attribute configuration without a type, key or
+#: entity type could hold no value.
+ALSO_REQUIRED = {
+    'CustomAttributeConfiguration': ('type_id', 'key', 'entity_type'),
+}
+
+
 def check_required(entity: Entity, exempt: Iterable[str] = (),
                    action: str = 'create', only: Optional[Iterable[str]] = None) -> None:
     """Raise ValidationError listing the required attributes *entity* lacks.
@@ -41,7 +49,10 @@ def check_required(entity: Entity, exempt: Iterable[str] = (),
     exempt = set(exempt)
     wanted = None if only is None else set(only)
     missing: List[str] = []
-    for name in entity.entity_type.required:
+    required = list(entity.entity_type.required) + [
+        name for name in ALSO_REQUIRED.get(entity.type_name, ())
+        if name not in entity.entity_type.required]
+    for name in required:
         if name in exempt or name not in entity.layout.columns:
             continue
         if wanted is not None and name not in wanted:
