@@ -13,6 +13,7 @@ from ftrack_api.event.base import Event
 from ftrack_api.event.hub import EventHub
 from ftrack_local_server import LocalServer
 from ftrack_local_server.events.testing import (
+    HubFactory,
     process_until,
     sync_subscriptions,
     wait_until,
@@ -22,10 +23,7 @@ OPTIONS = {'event_heartbeat_interval': 0.2, 'event_heartbeat_timeout': 5}
 
 
 def make_hub(server):
-    hub = EventHub(server.url, server.api_user, server.api_key)
-    hub.auto_reconnect_initial_delay = 0.05
-    hub.auto_reconnect_max_delay = 0.5
-    return hub
+    return HubFactory(server)(connect=False)
 
 
 @pytest.fixture(scope='module')
@@ -36,19 +34,8 @@ def server():
 
 @pytest.fixture
 def hubs(server):
-    created = []
-
-    def factory(target=None, connect=True):
-        hub = make_hub(target or server)
-        created.append(hub)
-        if connect:
-            hub.connect()
-        return hub
-
-    yield factory
-    for hub in created:
-        if hub.connected:
-            hub.disconnect()
+    with HubFactory(server) as factory:
+        yield factory
 
 
 def test_connect_and_disconnect(hubs):

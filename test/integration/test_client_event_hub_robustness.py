@@ -12,9 +12,9 @@ from aiohttp import web
 
 import ftrack_api.exception
 from ftrack_api.event.base import Event
-from ftrack_api.event.hub import EventHub
 from ftrack_local_server import LocalServer
 from ftrack_local_server.events.testing import (
+    HubFactory,
     process_until,
     sync_subscriptions,
     wait_until,
@@ -23,15 +23,9 @@ from ftrack_local_server.events.testing import (
 OPTIONS = {'event_heartbeat_interval': 0.2, 'event_heartbeat_timeout': 5}
 
 
-def make_hub(url, api_user='admin', api_key='key'):
-    hub = EventHub(url, api_user, api_key)
-    hub.auto_reconnect_initial_delay = 0.05
-    hub.auto_reconnect_max_delay = 0.3
-    return hub
-
-
-def server_hub(server):
-    return make_hub(server.url, server.api_user, server.api_key)
+def make_hub(server):
+    """Return an unconnected hub for *server* that reconnects quickly."""
+    return HubFactory(server, max_reconnect_delay=0.3)(connect=False)
 
 
 def connections_of(server, hub):
@@ -51,6 +45,9 @@ class ScriptedEventServer(object):
     heartbeats every 0.2 s; whatever the client sends is kept in
     :attr:`received`.
     """
+
+    api_user = 'admin'
+    api_key = 'any key'
 
     def __init__(self, drop_first=0, packets=()):
         self.drop_first = drop_first
@@ -130,21 +127,8 @@ def server():
 
 @pytest.fixture
 def hubs(server):
-    created = []
-
-    def factory(connect=True):
-        hub = server_hub(server)
-        created.append(hub)
-        if connect:
-            hub.connect()
-        return hub
-
-    yield factory
-    for hub in created:
-        try:
-            hub.disconnect()
-        except ftrack_api.exception.EventHubConnectionError:
-            pass
+    with HubFactory(server, max_reconnect_delay=0.3) as factory:
+        yield factory
 
 
 # -- Connection races ------------------------------------------------------------
@@ -184,7 +168,7 @@ def test_reconnection_still_automatic_after_disconnect_and_reconnect(tmp_path):
     own = LocalServer(database=str(tmp_path / 'events.sqlite'), options=OPTIONS)
     own.start()
     try:
-        hub = server_hub(own)
+        hub = make_hub(own)
         hub.connect()
         hub.disconnect(unsubscribe=False)
         hub.reconnect(attempts=3, delay=0.1)
@@ -205,7 +189,7 @@ def test_losses_right_after_connecting_are_noticed():
     # Every websocket but the fourth is closed as soon as it is confirmed:
     # the hub must keep trying until it holds one that stays open.
     with ScriptedEventServer(drop_first=3) as scripted:
-        hub = make_hub(scripted.url)
+        hub = make_hub(scripted)
         hub.connect()
         wait_until(
             lambda: hub.connected and len(scripted.kept) == 1,
@@ -218,7 +202,7 @@ def test_losses_right_after_connecting_are_noticed():
 def test_server_restart_storm(tmp_path):
     own = LocalServer(database=str(tmp_path / 'events.sqlite'), options=OPTIONS)
     own.start()
-    hubs = [server_hub(own) for _ in range(6)]
+    hubs = [make_hub(own) for _ in range(6)]
     try:
         received = []
         hubs[0].subscribe('topic=test.storm', received.append)
@@ -279,7 +263,7 @@ HOSTILE_PACKETS = [
 
 def test_hostile_packets_do_not_stop_the_hub(caplog):
     with ScriptedEventServer(packets=HOSTILE_PACKETS) as scripted:
-        hub = make_hub(scripted.url)
+        hub = make_hub(scripted)
         received = []
         hub.subscribe('topic=test.hostile', received.append)
         hub.connect()

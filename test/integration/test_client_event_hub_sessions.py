@@ -77,23 +77,10 @@ def test_auto_connect_event_hub(make_session):
     assert session.event_hub.connected
 
 
-def test_subscribe_and_receive(make_session):
-    listener = make_session()
-    publisher = make_session()
-    received = []
-    listener.event_hub.subscribe('topic=my-company.some-topic', received.append)
-    sync_subscriptions(listener.event_hub)
-    publisher.event_hub.publish(
-        ftrack_api.event.base.Event(topic='my-company.some-topic', data={'key': 'value'})
-    )
-    process_until(listener.event_hub, lambda: received)
-    event = received[0]
-    assert event['data'] == {'key': 'value'}
-    assert event['source']['id'] == publisher.event_hub.id
-    assert event['source']['user'] == {'username': publisher.api_user}
-
-
-def test_custom_source(make_session):
+@pytest.mark.parametrize(
+    'source', [None, {'applicationId': 'maya'}], ids=['default-source', 'custom-source']
+)
+def test_subscribe_and_receive(make_session, source):
     listener = make_session()
     publisher = make_session()
     received = []
@@ -101,14 +88,17 @@ def test_custom_source(make_session):
     sync_subscriptions(listener.event_hub)
     publisher.event_hub.publish(
         ftrack_api.event.base.Event(
-            topic='my-company.some-topic',
-            data={'key': 'value'},
-            source={'applicationId': 'maya'},
+            topic='my-company.some-topic', data={'key': 'value'}, source=source
         )
     )
     process_until(listener.event_hub, lambda: received)
-    assert received[0]['source']['applicationId'] == 'maya'
-    assert received[0]['source']['id'] == publisher.event_hub.id
+    event = received[0]
+    assert event['data'] == {'key': 'value'}
+    # The hub fills in what the publisher did not give.
+    assert event['source']['id'] == publisher.event_hub.id
+    assert event['source']['user'] == {'username': publisher.api_user}
+    if source is not None:
+        assert event['source']['applicationId'] == 'maya'
 
 
 def test_subscriber_information_and_targets(make_session):

@@ -103,6 +103,61 @@ def sync_subscriptions(hub: Any, timeout: float = DEFAULT_TIMEOUT) -> None:
         hub.unsubscribe(identifier)
 
 
+class HubFactory(object):
+    """Make event hubs connected to a local server, and disconnect them all.
+
+    Use it as a context manager (e.g. in a pytest fixture)::
+
+        with HubFactory(server) as make_hub:
+            listener = make_hub()
+            publisher = make_hub()
+
+    Hubs reconnect after a short delay (at most *max_reconnect_delay*
+    seconds) instead of the production back-off, so tests that restart the
+    server stay quick.
+    """
+
+    def __init__(self, server: Any, max_reconnect_delay: float = 0.5) -> None:
+        """Make hubs for *server* (anything with ``url``, ``api_user``, ``api_key``)."""
+        self.server = server
+        self.max_reconnect_delay = max_reconnect_delay
+        self.hubs: List[Any] = []
+
+    def __call__(self, connect: bool = True, server: Any = None) -> Any:
+        """Return a new :class:`ftrack_api.event.hub.EventHub`.
+
+        It is connected unless *connect* is False; *server* overrides the
+        factory's server for this hub.
+        """
+        from ftrack_api.event.hub import EventHub
+
+        server = server or self.server
+        hub = EventHub(server.url, server.api_user, server.api_key)
+        hub.auto_reconnect_initial_delay = 0.05
+        hub.auto_reconnect_max_delay = self.max_reconnect_delay
+        self.hubs.append(hub)
+        if connect:
+            hub.connect()
+        return hub
+
+    def __enter__(self) -> 'HubFactory':
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Disconnect every hub made that is connected or connecting."""
+        from ftrack_api.exception import EventHubConnectionError
+
+        for hub in self.hubs:
+            try:
+                hub.disconnect()
+            except EventHubConnectionError:
+                pass  # Never connected, or already disconnected.
+        self.hubs = []
+
+
 class RawEventClient(object):
     """A minimal socket.io 0.9 client of the event server, packets by hand.
 
