@@ -8,8 +8,9 @@ storage layout of :mod:`ftrack_local_server.model`:
 * A step through a reference becomes ``fk IN (SELECT pk FROM target WHERE
   ...)`` and a step through a collection ``pk IN (SELECT owner_fk FROM
   item WHERE ...)``, so that a selective condition at the far end drives
-  the query through the foreign-key indexes. A path through a collection
-  without ``any`` means "some item satisfies this condition".
+  the query through the foreign-key indexes (:mod:`.relations`). A path
+  through a collection without ``any`` means "some item satisfies this
+  condition".
   ``<reference>.<primary key>`` compares the foreign key itself
   (``parent.id is "x"`` is ``parent_id = 'x'``).
 * ``has`` / ``any`` test the related entity or entities against the
@@ -33,8 +34,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 from ..errors import ValidationError
 from ..model import Model, quote
-from ..schema import COLLECTION, MAPPED_COLLECTION, REFERENCE, SCALAR, EntityType
-from . import ast, comparisons, computed_sql
+from ..schema import REFERENCE, SCALAR, EntityType
+from . import ast, comparisons, computed_sql, relations
 from .comparisons import Scalar
 from .paths import Step, format_path, resolve_step, resolve_type
 from .sql import TRUE, Fragment, column, conjunction, join, placeholders
@@ -195,7 +196,7 @@ class Compiler:
             target = self.catalogue.get(attribute.target)
             sub = self.alias()
             inner = self._value(target, sub, path[1:], whole)
-            match = self._reference_match(step, alias, target, sub, whole)
+            match = relations.reference_match(self, step, alias, target, sub, whole)
             result = Scalar(
                 Fragment('(SELECT {0} FROM {1} AS {2} WHERE {3})'.format(
                     inner.fragment.sql,
@@ -268,7 +269,7 @@ class Compiler:
             def inner(sub: str) -> Fragment:
                 return self._walk(target, sub, path[1:], whole, node, False)
 
-            fragment = self._related(step, alias, inner, whole, negated)
+            fragment = relations.related(self, step, alias, inner, whole, negated)
         if step.narrowed:
             fragment = conjunction([self.narrowing(step, alias), fragment])
         return fragment
@@ -294,36 +295,10 @@ class Compiler:
         else:
             def inner(sub: str) -> Fragment:
                 return self.criteria(node.criteria, target, sub)
-        return self._related(step, alias, inner, whole, negated)
+        return relations.related(self, step, alias, inner, whole, negated)
 
-    def _related(self, step: Step, alias: str, inner: Any,
-                 whole: Sequence[str], negated: bool) -> Fragment:
-        """Return "some related entity of *step* satisfies ``inner(alias)``"."""
-        attribute = step.attribute
-        target = self.catalogue.get(attribute.target)
-        sub = self.alias()
-        if attribute.kind == REFERENCE:
-            fragment = self._reference_test(step, alias, target, sub, inner, whole)
-        elif attribute.kind in (COLLECTION, MAPPED_COLLECTION):
-            fragment = self._collection_test(step, alias, target, sub, inner, whole)
-        else:  # pragma: no cover - scalars are rejected by the callers
-            raise AssertionError(attribute)
-        if negated:
-            # x IN (...) is NULL for a null x; under NOT that must read as
-            # "no related entity satisfies it", i.e. true.
-            fragment = Fragment('COALESCE({0}, 0)'.format(fragment.sql),
-                                fragment.params)
-        return fragment
-
-    def _target_rows(self, target: EntityType, sub: str, inner: Fragment,
-                     selected: str) -> Fragment:
-        condition = conjunction([self.type_condition(target, sub), inner])
-        return Fragment('SELECT {0} FROM {1} AS {2} WHERE {3}'.format(
-            selected, quote(self.model.table(target.name).name), quote(sub),
-            condition.sql), condition.params)
-
-    def _reference_key(self, step: Step, alias: str,
-                       whole: Sequence[str]) -> Optional[Fragment]:
+    def reference_key(self, step: Step, alias: str,
+                      whole: Sequence[str]) -> Optional[Fragment]:
         """Return the SQL of the referenced key (single-column keys only)."""
         reference = self.model.reference(step.owner.name, step.attribute.name)
         if reference.computed:
@@ -343,114 +318,13 @@ class Compiler:
                           advice: str) -> Scalar:
         """Return the referenced key of *step* as a value; *advice* (with
         ``{0}`` for the path) ends the error for composite keys."""
-        key = self._reference_key(step, alias, whole)
+        key = self.reference_key(step, alias, whole)
         if key is None:
             raise ValidationError(
                 'Reference "{0}" of "{1}" has a composite key; {2}.'.format(
                     step.attribute.name, step.owner.name,
                     advice.format(format_path(whole))))
         return Scalar(key, 'string', _where(step, whole))
-
-    def _reference_match(self, step: Step, alias: str, target: EntityType,
-                         sub: str, whole: Sequence[str]) -> Fragment:
-        """Return the test that the row in *sub* is the one *step* references."""
-        reference = self.model.reference(step.owner.name, step.attribute.name)
-        type_test = self.type_condition(target, sub)
-        if reference.computed:
-            key = self._reference_key(step, alias, whole)
-            return conjunction([
-                Fragment('{0} = {1}'.format(
-                    column(sub, reference.target_columns[0]), key.sql), key.params),
-                type_test,
-            ])
-        parts = [Fragment('{0} = {1}'.format(column(sub, target_column),
-                                             column(alias, own_column)), [])
-                 for own_column, target_column in zip(reference.columns,
-                                                       reference.target_columns)]
-        return conjunction(parts + [type_test])
-
-    def _reference_test(self, step: Step, alias: str, target: EntityType,
-                        sub: str, inner: Any, whole: Sequence[str]) -> Fragment:
-        reference = self.model.reference(step.owner.name, step.attribute.name)
-        key = self._reference_key(step, alias, whole)
-        if key is not None:
-            rows = self._target_rows(
-                target, sub, inner(sub),
-                column(sub, reference.target_columns[0]))
-            return Fragment('{0} IN ({1})'.format(key.sql, rows.sql),
-                            key.params + rows.params)
-        match = self._reference_match(step, alias, target, sub, whole)
-        rows = self._target_rows(target, sub, conjunction([match, inner(sub)]), '1')
-        return Fragment('EXISTS ({0})'.format(rows.sql), rows.params)
-
-    def _collection_test(self, step: Step, alias: str, target: EntityType,
-                         sub: str, inner: Any, whole: Sequence[str]) -> Fragment:
-        collection = self.model.collection(step.owner.name, step.attribute.name)
-        if collection.kind == 'computed':
-            return self._computed_collection_test(step, alias, target, sub, inner,
-                                                  whole)
-        if collection.kind == 'one_to_many':
-            filters = [Fragment('{0} = ?'.format(column(sub, name)), [value])
-                       for name, value in collection.filters.items()]
-            if len(collection.owner_columns) == 1:
-                rows = self._target_rows(
-                    target, sub, conjunction(filters + [inner(sub)]),
-                    column(sub, collection.item_columns[0]))
-                return Fragment('{0} IN ({1})'.format(
-                    column(alias, collection.owner_columns[0]), rows.sql),
-                    rows.params)
-            match = [Fragment('{0} = {1}'.format(column(sub, item_column),
-                                                 column(alias, owner_column)), [])
-                     for owner_column, item_column in zip(collection.owner_columns,
-                                                          collection.item_columns)]
-            rows = self._target_rows(target, sub,
-                                     conjunction(match + filters + [inner(sub)]), '1')
-            return Fragment('EXISTS ({0})'.format(rows.sql), rows.params)
-        # Many to many through a link table.
-        link = self.alias()
-        item_match = ' AND '.join(
-            '{0} = {1}'.format(column(sub, key), column(link, link_column))
-            for key, link_column in zip(collection.item_key_columns,
-                                        collection.link_item_columns))
-        condition = conjunction([self.type_condition(target, sub), inner(sub)])
-        if len(collection.owner_columns) == 1:
-            return Fragment(
-                '{0} IN (SELECT {1} FROM {2} AS {3} JOIN {4} AS {5} ON {6} '
-                'WHERE {7})'.format(
-                    column(alias, collection.owner_columns[0]),
-                    column(link, collection.link_owner_columns[0]),
-                    quote(collection.link_table), quote(link),
-                    quote(self.model.table(target.name).name), quote(sub),
-                    item_match, condition.sql),
-                condition.params)
-        owner_match = ' AND '.join(
-            '{0} = {1}'.format(column(link, link_column), column(alias, owner_column))
-            for owner_column, link_column in zip(collection.owner_columns,
-                                                 collection.link_owner_columns))
-        return Fragment(
-            'EXISTS (SELECT 1 FROM {0} AS {1} JOIN {2} AS {3} ON {4} WHERE {5} '
-            'AND {6})'.format(
-                quote(collection.link_table), quote(link),
-                quote(self.model.table(target.name).name), quote(sub),
-                item_match, owner_match, condition.sql),
-            condition.params)
-
-    def _computed_collection_test(self, step: Step, alias: str, target: EntityType,
-                                  sub: str, inner: Any,
-                                  whole: Sequence[str]) -> Fragment:
-        items = self._target_rows(
-            target, sub, inner(sub),
-            column(sub, self.model.column(target.name, 'id')))
-        owners = computed_sql.hierarchy_owners(
-            self.model, step.attribute.name, items, '_h' + self.alias())
-        if owners is None:
-            raise ValidationError(
-                'Collection "{0}" of "{1}" is computed when read and cannot be '
-                'used in criteria (in "{2}").'.format(
-                    step.attribute.name, step.owner.name, format_path(whole)))
-        return Fragment('{0} IN ({1})'.format(
-            column(alias, self.model.column(step.owner.name, 'id')), owners.sql),
-            owners.params)
 
     # -- comparisons -----------------------------------------------------------
 
@@ -472,7 +346,7 @@ class Compiler:
 
     def _compare_reference_key(self, step: Step, alias: str, node: ast.Comparison,
                                whole: Sequence[str]) -> Fragment:
-        key = self._reference_key(step, alias, whole)
+        key = self.reference_key(step, alias, whole)
         target = self.catalogue.get(step.attribute.target)
         layout = self.model.layout(target.name)
         key_column = layout.columns[target.primary_key[0]]
