@@ -62,3 +62,27 @@ def test_strict_mode_answers_errors_with_a_status(raw_api):
     response = raw_api.post([create('Scope', {'nmae': 'x'})], ftrack_strict_api='true')
     assert response.status_code == 422
     assert response.json()['exception'] == 'ValidationError'
+
+
+@pytest.mark.parametrize('operations, exception, status', [
+    ([{'action': 'query', 'expression': 'select from'}], 'ParseError', 400),
+    ([{'action': 'delete', 'entity_type': 'Scope', 'entity_key': ['missing-id']}],
+     'NotFoundError', 404),
+    ([{'action': 'update', 'entity_type': 'Location', 'entity_key': [
+        '3a372bde-05bc-11e4-8908-20c9d081909b'], 'entity_data': {
+        'id': '00000000-0000-0000-0000-000000000000'}}], 'PermissionError', 403),
+    ([create('Location', {'name': 'ftrack.server'})], 'DuplicateEntryError', 409),
+])
+def test_strict_mode_status_of_each_error(raw_api, operations, exception, status):
+    lenient = raw_api.post(operations)
+    strict = raw_api.post(operations, ftrack_strict_api='true')
+    assert lenient.status_code == 200
+    assert (strict.status_code, strict.json()['exception']) == (status, exception)
+    assert strict.json() == lenient.json()
+
+
+def test_strict_mode_bad_credentials_is_401(raw_api):
+    response = raw_api.post([{'action': 'query_server_information'}],
+                            ftrack_strict_api='true', ftrack_api_key='wrong')
+    assert response.status_code == 401
+    assert response.json()['exception'] == 'InvalidCredentialsError'
