@@ -257,3 +257,16 @@ def test_custom_attribute_configuration_needs_type_key_and_entity_type(raw_api, 
     assert '"{0}"'.format(missing) in error['content']
     assert raw_api.query('select id from CustomAttributeConfiguration where label is '
                          '"incomplete"') == []
+
+
+def test_deleting_a_custom_attribute_value_resets_it_to_the_default(raw_api, tree,
+                                                                    configurations):
+    configuration = configurations['number']
+    key = [configuration['id'], tree['shot']]
+    raw_api.ok([update('ContextCustomAttributeValue', key, {'value': 42})])
+    assert raw_api.ok([delete('ContextCustomAttributeValue', key)]) == [
+        {'action': 'delete', 'data': True}]
+    values = raw_api.one('select custom_attributes from Shot where id is "{0}"'.format(
+        tree['shot']))['custom_attributes']
+    assert [value['value'] for value in values
+            if value['key'] == configuration['key']] == [0]

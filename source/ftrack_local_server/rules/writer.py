@@ -351,7 +351,9 @@ class Writer:
         """Delete the entity of *type_name* with *entity_key* and what it owns.
 
         Deleting an entity a cascade earlier in the same batch already
-        removed succeeds. Raise NotFoundError for an entity that never
+        removed succeeds. A custom attribute value goes back to its
+        configuration's default (values are dense: every entity has one
+        per configuration). Raise NotFoundError for an entity that never
         existed, ValidationError when other entities still refer to it.
         """
         key = self.parse_key(type_name, entity_key)
@@ -363,7 +365,12 @@ class Writer:
             raise errors.NotFoundError(
                 'Cannot delete {0}: it does not exist.'.format(
                     describe_key(type_name, key)))
-        return delete_entities(self.tx, [entity], self.changes)
+        removed = delete_entities(self.tx, [entity], self.changes)
+        if entity.entity_type.is_a('CustomAttributeValue'):
+            owner = custom_attributes.owner_of_value(self.tx, entity)
+            if owner is not None:
+                custom_attributes.create_values_for_entity(self.tx, owner)
+        return removed
 
 
 def writer_for(context: Any) -> Writer:

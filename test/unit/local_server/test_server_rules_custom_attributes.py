@@ -53,7 +53,11 @@ def test_update_of_a_missing_value_creates_it(studio):
     shot = studio.context('Shot', project)
     fstart = configuration(studio, 'fstart', 'number', 1001,
                            object_type_id=OBJECT_TYPES['Shot'][0])
-    studio.run([delete('ContextCustomAttributeValue', [fstart, shot])])
+    # No API call leaves an entity without a value (deleting one restores
+    # the default); remove the row directly, as in a database written by an
+    # older server.
+    with studio.store.transaction() as tx:
+        tx.delete('variable_value', {'configuration_id': fstart, 'entity_id': shot})
     assert values(studio, shot) == {}
     results, changes = studio.run([update('ContextCustomAttributeValue', [fstart, shot],
                                           {'value': 1010})])
@@ -170,6 +174,16 @@ def test_renaming_a_key_renames_the_values(studio):
     config = configuration(studio, 'old', 'text', '', entity_type='show')
     studio.one(update('CustomAttributeConfiguration', [config], {'key': 'new'}))
     assert 'new' in values(studio, project)
+
+
+def test_deleting_a_value_restores_the_default(studio):
+    project = studio.project()
+    shot = studio.context('Shot', project)
+    fstart = configuration(studio, 'fstart', 'number', 1001,
+                           object_type_id=OBJECT_TYPES['Shot'][0])
+    studio.run([update('ContextCustomAttributeValue', [fstart, shot], {'value': 7})])
+    studio.run([delete('ContextCustomAttributeValue', [fstart, shot])])
+    assert values(studio, shot)['fstart']['value'] == 1001
 
 
 def test_deleting_an_entity_deletes_its_values(studio):
