@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+
 import ftrack_api
 from ftrack_api.event.hub import EventHub
 from ftrack_local_server.events.testing import wait_until
@@ -41,3 +42,19 @@ def test_close_stops_a_reconnection_under_way(ftrack_server_factory, tmp_path):
 
     server.start()
     assert not hub.connected
+
+
+def test_disconnect_before_the_background_connection_starts(ftrack_server_factory):
+    server = ftrack_server_factory(options=OPTIONS)
+    hub = EventHub(server.url, server.api_user, server.api_key)
+    # What Session(auto_connect_event_hub=True) does, with a close() coming
+    # before its thread gets to run.
+    hub.init_connection()
+    hub.disconnect()
+    hub._connect_in_background()
+    assert not hub.connected
+    assert not server.state.event_server.connections
+    # An explicit connection afterwards still works.
+    hub.connect()
+    assert hub.connected
+    hub.disconnect()

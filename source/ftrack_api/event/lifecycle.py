@@ -83,19 +83,25 @@ class ConnectionLifecycle(object):
         """
         self._connect(if_connected='raise')
 
-    def _connect(self, if_connected):
+    def _connect(self, if_connected, background=False):
         """Connect as :meth:`connect` does.
 
         *if_connected* is ``'raise'`` to raise when the hub is (or becomes,
         through another attempt) connected, or ``'return'`` to accept that
-        connection instead.
+        connection instead. A *background* connection declared with
+        :meth:`init_connection` and cancelled by :meth:`disconnect` before
+        this runs is not made (return at once).
         """
         if self.connected:
             if if_connected == 'return':
                 return
             raise self._already_connected_error()
-        self._stop_reconnect.clear()
-        self.init_connection()
+        with self._lock:
+            if background and not self._connection_initialised:
+                logger.debug('Background connection cancelled before it started.')
+                return
+            self._stop_reconnect.clear()
+            self.init_connection()
         try:
             self._open(if_connected=if_connected)
         except ftrack_api.exception.EventHubConnectionError as error:
@@ -124,17 +130,23 @@ class ConnectionLifecycle(object):
         a failure is logged and re-raised by :meth:`wait_for_connection`.
         """
         self.init_connection()
-
-        def connect():
-            try:
-                self._connect(if_connected='return')
-            except ftrack_api.exception.EventHubConnectionError as error:
-                logger.error('Could not connect to the event server: %s', error)
-
-        thread = threading.Thread(target=connect, name='ftrack-event-hub-connect')
+        thread = threading.Thread(
+            target=self._connect_in_background, name='ftrack-event-hub-connect'
+        )
         thread.daemon = True
         thread.start()
         return thread
+
+    def _connect_in_background(self):
+        """Make the connection declared by :meth:`init_connection`; log failures.
+
+        Does nothing if :meth:`disconnect` cancelled it meanwhile, and
+        accepts a connection made meanwhile by another attempt.
+        """
+        try:
+            self._connect(if_connected='return', background=True)
+        except ftrack_api.exception.EventHubConnectionError as error:
+            logger.error('Could not connect to the event server: %s', error)
 
     def wait_for_connection(self, timeout=None):
         """Block until connected; return whether the hub is connected.
