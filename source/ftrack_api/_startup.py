@@ -54,12 +54,6 @@ class StartupMixin(object):
             strict_api=strict_api,
         )
 
-    def _connect_event_hub(self):
-        try:
-            self._event_hub.connect()
-        except Exception as error:
-            logger.warning('Event hub connection failed: %s', error)
-
     def _fetch_server_information(self):
         result = self.call([{'action': 'query_server_information'}])
         return result[0]

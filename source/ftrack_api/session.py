@@ -184,12 +184,9 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         )
         self._event_hub_thread = None
         if auto_connect_event_hub:
-            self._event_hub.init_connection()
-            self._event_hub_thread = threading.Thread(
-                target=self._connect_event_hub, name='ftrack-event-hub-connect',
-                daemon=True,
-            )
-            self._event_hub_thread.start()
+            # The hub's own background connection can be cancelled by
+            # close() even before its thread has run.
+            self._event_hub_thread = self._event_hub.connect_in_background()
 
         _OPEN_SESSIONS.add(self)
 

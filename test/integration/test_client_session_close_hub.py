@@ -58,3 +58,16 @@ def test_disconnect_before_the_background_connection_starts(ftrack_server_factor
     hub.connect()
     assert hub.connected
     hub.disconnect()
+
+
+def test_session_closed_at_once_never_connects_its_hub(ftrack_server_factory, tmp_path):
+    server = ftrack_server_factory(options=OPTIONS)
+    session = ftrack_api.Session(
+        server_url=server.url, api_user=server.api_user, api_key=server.api_key,
+        schema_cache_path=str(tmp_path), auto_connect_event_hub=True,
+    )
+    thread = session._event_hub_thread
+    session.close()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert not session.event_hub.connected
