@@ -10,6 +10,13 @@ Each record has the shape of one entity of an ``ftrack.update`` event
      "changes": {<attribute>: {"old": <wire value>, "new": <wire value>}},
      "parents": [{"entityId", "entityType", "entity_type", "parentId"}, ...]}
 
+``keys`` and ``changes`` name attributes as a real server does: by their
+internal name (the schema's ``alias_for``, e.g. ``statusid`` for
+``status_id``, ``typeid`` for ``type_id``), which is what event plugins
+written for ftrack test (``'statusid' in entity['keys']``); attributes
+without an alias keep their public name (``name``, ``description``).
+Custom attribute changes are named by the attribute's key.
+
 ``parents`` lists the entity itself and its ancestors up to the project.
 Records are appended to ``context.changes``; the event server publishes
 them once the batch has been committed. Several updates of one entity in
@@ -22,6 +29,16 @@ from typing import Any, Dict, List, Optional
 
 from .common import Entity, entity_id
 from .hierarchy import chain, object_type_id, parent_of
+
+
+def event_key(catalogue: Any, type_name: str, name: str) -> str:
+    """Return the name ``ftrack.update`` events use for attribute *name*."""
+    entity_type = catalogue.get(type_name)
+    if not entity_type.has_attribute(name):
+        # Not a schema attribute (a custom attribute key): keep it.
+        return name
+    alias = entity_type.attribute(name).alias_for
+    return alias if isinstance(alias, str) and alias else name
 
 
 def _wire_values(entity: Entity) -> Dict[str, Any]:
@@ -50,6 +67,8 @@ class ChangeLog:
     def _record(self, action: str, entity: Entity,
                 changes: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
         parent_id, _ = parent_of(self.tx, entity)
+        changes = {event_key(self.tx.model.catalogue, entity.type_name, name): change
+                   for name, change in changes.items()}
         key = entity.key
         record = {
             'action': action,
@@ -98,6 +117,7 @@ class ChangeLog:
             self._updates[identity] = self._record('update', entity, dict(changes))
             return
         for name, change in changes.items():
+            name = event_key(self.tx.model.catalogue, entity.type_name, name)
             if name in record['changes']:
                 record['changes'][name]['new'] = change['new']
             else:

@@ -60,8 +60,23 @@ def test_updates_of_one_entity_in_a_batch_are_merged(studio):
         update('Project', [project], {'full_name': 'b', 'color': '#fff'}),
     ])
     assert len(changes) == 1
-    assert changes[0]['changes']['full_name'] == {'old': 'Project', 'new': 'b'}
-    assert changes[0]['keys'] == ['full_name', 'color']
+    # Named as a real server names them: Project.full_name is "fullname".
+    assert changes[0]['changes']['fullname'] == {'old': 'Project', 'new': 'b'}
+    assert changes[0]['keys'] == ['fullname', 'color']
+
+
+def test_changes_use_the_internal_names_event_plugins_test(studio):
+    project = studio.project()
+    shot = studio.context('Shot', project)
+    task = studio.context('Task', shot, 'Shot')
+    done = studio.status['done']
+    _, changes = studio.run([update('Task', [task], {
+        'status_id': done, 'type_id': studio.type_compositing, 'description': 'd'})])
+    # Changing a status also adds a StatusChange; look at the task's record.
+    record = [item for item in changes if item['entity_type'] == 'Task'][0]
+    assert sorted(record['keys']) == ['description', 'statusid', 'typeid']
+    assert record['changes']['statusid']['new'] == done
+    assert record['changes']['typeid']['new'] == studio.type_compositing
 
 
 def test_unchanged_update_records_nothing(studio):
