@@ -1,10 +1,12 @@
-"""Helpers for testing the client without a server.
+"""Helpers for testing the client, with or without a server.
 
 :class:`RecordingTransport` answers the start-up requests of a session
 (server information and schemas) from local data and records every other
 batch the session sends, answering from a queue of prepared results. It lets
-unit tests check the exact payloads a real server would receive. Tests that
-need server behaviour use ``ftrack_local_server`` instead.
+unit tests check the exact payloads a real server would receive
+(:class:`OfflineSession`). Tests that need server behaviour use a
+``ftrack_local_server`` server and the helpers at the end of this module
+(:func:`connect`, :func:`record_requests`, :func:`create_project`, ...).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import uuid
 
 import ftrack_api.exception
 import ftrack_api.session
@@ -138,3 +141,77 @@ class OfflineSession(ftrack_api.session.Session):
 
 
 import ftrack_api._schema_cache  # noqa: E402
+
+
+def unique_name(prefix):
+    """Return *prefix* followed by a random suffix (unique names for tests)."""
+    return '{0}_{1}'.format(prefix, uuid.uuid4().hex[:10])
+
+
+def connect(server, **kw):
+    """Return a new session connected to *server* (``url``, ``api_user``, ``api_key``).
+
+    The schema cache is disabled unless *schema_cache_path* is given; other
+    keyword arguments are passed to :class:`ftrack_api.session.Session`.
+    """
+    kw.setdefault('schema_cache_path', False)
+    return ftrack_api.session.Session(
+        server_url=server.url, api_key=server.api_key, api_user=server.api_user,
+        **kw
+    )
+
+
+def record_requests(session):
+    """Return a list that receives the body of each request *session* sends.
+
+    Works with the HTTP transport of a connected session (its ``post``
+    method is wrapped); the bodies are the JSON texts sent.
+    """
+    sent = []
+    post = session._transport.post
+
+    def recording_post(body):
+        sent.append(body)
+        return post(body)
+
+    session._transport.post = recording_post
+    return sent
+
+
+def sent_operations(bodies):
+    """Return the operations of the request *bodies*, one list per request."""
+    return [json.loads(body) for body in bodies]
+
+
+def create_project(session, prefix='project', commit=True):
+    """Create a project named after *prefix* with the server's first schema.
+
+    The project is committed unless *commit* is False.
+    """
+    name = unique_name(prefix)
+    project = session.create('Project', {
+        'name': name, 'full_name': name + '_full',
+        'project_schema': session.query('ProjectSchema').first(),
+    })
+    if commit:
+        session.commit()
+    return project
+
+
+def create_task(session, parent, name='task', commit=True):
+    """Create a task under *parent* with the first task type and status.
+
+    The type and status come from the project schema of the project
+    *parent* belongs to (or is). The task is committed unless *commit* is
+    False.
+    """
+    project = parent if parent.entity_type == 'Project' else parent['project']
+    schema = project['project_schema']
+    task_type = schema.get_types('Task')[0]
+    status = schema.get_statuses('Task', task_type['id'])[0]
+    task = session.create('Task', {
+        'name': name, 'parent': parent, 'type': task_type, 'status': status,
+    })
+    if commit:
+        session.commit()
+    return task

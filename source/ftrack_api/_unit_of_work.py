@@ -142,26 +142,34 @@ class UnitOfWork(object):
                 session._call(batch)
             self._clear_after_commit()
 
-    def _clear_after_commit(self):
+    def _clear_after_commit(self, keep=()):
+        """Clear operations, states and local values.
+
+        Entities whose ``id()`` is in *keep* keep their local values.
+        """
         self.operations.clear()
-        dirty = list(self._dirty.values())
+        dirty = self._dirty
         self._dirty = {}
         self._states = {}
-        for entity in dirty:
-            entity._local.clear()
+        for marker, entity in dirty.items():
+            if marker not in keep:
+                entity._local.clear()
 
     def rollback(self):
         """Discard recorded operations and local values.
 
         Entities created and not yet committed are removed from the
-        session's cache.
+        session's cache: detached, they keep their values (the caller may
+        still read them) but no longer take part in the session.
         """
         session = self.session
         with session._lock:
+            detached = set()
             for key, (entity, state) in list(self._states.items()):
                 if state is CREATED:
                     session._forget(key)
-            self._clear_after_commit()
+                    detached.add(id(entity))
+            self._clear_after_commit(keep=detached)
 
     def discard_entity(self, entity):
         """Forget every operation and local value recorded for *entity*."""

@@ -347,8 +347,10 @@ class AbstractCollectionAttribute(Attribute):
         """Return the collection of *entity*, fetching it when needed.
 
         A new entity (or one whose collection the server did not return)
-        gets an empty collection so it can be filled before committing.
-        When auto-population is off for an entity known to the server and
+        gets an empty collection so it can be filled before committing. It
+        is a local value recording nothing, dropped by the next commit or
+        rollback so the server's collection is fetched afterwards. When
+        auto-population is off for an entity known to the server and
         nothing was loaded, :data:`~ftrack_api.symbol.NOT_SET` is returned.
         """
         name = self._name
@@ -372,8 +374,18 @@ class AbstractCollectionAttribute(Attribute):
         if not populated:
             return NOT_SET
 
+        return self._placeholder(entity)
+
+    def _placeholder(self, entity):
+        """Return an empty collection stored as *entity*'s local value.
+
+        Nothing is recorded: it only gives callers a collection to work
+        with. Being local, it goes with the next commit or rollback (the
+        server's value is then fetched), unlike a remote value that would
+        stand for what the server holds.
+        """
         value = self._adapt(entity, [])
-        entity._remote[name] = value
+        entity._store_local(self._name, value)
         return value
 
     def set_local_value(self, entity, value):
@@ -580,8 +592,7 @@ class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
         ):
             proxy = self.get_value(entity)
             if proxy is NOT_SET:
-                proxy = self._adapt(entity, [])
-                entity._remote[self._name] = proxy
+                proxy = self._placeholder(entity)
             for key in list(proxy.keys()):
                 if key not in value:
                     del proxy[key]

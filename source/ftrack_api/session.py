@@ -397,9 +397,14 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
                 cached = self._merger._from_lower(key)
                 if cached is not None:
                     return self._merger.merge(cached)
-        return self.query(
+        # Paged like any query (``offset 0 limit 500``), as the reference
+        # client sends it.
+        results = self.query(
             _expressions.get_expression(entity_type, primary_key, values)
-        ).first()
+        ).all()
+        if results:
+            return results[0]
+        return None
 
     def query(self, expression, page_size=500):
         """Return a lazy :class:`ftrack_api.query.QueryResult` for *expression*.

@@ -130,7 +130,7 @@ def test_get_uses_cache_then_queries(session):
     session.transport.responses.append(page(['a'], None))
     user = session.get('User', 'a')
     assert expressions(session) == [
-        'select id from User where (id is "a") limit 1'
+        'select id from User where (id is "a") offset 0 limit 500'
     ]
     assert session.get('User', 'a') is user
     assert len(session.transport.requests) == 1
@@ -146,7 +146,7 @@ def test_get_composite_key(session):
     assert metadata['key'] == 'k"1'
     assert expressions(session) == [
         'select parent_id, key, value, parent_type from Metadata where '
-        '(parent_id is "p" and key is "k\\"1") limit 1'
+        '(parent_id is "p" and key is "k\\"1") offset 0 limit 500'
     ]
     assert session.get('Metadata', {'parent_id': 'p', 'key': 'k"1'}) is metadata
     with pytest.raises(ValueError):
