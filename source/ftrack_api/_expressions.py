@@ -37,18 +37,23 @@ def bare_or_quoted(value):
 def format_value(value):
     """Return *value* written as a literal for a ``where`` clause.
 
-    Strings are quoted; datetimes are written as quoted naive ISO text
-    without microseconds; other values use their Python text (``True``,
-    ``None``, ``5``).
+    Strings are quoted; date-times are written as the server stores them:
+    quoted naive ISO text in UTC without microseconds (an aware value is
+    converted to UTC, a naive one is taken as UTC, a date is midnight);
+    other values use their Python text (``True``, ``None``, ``5``).
     """
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, arrow.Arrow):
         value = value.datetime
     if isinstance(value, datetime.datetime):
+        if value.utcoffset() is not None:
+            value = value.astimezone(datetime.timezone.utc)
         return quote(value.replace(tzinfo=None, microsecond=0).isoformat())
     if isinstance(value, datetime.date):
-        return quote(value.isoformat())
+        return quote(
+            datetime.datetime(value.year, value.month, value.day).isoformat()
+        )
     return str(value)
 
 

@@ -158,6 +158,14 @@ class Collection(collections.abc.MutableSequence):
         self._identities = identities
         self._notify(old_items)
 
+    def reverse(self):
+        """Reverse the entities in place, recording a single update."""
+        # The generic swap of MutableSequence puts an entity in two places
+        # at once on the way, which uniqueness refuses.
+        self._check_mutable()
+        if len(self._data) > 1:
+            self._replace(self._data[::-1])
+
     def clear(self):
         """Remove all entities, recording a single update."""
         self._check_mutable()

@@ -19,6 +19,7 @@ import threading
 import weakref
 
 import ftrack_api._encoding as _encoding
+import ftrack_api._ensure as _ensure
 import ftrack_api._gc
 import ftrack_api._expressions as _expressions
 import ftrack_api._merge as _merge
@@ -430,43 +431,15 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         """Return the *entity_type* entity matching *data*, creating it if needed.
 
         Only the *identifying_keys* of *data* (default: all its keys) are
-        used to find an existing entity; other differing values are updated.
+        used to find an existing entity; other differing values are updated
+        (date-times compare as the server stores them: UTC, whole seconds).
         A create or update is committed at once. Raise :exc:`KeyError` when
         *data* misses an identifying key, :exc:`ValueError` when there are
         no identifying keys and
         :exc:`ftrack_api.exception.MultipleResultsFoundError` when several
         entities match.
         """
-        if not identifying_keys:
-            identifying_keys = list(data.keys())
-        if not identifying_keys:
-            raise ValueError(
-                'Could not determine any identifying data to check against '
-                'when ensuring {0!r} with data {1!r}.'.format(entity_type, data)
-            )
-        for key in identifying_keys:
-            if key not in data:
-                raise KeyError(
-                    'Identifying key {0!r} missing from data {1!r}.'.format(key, data)
-                )
-        expression = _expressions.ensure_expression(
-            entity_type, data, identifying_keys
-        )
-        try:
-            entity = self.query(expression).one()
-        except ftrack_api.exception.NoResultFoundError:
-            entity = self.create(entity_type, data)
-            self.commit()
-            return entity
-
-        changed = False
-        for key, value in data.items():
-            if entity[key] != value:
-                entity[key] = value
-                changed = True
-        if changed:
-            self.commit()
-        return entity
+        return _ensure.ensure(self, entity_type, data, identifying_keys)
 
     def populate(self, entities, projections):
         """Fetch *projections* (comma separated) of *entities* in bulk.

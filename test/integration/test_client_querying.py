@@ -1,5 +1,6 @@
 """The 'Querying' chapter, paging and generated expressions, against a LocalServer."""
 
+import datetime
 import uuid
 
 import arrow
@@ -254,3 +255,33 @@ def test_ensure(ftrack_session):
     assert ftrack_session.query(
         'select email from User where username is "{0}"'.format(username)
     ).one()['email'] == 'martin@example.com'
+
+
+@pytest.mark.parametrize('start_date', [
+    arrow.get('2020-01-02T03:04:05.123456+02:00'),
+    datetime.datetime(2020, 1, 2, 3, 4, 5),
+    datetime.date(2020, 1, 2),
+], ids=['aware-with-offset', 'naive', 'date'])
+def test_ensure_with_a_date_time_finds_what_it_created(
+    ftrack_session, studio, start_date
+):
+    data = {
+        'name': unique('dated'), 'parent_id': studio['sequence']['id'],
+        'start_date': start_date,
+    }
+    created = ftrack_session.ensure('Shot', data)
+    with ftrack_api.Session(
+        server_url=ftrack_session.server_url, api_key=ftrack_session.api_key,
+        api_user=ftrack_session.api_user, schema_cache_path=False,
+    ) as other:
+        assert other.ensure('Shot', data)['id'] == created['id']
+        assert len(other.query(
+            'Shot where name is "{0}"'.format(data['name'])
+        ).all()) == 1
+
+
+def test_ensure_with_values_that_need_quoting(ftrack_session):
+    username = 'it\'s "quoted" \\ {0}'.format(unique('user'))
+    user = ftrack_session.ensure('User', {'username': username})
+    assert ftrack_session.ensure('User', {'username': username}) is user
+    assert user['username'] == username

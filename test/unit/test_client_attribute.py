@@ -125,6 +125,44 @@ def test_collection_mutation_records_update_with_snapshot(session):
     assert ftrack_api.inspection.state(task) is ftrack_api.symbol.MODIFIED
 
 
+def test_collection_in_place_operations(session):
+    task = existing(session, 'Task', id='t1', scopes=[])
+    scopes = [existing(session, 'Scope', id='s{0}'.format(index)) for index in range(4)]
+    collection = task['scopes']
+
+    collection += scopes[:3]
+    collection.reverse()
+    assert list(collection) == [scopes[2], scopes[1], scopes[0]]
+    assert collection[:2] == [scopes[2], scopes[1]]
+    assert isinstance(collection[:2], list)
+    collection[1:2] = [scopes[3]]
+    assert list(collection) == [scopes[2], scopes[3], scopes[0]]
+    with pytest.raises(ftrack_api.exception.DuplicateItemInCollectionError):
+        collection[0:1] = [scopes[0]]
+    del collection[::2]
+    assert list(collection) == [scopes[3]]
+    collection.insert(0, scopes[1])
+    assert collection.index(scopes[3]) == 1
+    assert collection.count(scopes[3]) == 1
+    assert collection.pop() is scopes[3]
+    collection.remove(scopes[1])
+    assert len(collection) == 0
+
+    # Each change is one recorded update holding a snapshot of the result.
+    updates = [
+        list(operation.new_value) for operation in session.recorded_operations
+    ]
+    assert updates == [
+        scopes[:3],
+        [scopes[2], scopes[1], scopes[0]],
+        [scopes[2], scopes[3], scopes[0]],
+        [scopes[3]],
+        [scopes[1], scopes[3]],
+        [scopes[1]],
+        [],
+    ]
+
+
 def test_immutable_collection_cannot_change(session):
     task = existing(session, 'Task', id='t1', scopes=[])
     collection = task['scopes']

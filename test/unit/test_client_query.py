@@ -231,6 +231,31 @@ def test_ensure_expression_formats_values():
     )
 
 
+def test_ensure_expression_writes_date_times_as_the_server_stores_them():
+    import datetime
+
+    import arrow
+
+    values = {
+        # The server stores UTC without microseconds: an aware value is
+        # written as that moment in UTC.
+        'aware': arrow.get('2020-01-02T03:04:05.123456+02:00'),
+        'aware_datetime': datetime.datetime(
+            2020, 1, 2, 3, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))
+        ),
+        'naive': datetime.datetime(2020, 1, 2, 3, 4, 5, 999),
+        'date': datetime.date(2020, 1, 5),
+        'none': None,
+    }
+    expression = ensure_expression('Shot', values, list(values))
+    assert expression == (
+        'Shot where aware is "2020-01-02T01:04:05" '
+        'and aware_datetime is "2020-01-02T08:04:05" '
+        'and naive is "2020-01-02T03:04:05" '
+        'and date is "2020-01-05T00:00:00" and none is None'
+    )
+
+
 def test_keys_with_quotes_use_the_exact_string_form(session):
     user = session.create('User', {'id': "a'b"}, reconstructing=True)
     assert session.get('User', "a'b") is user
@@ -274,3 +299,19 @@ def test_scalar_population(session):
     assert expressions(session) == [
         'select username from User where id is u1 offset 0 limit 500'
     ]
+
+
+def test_ensure_compares_date_times_as_the_server_stores_them():
+    import datetime
+
+    import arrow
+
+    from ftrack_api._ensure import same_value
+
+    stored = arrow.get('2020-01-02T01:04:05+00:00')
+    assert same_value(stored, arrow.get('2020-01-02T03:04:05.5+02:00'))
+    assert same_value(stored, datetime.datetime(2020, 1, 2, 1, 4, 5))
+    assert not same_value(stored, datetime.datetime(2020, 1, 2, 1, 4, 6))
+    assert same_value(arrow.get('2020-01-05'), datetime.date(2020, 1, 5))
+    assert same_value('a', 'a') and not same_value('a', 'b')
+    assert not same_value(None, stored)
