@@ -171,6 +171,19 @@ def _find_configuration(proxy, key):
     return None
 
 
+def create_value(proxy, data):
+    """Add a value for a new key of a custom attribute *proxy*.
+
+    *data* holds the ``key`` and ``value``. Dispatches to
+    :func:`create_sparse_value` or :func:`create_dense_value` by the value
+    type of the proxy's attribute.
+    """
+    if proxy._sparse:
+        create_sparse_value(proxy, data['key'], data['value'])
+    else:
+        create_dense_value(proxy, data['key'], data['value'])
+
+
 def create_dense_value(proxy, key, value):
     """Add a value for *key* to a new entity's dense custom attributes.
 

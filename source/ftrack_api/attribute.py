@@ -605,11 +605,12 @@ class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
 
 
 class CustomAttributeCollectionAttribute(MappedCollectionAttribute):
-    """A sparse collection of custom attribute values presented as a mapping.
+    """Custom attribute values presented as a mapping of key to value.
 
-    Keys are the keys of the custom attribute configurations that apply to
-    the entity; values missing from the collection fall back to the
-    configuration default.
+    The mapping is a
+    :class:`~ftrack_api.collection.CustomAttributeCollectionProxy`: dense
+    values (current servers) or the legacy sparse values, chosen by the
+    ``value_entity_type`` the factory sets from the schema.
     """
 
     @property

@@ -380,25 +380,29 @@ def memoise_session(function):
     return wrapper
 
 
-class CustomAttributeCollectionProxy(MappedCollectionProxy):
+class CustomAttributeCollectionProxy(KeyValueMappedCollectionProxy):
     """A mapping of custom attribute key to value over a collection.
 
     *collection* holds the custom attribute value entities of the owner.
     With current servers (dense values, value type ending in
-    ``CustomAttributeValue``) the keys are those of the values in the
-    collection; setting a key that is not there raises :exc:`KeyError` on
-    an entity known to the server, and on a new entity adds a value for the
-    configuration with that key (looked up once per session), recording an
-    update of the value that the server upserts. With the legacy sparse
-    value type ``CustomAttributeValue`` the keys are those of the applicable
+    ``CustomAttributeValue``) it is the key/value mapping of the values in
+    the collection (as :class:`KeyValueMappedCollectionProxy`): setting a
+    key that is not there raises :exc:`KeyError` on an entity known to the
+    server, and on a new entity adds a value for the configuration with
+    that key (looked up once per session), recording an update of the value
+    that the server upserts; deleting a key deletes its value (the server
+    restores the configuration default). With the legacy sparse value type
+    ``CustomAttributeValue`` the keys are those of the applicable
     configurations, missing values fall back to the configuration default,
     new keys create value entities and deleting a key deletes its value.
     """
 
     def __init__(self, collection):
-        super(CustomAttributeCollectionProxy, self).__init__(collection)
-        self.key_attribute = 'key'
-        self.value_attribute = 'value'
+        import ftrack_api._custom_attributes as custom_attributes
+
+        super(CustomAttributeCollectionProxy, self).__init__(
+            collection, custom_attributes.create_value, 'key', 'value'
+        )
 
     def __copy__(self):
         import copy
@@ -428,54 +432,30 @@ class CustomAttributeCollectionProxy(MappedCollectionProxy):
                 return configuration['id']
         raise KeyError(key)
 
-    def _value_entity_for_key(self, key):
-        if self._sparse:
-            configuration_id = self.get_configuration_id_from_key(key)
-            for entity in self.collection:
-                if entity['configuration_id'] == configuration_id:
-                    return entity
-            return None
+    def _get_entity_by_key(self, key):
+        if not self._sparse:
+            return super(CustomAttributeCollectionProxy, self)._get_entity_by_key(key)
+        configuration_id = self.get_configuration_id_from_key(key)
         for entity in self.collection:
-            if entity['key'] == key:
+            if entity['configuration_id'] == configuration_id:
                 return entity
-        return None
-
-    def __getitem__(self, key):
-        entity = self._value_entity_for_key(key)
-        if entity is not None:
-            return entity['value']
-        if self._sparse:
-            for configuration in self._configurations():
-                if configuration['key'] == key:
-                    return configuration['default']
         raise KeyError(key)
 
-    def __setitem__(self, key, value):
-        entity = self._value_entity_for_key(key)
-        if entity is not None:
-            entity['value'] = value
-            return
-        import ftrack_api._custom_attributes as custom_attributes
-
-        self.collection._check_mutable()
-        if self._sparse:
-            custom_attributes.create_sparse_value(self, key, value)
-        else:
-            custom_attributes.create_dense_value(self, key, value)
-
-    def __delitem__(self, key):
-        entity = self._value_entity_for_key(key)
-        if entity is None:
-            raise KeyError(key)
-        self.collection.remove(entity)
-        if self._sparse:
-            self.collection.entity.session.delete(entity)
+    def __getitem__(self, key):
+        try:
+            return super(CustomAttributeCollectionProxy, self).__getitem__(key)
+        except KeyError:
+            if self._sparse:
+                for configuration in self._configurations():
+                    if configuration['key'] == key:
+                        return configuration['default']
+            raise
 
     def keys(self):
         """Return the list of keys."""
         if self._sparse:
             return [configuration['key'] for configuration in self._configurations()]
-        return [entity['key'] for entity in self.collection]
+        return super(CustomAttributeCollectionProxy, self).keys()
 
     def __iter__(self):
         return iter(self.keys())

@@ -2,35 +2,22 @@
 notes, lists, timers, links, jobs), against a LocalServer."""
 
 import json
-import uuid
 
 import pytest
 
 import ftrack_api
+import ftrack_api.collection
 import ftrack_api.exception
+import ftrack_api.inspection
 import ftrack_api.symbol
-
-
-def unique(prefix):
-    return '{0}_{1}'.format(prefix, uuid.uuid1().hex)
-
-
-def new_session(server):
-    return ftrack_api.Session(
-        server_url=server.url, api_key=server.api_key, api_user=server.api_user,
-        schema_cache_path=False,
-    )
+from ftrack_api._testing import connect as new_session
+from ftrack_api._testing import create_project, create_task
+from ftrack_api._testing import unique_name as unique
 
 
 @pytest.fixture
 def project(ftrack_session):
-    schema = ftrack_session.query('ProjectSchema').first()
-    name = unique('example')
-    project = ftrack_session.create('Project', {
-        'name': name, 'full_name': name + '_full', 'project_schema': schema,
-    })
-    ftrack_session.commit()
-    return project
+    return create_project(ftrack_session, 'example')
 
 
 def test_creating_a_project(ftrack_server, ftrack_session):
@@ -155,6 +142,37 @@ def test_custom_attributes(ftrack_server, ftrack_session, project):
         assert (key, 'bar') in loaded['custom_attributes'].items()
         with pytest.raises(KeyError):
             loaded['custom_attributes'][unique('not_configured')] = 1
+
+
+def test_deleting_a_custom_attribute_key_restores_the_default(
+    ftrack_server, ftrack_session, project
+):
+    session = ftrack_session
+    key = unique('deleted_field')
+    task_object_type = session.query('ObjectType where name is "Task"').one()
+    _configuration(
+        session, key, object_type_id=task_object_type['id'], default='default text'
+    )
+    task = create_task(session, project)
+    task['custom_attributes'][key] = 'bar'
+    session.commit()
+
+    custom_attributes = task['custom_attributes']
+    # Dense values: a key/value mapping as the reference client has it.
+    assert isinstance(
+        custom_attributes, ftrack_api.collection.KeyValueMappedCollectionProxy
+    )
+    value = next(
+        item for item in custom_attributes.collection if item['key'] == key
+    )
+    del custom_attributes[key]
+    assert ftrack_api.inspection.state(value) is ftrack_api.symbol.DELETED
+    session.commit()
+
+    with new_session(ftrack_server) as other:
+        assert other.get('Task', task['id'])['custom_attributes'][key] == (
+            'default text'
+        )
 
 
 def test_custom_attributes_on_new_entity(ftrack_server, ftrack_session, project):
