@@ -146,3 +146,41 @@ def test_threads_share_one_identity_map(ftrack_server):
             assert result.keys() == first.keys()
             for key, user in result.items():
                 assert user is first[key]
+
+
+EXIT_SCRIPT = '''
+import logging, sys, time
+import ftrack_api
+logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+logging.getLogger('ftrack_api.session').setLevel(logging.DEBUG)
+session = ftrack_api.Session(schema_cache_path=False, auto_connect_event_hub=True)
+session.event_hub.subscribe('topic=test-exit', lambda event: None)
+deadline = time.monotonic() + 30
+while not session.event_hub.connected and time.monotonic() < deadline:
+    time.sleep(0.05)
+print('connected', session.event_hub.connected)
+# No close(): the interpreter exit must close the session.
+'''
+
+
+def test_open_sessions_are_closed_at_interpreter_exit(ftrack_server):
+    import os
+    import subprocess
+    import sys
+
+    environment = dict(os.environ)
+    environment.update({
+        'FTRACK_SERVER': ftrack_server.url,
+        'FTRACK_API_USER': ftrack_server.api_user,
+        'FTRACK_API_KEY': ftrack_server.api_key,
+    })
+    environment.pop('FTRACK_EVENT_PLUGIN_PATH', None)
+    process = subprocess.run(
+        [sys.executable, '-c', EXIT_SCRIPT], env=environment,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True, timeout=120,
+    )
+    assert process.returncode == 0, process.stderr
+    assert 'connected True' in process.stdout
+    assert 'Closing <Session' in process.stderr
+    assert ftrack_server.api_key not in process.stderr

@@ -59,6 +59,45 @@ def test_environment_variables(monkeypatch):
         session.close()
 
 
+def test_api_key_variable_wins_over_the_legacy_one(monkeypatch):
+    monkeypatch.setenv('FTRACK_API_KEY', 'current-key')
+    monkeypatch.setenv('FTRACK_APIKEY', 'legacy-key')
+    with OfflineSession(api_key=None) as session:
+        assert session.api_key == 'current-key'
+
+
+def test_api_user_falls_back_to_the_login_name(monkeypatch):
+    import getpass
+
+    monkeypatch.delenv('FTRACK_API_USER', raising=False)
+    monkeypatch.setattr(getpass, 'getuser', lambda: 'login-name')
+    with OfflineSession(api_user=None) as session:
+        assert session.api_user == 'login-name'
+
+
+def test_plugin_paths_from_environment(monkeypatch, tmp_path):
+    """FTRACK_EVENT_PLUGIN_PATH: several directories, searched recursively."""
+    loaded = []
+    for name in ('first', 'second'):
+        directory = tmp_path / name / 'nested'
+        directory.mkdir(parents=True)
+        (directory / 'plugin_{0}.py'.format(name)).write_text(
+            'def register(session):\n'
+            '    session.loaded_plugins.append({0!r})\n'.format(name)
+        )
+    monkeypatch.setenv('FTRACK_EVENT_PLUGIN_PATH', os.pathsep.join([
+        str(tmp_path / 'first'), '', str(tmp_path / 'second'),
+    ]))
+    monkeypatch.setattr(
+        OfflineSession, 'loaded_plugins', loaded, raising=False
+    )
+    with OfflineSession(plugin_paths=None) as session:
+        assert session._plugin_paths == [
+            str(tmp_path / 'first'), str(tmp_path / 'second')
+        ]
+    assert loaded == ['first', 'second']
+
+
 @pytest.mark.parametrize('version, compatible', [
     ('dev', True), ('4.13.0', True), ('3.3.11', True), ('3.3.10', False),
     ('2.9.1.1234', False), ('custom-build', True),
