@@ -202,10 +202,12 @@ def create_task(session, parent, name='task', commit=True):
     """Create a task under *parent* with the first task type and status.
 
     The type and status come from the project schema of the project
-    *parent* belongs to (or is). The task is committed unless *commit* is
+    *parent* belongs to (or is), found through the ``parent`` chain. The task is committed unless *commit* is
     False.
     """
-    project = parent if parent.entity_type == 'Project' else parent['project']
+    project = parent
+    while project.entity_type != 'Project':
+        project = project['parent']
     schema = project['project_schema']
     task_type = schema.get_types('Task')[0]
     status = schema.get_statuses('Task', task_type['id'])[0]
