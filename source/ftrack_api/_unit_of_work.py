@@ -13,6 +13,7 @@ import logging
 
 import ftrack_api._batch
 import ftrack_api._gc
+import ftrack_api._identity
 import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.symbol
@@ -53,23 +54,11 @@ class UnitOfWork(object):
             return NOT_SET
         return entry[1]
 
-    def _set_state(self, entity, state, key=None):
-        if key is None:
-            key = entity._identity_key()
-        entry = self._states.get(key)
-        current = NOT_SET if entry is None else entry[1]
-        if state is MODIFIED and current is not NOT_SET:
-            return
-        self._states[key] = (entity, state)
-
     def entities_in_state(self, state):
         """Return the entities whose state is *state*, in recording order."""
         return [entity for entity, current in self._states.values() if current is state]
 
     # Recording.
-    def _recording(self):
-        return self.session.record_operations
-
     @staticmethod
     def _key_and_primary_key(entity):
         key = entity._identity_key()
@@ -110,22 +99,15 @@ class UnitOfWork(object):
 
     def record_delete(self, entity):
         """Record the deletion of *entity*."""
-        if not self._recording():
+        if not self.session.record_operations:
             return
-        self.operations.push(ftrack_api.operation.DeleteEntityOperation(
-            entity.entity_type, ftrack_api.inspection.primary_key(entity),
+        key, primary_key = self._key_and_primary_key(entity)
+        self.operations._stack.append(ftrack_api.operation.DeleteEntityOperation(
+            entity.entity_type, primary_key,
         ))
-        self._set_state(entity, DELETED)
+        self._states[key] = (entity, DELETED)
 
     # Committing.
-    def build_batch(self):
-        """Return the optimised batch of payloads for the recorded operations.
-
-        Entity values are replaced by references; the result is ready for
-        :meth:`Session.call`-style encoding.
-        """
-        return ftrack_api._batch.build_batch(self.operations._stack)
-
     def commit(self):
         """Send the recorded operations in one batch and clear local state.
 
@@ -136,11 +118,66 @@ class UnitOfWork(object):
         """
         session = self.session
         with session._lock:
+            stack = self.operations._stack
+            count = len(stack)
             with ftrack_api._gc.paused():
-                batch = self.build_batch()
+                batch = ftrack_api._batch.build_batch(stack[:count])
             if batch:
                 session._call(batch)
-            self._clear_after_commit()
+            if len(stack) == count:
+                self._clear_after_commit()
+            else:
+                self._clear_committed(count)
+
+    def _clear_committed(self, count):
+        """Clear what the first *count* operations recorded, keep later ones.
+
+        Changes recorded while the commit was in flight (by other threads)
+        were not sent: their operations, the states they give and the local
+        values they set stay for the next commit. Everything else is
+        cleared as after any commit.
+        """
+        identity_key = ftrack_api._identity.identity_key
+        make_key = self.session._make_key
+        stack = self.operations._stack
+        late = stack[count:]
+        del stack[:count]
+
+        previous_states = self._states
+        states = {}
+        #: ``id(entity)`` -> names of local values to keep (None: all).
+        kept = {}
+        for operation in late:
+            key = identity_key(
+                make_key, operation.entity_type, list(operation.entity_key.values())
+            )
+            entry = states.get(key) or previous_states.get(key)
+            if entry is None:
+                continue
+            entity, state = entry[0], states.get(key, (None, NOT_SET))[1]
+            states[key] = (entity, ftrack_api.inspection.next_state(operation, state))
+            marker = id(entity)
+            if isinstance(operation, ftrack_api.operation.CreateEntityOperation):
+                kept[marker] = None
+            elif isinstance(operation, ftrack_api.operation.UpdateEntityOperation):
+                names = kept.setdefault(marker, set())
+                if names is not None:
+                    names.add(operation.attribute_name)
+        self._states = states
+
+        dirty = self._dirty
+        self._dirty = {}
+        for marker, entity in dirty.items():
+            local = entity._local
+            if marker not in kept:
+                local.clear()
+                continue
+            names = kept[marker]
+            if names is not None:
+                for name in [name for name in local if name not in names]:
+                    del local[name]
+            if local:
+                self._dirty[marker] = entity
 
     def _clear_after_commit(self, keep=()):
         """Clear operations, states and local values.

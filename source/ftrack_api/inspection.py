@@ -30,8 +30,13 @@ def primary_key(entity):
     )
 
 
-def _state(operation, state):
-    """Return the state following *state* once *operation* applies."""
+def next_state(operation, state):
+    """Return the state of an entity in *state* once *operation* applies.
+
+    A create gives :data:`~ftrack_api.symbol.CREATED`, a delete
+    :data:`~ftrack_api.symbol.DELETED` and an update
+    :data:`~ftrack_api.symbol.MODIFIED` when there was no state yet.
+    """
     import ftrack_api.operation
 
     if isinstance(operation, ftrack_api.operation.CreateEntityOperation):

@@ -108,3 +108,48 @@ def test_get_sends_the_paged_query_of_the_reference_client(
         }]]
     finally:
         session.close()
+
+
+def test_change_from_another_thread_during_a_commit_is_not_lost(
+    ftrack_server, project
+):
+    import threading
+
+    session = connect(ftrack_server)
+    try:
+        task = create_task(session, session.get('Project', project['id']))
+        task['name'] = 'sent'
+        in_flight = threading.Event()
+        changed = threading.Event()
+        post = session._transport.post
+
+        def post_while_another_thread_changes(body):
+            in_flight.set()
+            assert changed.wait(30)
+            return post(body)
+
+        def change():
+            assert in_flight.wait(30)
+            task['description'] = 'from another thread'
+            changed.set()
+
+        thread = threading.Thread(target=change)
+        thread.start()
+        session._transport.post = post_while_another_thread_changes
+        try:
+            session.commit()
+        finally:
+            session._transport.post = post
+            thread.join(30)
+
+        assert task['description'] == 'from another thread'
+        assert ftrack_api.inspection.state(task) is ftrack_api.symbol.MODIFIED
+        session.commit()
+    finally:
+        session.close()
+
+    with connect(ftrack_server) as other:
+        stored = other.get('Task', task['id'])
+        assert (stored['name'], stored['description']) == (
+            'sent', 'from another thread'
+        )

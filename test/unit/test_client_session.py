@@ -217,6 +217,47 @@ def test_commit_clears_local_values_and_states(session):
     assert session.modified == []
 
 
+def test_changes_made_while_a_commit_is_in_flight_are_kept(session):
+    """What another thread records during the request is not cleared by it."""
+    user = session.create('User', {'id': 'u1', 'username': 'old'}, reconstructing=True)
+    other = session.create('User', {'id': 'u2', 'username': 'other'}, reconstructing=True)
+    user['username'] = 'sent'
+    call = session.transport.call
+
+    def call_while_changing(body, decode):
+        # Stands for another thread changing entities during the request.
+        user['username'] = 'late'
+        other['email'] = 'late@example.com'
+        new = session.create('User', {'id': 'u3', 'username': 'late'})
+        changed.append(new)
+        return call(body, decode)
+
+    changed = []
+    session.transport.call = call_while_changing
+    session.commit()
+    session.transport.call = call
+
+    (sent,) = session.transport.requests
+    assert sent == [{
+        'action': 'update', 'entity_type': 'User', 'entity_key': ['u1'],
+        'entity_data': {'__entity_type__': 'User', 'username': 'sent'},
+    }]
+    # The late changes are still local and recorded...
+    assert user['username'] == 'late'
+    assert other['email'] == 'late@example.com'
+    assert ftrack_api.inspection.state(user) is ftrack_api.symbol.MODIFIED
+    assert ftrack_api.inspection.state(other) is ftrack_api.symbol.MODIFIED
+    assert ftrack_api.inspection.state(changed[0]) is ftrack_api.symbol.CREATED
+    assert len(session.recorded_operations) == 3
+    # ... and the next commit sends them.
+    session.commit()
+    assert [payload['action'] for payload in session.transport.requests[1]] == [
+        'update', 'update', 'create'
+    ]
+    assert ftrack_api.inspection.state(user) is ftrack_api.symbol.NOT_SET
+    assert len(session.recorded_operations) == 0
+
+
 def test_failed_commit_keeps_work_and_rollback_discards(session):
     session.transport.echo = False
     user = session.create('User', {'username': 'new'})
