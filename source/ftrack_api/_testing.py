@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import time
 import uuid
 
 import ftrack_api.exception
@@ -140,6 +141,29 @@ class OfflineSession(ftrack_api.session.Session):
         return self._offline_transport
 
 
+def offline_session(echo=True, **kw):
+    """Yield an :class:`OfflineSession`, closing it afterwards.
+
+    A generator for pytest fixtures (``yield from offline_session()``).
+    With *echo* its transport answers unprepared requests as an accepting
+    server would; *kw* are the :class:`OfflineSession` arguments.
+    """
+    session = OfflineSession(**kw)
+    session.transport.echo = echo
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def reconstruct(session, entity_type, **data):
+    """Return an *entity_type* entity of *session* known to exist with *data*.
+
+    The entity is reconstructed (values are remote, nothing is recorded).
+    """
+    return session.create(entity_type, data, reconstructing=True)
+
+
 import ftrack_api._schema_cache  # noqa: E402
 
 
@@ -149,16 +173,31 @@ def unique_name(prefix):
 
 
 def connect(server, **kw):
-    """Return a new session connected to *server* (``url``, ``api_user``, ``api_key``).
+    """Return a new session connected to *server*.
 
-    The schema cache is disabled unless *schema_cache_path* is given; other
+    *server* is a server (``url``, ``api_user``, ``api_key``, as a
+    ``LocalServer``) or a session whose server and credentials to use. The
+    schema cache is disabled unless *schema_cache_path* is given; other
     keyword arguments are passed to :class:`ftrack_api.session.Session`.
     """
     kw.setdefault('schema_cache_path', False)
+    url = getattr(server, 'url', None) or server.server_url
     return ftrack_api.session.Session(
-        server_url=server.url, api_key=server.api_key, api_user=server.api_user,
-        **kw
+        server_url=url, api_key=server.api_key, api_user=server.api_user, **kw
     )
+
+
+def wait_until(condition, timeout=20.0, interval=0.05):
+    """Return True once *condition()* is true, polling until *timeout* seconds.
+
+    Return the last result of *condition()* when the time is up.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
 
 
 def record_requests(session):

@@ -13,6 +13,7 @@ import ftrack_api.cache
 import ftrack_api.entity.base
 import ftrack_api.inspection
 import ftrack_api.symbol
+from ftrack_api._testing import connect
 from ftrack_local_server import LocalServer
 
 
@@ -41,14 +42,7 @@ def open_session(server):
     sessions = []
 
     def factory(cache=None):
-        session = ftrack_api.Session(
-            server_url=server.url,
-            api_key=server.api_key,
-            api_user=server.api_user,
-            plugin_paths=[],
-            schema_cache_path=False,
-            cache=cache,
-        )
+        session = connect(server, plugin_paths=[], cache=cache)
         sessions.append(session)
         return session
 

@@ -12,27 +12,10 @@ import ftrack_api.cache
 import ftrack_api.entity.base
 import ftrack_api.inspection
 import ftrack_api.symbol
+from ftrack_api._testing import connect as new_session
+from ftrack_api._testing import record_requests as count_requests
 
 NOT_SET = ftrack_api.symbol.NOT_SET
-
-
-def count_requests(session):
-    sent = []
-    post = session._transport.post
-
-    def counting_post(body):
-        sent.append(body)
-        return post(body)
-
-    session._transport.post = counting_post
-    return sent
-
-
-def new_session(server, **kw):
-    return ftrack_api.Session(
-        server_url=server.url, api_key=server.api_key, api_user=server.api_user,
-        schema_cache_path=False, **kw
-    )
 
 
 @pytest.fixture

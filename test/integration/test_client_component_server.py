@@ -8,7 +8,6 @@ and note attachments, "Working with components" and "Publishing versions".
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
@@ -20,6 +19,9 @@ import ftrack_api.accessor.server
 import ftrack_api.exception
 import ftrack_api.structure.id
 import ftrack_api.symbol
+from ftrack_api._testing import (
+    connect, create_project, create_task, record_requests, sent_operations,
+)
 
 SERVER_LOCATION_ID = ftrack_api.symbol.SERVER_LOCATION_ID
 
@@ -35,39 +37,9 @@ def _file(tmp_path, name='data.json', content=b'{"foo":"bar"}'):
     return str(path)
 
 
-def _record_requests(session):
-    """Record the JSON batches *session* sends (requests still go through)."""
-    batches = []
-    post = session._transport.post
-
-    def recording_post(body):
-        batches.append(json.loads(body))
-        return post(body)
-
-    session._transport.post = recording_post
-    return batches
-
-
-def _project(session):
-    schema = session.query('ProjectSchema').first()
-    name = 'components_{0}'.format(uuid.uuid4().hex[:8])
-    project = session.create('Project', {
-        'name': name, 'full_name': name, 'project_schema': schema,
-    })
-    session.commit()
-    return project
-
-
 def _task(session, project):
-    schema = project['project_schema']
-    task_type = schema.get_types('Task')[0]
-    status = schema.get_statuses('Task', task_type['id'])[0]
     shot = session.create('Shot', {'name': 'sh010', 'parent': project})
-    task = session.create('Task', {
-        'name': 'compositing', 'parent': shot, 'type': task_type, 'status': status,
-    })
-    session.commit()
-    return task
+    return create_task(session, shot, name='compositing')
 
 
 def test_upload_and_download_round_trip(ftrack_session, server_location, tmp_path):
@@ -106,10 +78,11 @@ def test_empty_file_round_trip(ftrack_session, server_location, tmp_path):
 
 def test_upload_sends_the_documented_requests(ftrack_session, server_location, tmp_path):
     session = ftrack_session
-    batches = _record_requests(session)
+    bodies = record_requests(session)
     component = session.create_component(_file(tmp_path), location=server_location)
     component_id = component['id']
 
+    batches = sent_operations(bodies)
     assert [[operation['action'] for operation in batch] for batch in batches] == [
         ['query'], ['get_upload_metadata'], ['create', 'create'],
     ]
@@ -226,10 +199,7 @@ def test_job_attachments(ftrack_session, tmp_path):
     session.create('JobComponent', {'component_id': component['id'], 'job_id': job['id']})
     session.commit()
 
-    other = ftrack_api.Session(
-        server_url=session.server_url, api_key=session.api_key,
-        api_user=session.api_user, plugin_paths=[], schema_cache_path=False,
-    )
+    other = connect(session, plugin_paths=[])
     try:
         location = other.query('Location where name is "ftrack.server"').one()
         remote_job = other.get('Job', job['id'])
@@ -248,7 +218,7 @@ def test_job_attachments(ftrack_session, tmp_path):
 
 def test_note_attachments(ftrack_session, tmp_path):
     session = ftrack_session
-    project = _project(session)
+    project = create_project(session, 'components')
     user = session.query('User where username is "{0}"'.format(session.api_user)).one()
     note = project.create_note('See attached', author=user)
     session.commit()
@@ -274,7 +244,7 @@ def test_note_attachments(ftrack_session, tmp_path):
 
 def test_working_with_components(ftrack_session, tmp_path):
     session = ftrack_session
-    project = _project(session)
+    project = create_project(session, 'components')
     asset = session.create('Asset', {
         'name': 'plate', 'parent': project,
         'type': session.query('AssetType where name is "Plate"').one(),
@@ -295,7 +265,7 @@ def test_working_with_components(ftrack_session, tmp_path):
 
 def test_publishing_versions(ftrack_session, tmp_path):
     session = ftrack_session
-    task = _task(session, _project(session))
+    task = _task(session, create_project(session, 'components'))
     asset_parent = task['parent']
     asset_type = session.query('AssetType where name is "Geometry"').one()
     asset = session.create('Asset', {

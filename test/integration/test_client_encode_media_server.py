@@ -8,13 +8,13 @@ which is enough to check what the client sends and reads back.
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 import requests
 
 import ftrack_api
 import ftrack_api.symbol
+from ftrack_api._testing import connect, create_project
 
 
 @pytest.fixture
@@ -34,11 +34,7 @@ def image(tmp_path):
 @pytest.fixture
 def version(ftrack_session):
     session = ftrack_session
-    schema = session.query('ProjectSchema').first()
-    name = 'encode_{0}'.format(uuid.uuid4().hex[:8])
-    project = session.create('Project', {
-        'name': name, 'full_name': name, 'project_schema': schema,
-    })
+    project = create_project(session, 'encode', commit=False)
     asset = session.create('Asset', {
         'name': 'review', 'parent': project,
         'type': session.query('AssetType where name is "Upload"').one(),
@@ -49,10 +45,7 @@ def version(ftrack_session):
 
 
 def _other_session(session):
-    return ftrack_api.Session(
-        server_url=session.server_url, api_key=session.api_key,
-        api_user=session.api_user, plugin_paths=[], schema_cache_path=False,
-    )
+    return connect(session, plugin_paths=[])
 
 
 def test_encode_media_from_a_path(ftrack_session, media):

@@ -1,6 +1,5 @@
 """The 'Working with entities' chapter, against a LocalServer."""
 
-import uuid
 
 import pytest
 
@@ -11,28 +10,16 @@ import ftrack_api.entity.factory
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
+from ftrack_api._testing import connect, create_project, create_task
+from ftrack_api._testing import unique_name as unique
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
 
-def unique(prefix):
-    return '{0}_{1}'.format(prefix, uuid.uuid4().hex[:10])
-
-
 @pytest.fixture
 def task(ftrack_session):
-    session = ftrack_session
-    schema = session.query('ProjectSchema').first()
-    project = session.create('Project', {
-        'name': unique('entities'), 'full_name': 'Entities', 'project_schema': schema,
-    })
-    task_type = schema.get_types('Task')[0]
-    status = schema.get_statuses('Task', task_type['id'])[0]
-    task = session.create('Task', {
-        'name': 'model', 'parent': project, 'type': task_type, 'status': status,
-    })
-    session.commit()
-    return task
+    project = create_project(ftrack_session, 'entities')
+    return create_task(ftrack_session, project, name='model')
 
 
 def test_attribute_types_on_class(ftrack_session, task):
@@ -59,10 +46,7 @@ def test_scalar_reference_and_collection_access(ftrack_session, task):
     task['timelogs'].append(new_timelog)
     session.commit()
 
-    with ftrack_api.Session(
-        server_url=session.server_url, api_key=session.api_key,
-        api_user=session.api_user, schema_cache_path=False,
-    ) as other:
+    with connect(session) as other:
         loaded = other.get('Task', task['id'])
         assert loaded['name'] == 'comp'
         assert loaded['status']['id'] == new_status['id']
@@ -173,22 +157,14 @@ def test_custom_default_projections(ftrack_server, tmp_path):
         "            cls.default_projections = ['id', 'username']\n"
         '        return cls\n'
     ))
-    with ftrack_api.Session(
-        server_url=ftrack_server.url, api_key=ftrack_server.api_key,
-        api_user=ftrack_server.api_user, plugin_paths=paths,
-        schema_cache_path=False,
-    ) as session:
+    with connect(ftrack_server, plugin_paths=paths) as session:
         user = session.query('User').first()
         with session.auto_populating(False):
             items = dict(user.items())
         assert items['username'] not in (NOT_SET, None)
         assert items['first_name'] is NOT_SET
 
-        explicit = ftrack_api.Session(
-            server_url=ftrack_server.url, api_key=ftrack_server.api_key,
-            api_user=ftrack_server.api_user, plugin_paths=paths,
-            schema_cache_path=False,
-        )
+        explicit = connect(ftrack_server, plugin_paths=paths)
         try:
             user = explicit.query('select id from User').first()
             with explicit.auto_populating(False):
@@ -211,11 +187,7 @@ def test_helper_method_and_custom_base(ftrack_server, tmp_path):
         '            bases = [CustomUser]\n'
         '        return super(Factory, self).create(schema, bases=bases)\n'
     ))
-    with ftrack_api.Session(
-        server_url=ftrack_server.url, api_key=ftrack_server.api_key,
-        api_user=ftrack_server.api_user, plugin_paths=paths,
-        schema_cache_path=False,
-    ) as session:
+    with connect(ftrack_server, plugin_paths=paths) as session:
         user = session.query('User').first()
         expected = '{0} {1}'.format(user['first_name'], user['last_name']).strip()
         assert user.get_full_name() == expected

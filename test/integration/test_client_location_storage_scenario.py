@@ -16,16 +16,14 @@ import ftrack_api._storage_scenario as storage_scenario
 import ftrack_api.accessor.disk
 import ftrack_api.event.base
 import ftrack_api.structure.standard
+from ftrack_api._testing import connect
 
 LOCATION_ID = str(uuid.uuid4())
 LOCATION_NAME = 'studio.central-storage-location'
 
 
 def _session(server):
-    return ftrack_api.Session(
-        server_url=server.url, api_key=server.api_key, api_user=server.api_user,
-        plugin_paths=[], schema_cache_path=False,
-    )
+    return connect(server, plugin_paths=[])
 
 
 def _configure_scenario(server, mount_point):

@@ -24,6 +24,7 @@ import ftrack_api.exception
 import ftrack_api.structure.id
 import ftrack_api.structure.origin
 import ftrack_api.symbol
+from ftrack_api._testing import connect
 
 
 def _name(prefix='test.location'):
@@ -59,10 +60,7 @@ def _frames(directory, count=4, prefix='plate'):
 
 def _fresh_copy(session, component):
     """Return *component* as a new session sees it (server state only)."""
-    other = ftrack_api.Session(
-        server_url=session.server_url, api_key=session.api_key,
-        api_user=session.api_user, plugin_paths=[], schema_cache_path=False,
-    )
+    other = connect(session, plugin_paths=[])
     return other, other.get(component.entity_type, component['id'])
 
 
@@ -171,10 +169,7 @@ def test_builtin_unmanaged_is_the_default_location(ftrack_session, tmp_path):
 
 def test_configuring_automatically_with_a_plugin(ftrack_server, tmp_path):
     name = _name()
-    setup = ftrack_api.Session(
-        server_url=ftrack_server.url, api_key=ftrack_server.api_key,
-        api_user=ftrack_server.api_user, plugin_paths=[], schema_cache_path=False,
-    )
+    setup = connect(ftrack_server, plugin_paths=[])
     setup.create('Location', {'name': name})
     setup.commit()
     setup.close()
@@ -201,11 +196,7 @@ def test_configuring_automatically_with_a_plugin(ftrack_server, tmp_path):
             )
     ''').format(name=name))
 
-    session = ftrack_api.Session(
-        server_url=ftrack_server.url, api_key=ftrack_server.api_key,
-        api_user=ftrack_server.api_user, plugin_paths=[str(plugins)],
-        schema_cache_path=False,
-    )
+    session = connect(ftrack_server, plugin_paths=[str(plugins)])
     try:
         location = session.query('Location where name is "{0}"'.format(name)).one()
         assert location.priority == 50
@@ -333,10 +324,7 @@ def test_failed_transfer_leaves_nothing_registered(ftrack_session, tmp_path):
 # Events.
 def test_location_events_reach_another_session(ftrack_server, tmp_path):
     def connected_session():
-        session = ftrack_api.Session(
-            server_url=ftrack_server.url, api_key=ftrack_server.api_key,
-            api_user=ftrack_server.api_user, plugin_paths=[], schema_cache_path=False,
-        )
+        session = connect(ftrack_server, plugin_paths=[])
         session.event_hub.connect()
         return session
 

@@ -9,22 +9,9 @@ import pytest
 import ftrack_api
 import ftrack_api.exception
 import ftrack_api.query
-
-
-def unique(prefix):
-    return '{0}_{1}'.format(prefix, uuid.uuid4().hex[:10])
-
-
-def count_requests(session):
-    sent = []
-    post = session._transport.post
-
-    def counting_post(body):
-        sent.append(body)
-        return post(body)
-
-    session._transport.post = counting_post
-    return sent
+from ftrack_api._testing import connect
+from ftrack_api._testing import record_requests as count_requests
+from ftrack_api._testing import unique_name as unique
 
 
 @pytest.fixture
@@ -140,10 +127,7 @@ def test_operators(ftrack_session, studio, criteria, expected):
 
 
 def test_projections_avoid_further_requests(ftrack_server, studio):
-    with ftrack_api.Session(
-        server_url=ftrack_server.url, api_key=ftrack_server.api_key,
-        api_user=ftrack_server.api_user, schema_cache_path=False,
-    ) as session:
+    with connect(ftrack_server) as session:
         sent = count_requests(session)
         projects = session.query('select full_name, project_schema.name from Project')
         lines = [
@@ -195,10 +179,7 @@ def test_one_and_first_errors(ftrack_session, studio):
 
 def test_get_and_composite_keys(ftrack_server, studio):
     project = studio['project']
-    with ftrack_api.Session(
-        server_url=ftrack_server.url, api_key=ftrack_server.api_key,
-        api_user=ftrack_server.api_user, schema_cache_path=False,
-    ) as session:
+    with connect(ftrack_server) as session:
         sent = count_requests(session)
         loaded = session.get('Project', project['id'])
         assert loaded['name'] == project['name']
@@ -216,10 +197,7 @@ def test_populate_composite_keys(ftrack_server, studio):
     project = studio['project']
     project['metadata']['other'] = 'x'
     project.session.commit()
-    with ftrack_api.Session(
-        server_url=ftrack_server.url, api_key=ftrack_server.api_key,
-        api_user=ftrack_server.api_user, schema_cache_path=False,
-    ) as session:
+    with connect(ftrack_server) as session:
         items = session.query(
             'select parent_id, key from Metadata where parent_id is "{0}"'.format(
                 project['id']
@@ -235,10 +213,7 @@ def test_quoted_values_in_generated_expressions(ftrack_session, studio):
     project = studio['project']
     project['metadata']['quote"and\\backslash'] = 'v'
     ftrack_session.commit()
-    with ftrack_api.Session(
-        server_url=ftrack_session.server_url, api_key=ftrack_session.api_key,
-        api_user=ftrack_session.api_user, schema_cache_path=False,
-    ) as session:
+    with connect(ftrack_session) as session:
         metadata = session.get('Metadata', [project['id'], 'quote"and\\backslash'])
         assert metadata['value'] == 'v'
 
@@ -270,10 +245,7 @@ def test_ensure_with_a_date_time_finds_what_it_created(
         'start_date': start_date,
     }
     created = ftrack_session.ensure('Shot', data)
-    with ftrack_api.Session(
-        server_url=ftrack_session.server_url, api_key=ftrack_session.api_key,
-        api_user=ftrack_session.api_user, schema_cache_path=False,
-    ) as other:
+    with connect(ftrack_session) as other:
         assert other.ensure('Shot', data)['id'] == created['id']
         assert len(other.query(
             'Shot where name is "{0}"'.format(data['name'])

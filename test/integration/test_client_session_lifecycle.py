@@ -1,29 +1,13 @@
 """Session life cycle against a LocalServer: hub connection, secrecy, reset."""
 
 import logging
-import time
 
 import pytest
 
 import ftrack_api
 import ftrack_api.exception
-
-
-def new_session(server, **kw):
-    kw.setdefault('schema_cache_path', False)
-    return ftrack_api.Session(
-        server_url=server.url, api_key=server.api_key, api_user=server.api_user,
-        **kw
-    )
-
-
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+from ftrack_api._testing import connect as new_session
+from ftrack_api._testing import wait_until as wait_for
 
 
 def test_auto_connect_event_hub_and_close(ftrack_server):

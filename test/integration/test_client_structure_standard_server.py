@@ -12,6 +12,7 @@ import pytest
 
 import ftrack_api
 import ftrack_api.exception
+from ftrack_api._testing import connect
 from ftrack_api.structure.standard import StandardStructure
 from ftrack_local_server import LocalServer
 
@@ -24,13 +25,7 @@ def server():
 
 @pytest.fixture
 def session(server):
-    session = ftrack_api.Session(
-        server_url=server.url,
-        api_key=server.api_key,
-        api_user=server.api_user,
-        plugin_paths=[],
-        schema_cache_path=False,
-    )
+    session = connect(server, plugin_paths=[])
     yield session
     session.close()
 

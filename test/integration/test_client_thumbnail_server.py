@@ -7,7 +7,6 @@ Images are generated here (tiny PNG files) rather than stored.
 from __future__ import annotations
 
 import struct
-import uuid
 import zlib
 
 import pytest
@@ -16,6 +15,7 @@ import requests
 import ftrack_api
 import ftrack_api.exception
 import ftrack_api.symbol
+from ftrack_api._testing import connect, create_project, create_task
 
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
 
@@ -45,27 +45,13 @@ def image(tmp_path):
 
 @pytest.fixture
 def task(ftrack_session):
-    session = ftrack_session
-    schema = session.query('ProjectSchema').first()
-    name = 'thumbnails_{0}'.format(uuid.uuid4().hex[:8])
-    project = session.create('Project', {
-        'name': name, 'full_name': name, 'project_schema': schema,
-    })
-    task_type = schema.get_types('Task')[0]
-    task = session.create('Task', {
-        'name': 'design', 'parent': project, 'type': task_type,
-        'status': schema.get_statuses('Task', task_type['id'])[0],
-    })
-    session.commit()
-    return task
+    project = create_project(ftrack_session, 'thumbnails')
+    return create_task(ftrack_session, project, name='design')
 
 
 def _reloaded(session, entity, projection='thumbnail_id'):
     """Return *entity*'s *projection* as stored on the server."""
-    other = ftrack_api.Session(
-        server_url=session.server_url, api_key=session.api_key,
-        api_user=session.api_user, plugin_paths=[], schema_cache_path=False,
-    )
+    other = connect(session, plugin_paths=[])
     try:
         return other.query('select {0} from {1} where id is "{2}"'.format(
             projection, entity.entity_type, entity['id'])).one()[projection]

@@ -10,37 +10,14 @@ import ftrack_api.collection
 import ftrack_api.exception
 import ftrack_api.operation
 import ftrack_api.symbol
+from ftrack_api._testing import connect as make_session
+from ftrack_api._testing import create_project
+from ftrack_api._testing import record_requests as count_requests
 
 
 @pytest.fixture
 def project(ftrack_session):
-    name = 'tutorial_{0}'.format(uuid.uuid4().hex[:8])
-    schema = ftrack_session.query('ProjectSchema').first()
-    project = ftrack_session.create('Project', {
-        'name': name, 'full_name': name + '_full', 'project_schema': schema,
-    })
-    ftrack_session.commit()
-    return project
-
-
-def make_session(server, **kw):
-    return ftrack_api.Session(
-        server_url=server.url, api_key=server.api_key, api_user=server.api_user,
-        schema_cache_path=False, **kw
-    )
-
-
-def count_requests(session):
-    """Return a list that grows with each HTTP request *session* makes."""
-    sent = []
-    post = session._transport.post
-
-    def counting_post(body):
-        sent.append(body)
-        return post(body)
-
-    session._transport.post = counting_post
-    return sent
+    return create_project(ftrack_session, 'tutorial')
 
 
 def test_types_and_query(ftrack_session, project):

@@ -13,9 +13,8 @@ import random
 import arrow
 import pytest
 
-import ftrack_api
 import ftrack_api.entity.job
-from ftrack_api._testing import create_project, create_task, unique_name
+from ftrack_api._testing import connect, create_project, create_task, unique_name
 
 
 @pytest.fixture
@@ -157,10 +156,7 @@ def test_custom_attribute_configurations(ftrack_session, project):
     number['default'] = 43
     session.commit()
 
-    with ftrack_api.Session(
-        server_url=session.server_url, api_key=session.api_key,
-        api_user=session.api_user, schema_cache_path=False,
-    ) as other:
+    with connect(session) as other:
         loaded = other.get('CustomAttributeConfiguration', configuration['id'])
         assert loaded['project_id'] is None
         assert other.get('CustomAttributeConfiguration', number['id'])['default'] == 43

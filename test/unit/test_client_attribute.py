@@ -7,21 +7,15 @@ import ftrack_api.collection
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
-from ftrack_api._testing import OfflineSession
+from ftrack_api._testing import offline_session
+from ftrack_api._testing import reconstruct as existing
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
 
 @pytest.fixture
 def session():
-    session = OfflineSession()
-    session.transport.echo = True
-    yield session
-    session.close()
-
-
-def existing(session, entity_type, **data):
-    return session.create(entity_type, data, reconstructing=True)
+    yield from offline_session()
 
 
 def test_local_value_wins_over_remote(session):

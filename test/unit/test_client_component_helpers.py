@@ -20,7 +20,7 @@ import ftrack_api.accessor.server
 import ftrack_api.exception
 import ftrack_api.structure.id
 import ftrack_api.symbol
-from ftrack_api._testing import OfflineSession
+from ftrack_api._testing import OfflineSession, offline_session
 
 SERVER = ftrack_api.symbol.SERVER_LOCATION_ID
 ORIGIN = ftrack_api.symbol.ORIGIN_LOCATION_ID
@@ -30,10 +30,7 @@ REVIEW = ftrack_api.symbol.REVIEW_LOCATION_ID
 
 @pytest.fixture
 def session():
-    session = OfflineSession()
-    session.transport.echo = True
-    yield session
-    session.close()
+    yield from offline_session()
 
 
 def _uid():

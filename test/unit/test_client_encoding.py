@@ -9,16 +9,14 @@ import pytest
 import ftrack_api.exception
 import ftrack_api.symbol
 from ftrack_api._encoding import decode_datetime
-from ftrack_api._testing import OfflineSession
+from ftrack_api._testing import offline_session
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
 
 @pytest.fixture
 def session():
-    session = OfflineSession()
-    yield session
-    session.close()
+    yield from offline_session(echo=False)
 
 
 @pytest.mark.parametrize('text, expected', [

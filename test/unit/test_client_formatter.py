@@ -10,6 +10,7 @@ import pytest
 
 import ftrack_api.formatter
 import ftrack_api.symbol
+from ftrack_api._testing import offline_session
 
 PLAIN = {'header': lambda text: text, 'label': lambda text: text}
 
@@ -195,12 +196,7 @@ def test_colour_decision_for_terminals(monkeypatch):
 
 @pytest.fixture
 def session():
-    from ftrack_api._testing import OfflineSession
-
-    session = OfflineSession()
-    session.transport.echo = True
-    yield session
-    session.close()
+    yield from offline_session()
 
 
 def test_real_entities(session):

@@ -27,17 +27,14 @@ import ftrack_api.structure.id
 import ftrack_api.structure.origin
 import ftrack_api.structure.standard
 import ftrack_api.symbol
-from ftrack_api._testing import OfflineSession
+from ftrack_api._testing import OfflineSession, offline_session
 
 ORIGIN = ftrack_api.symbol.ORIGIN_LOCATION_ID
 
 
 @pytest.fixture
 def session():
-    session = OfflineSession()
-    session.transport.echo = True
-    yield session
-    session.close()
+    yield from offline_session()
 
 
 def _disk_location(session, root, name='disk'):

@@ -6,16 +6,13 @@ import pytest
 
 import ftrack_api.operation
 import ftrack_api.symbol
-from ftrack_api._testing import OfflineSession
+from ftrack_api._testing import offline_session
 from ftrack_api._unit_of_work import optimise
 
 
 @pytest.fixture
 def session():
-    session = OfflineSession()
-    session.transport.echo = True
-    yield session
-    session.close()
+    yield from offline_session()
 
 
 def create(entity_type, key, **data):

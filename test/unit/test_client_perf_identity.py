@@ -7,15 +7,13 @@ import pytest
 import ftrack_api.cache
 import ftrack_api.symbol
 from ftrack_api._identity import identity_key, string_key
-from ftrack_api._testing import OfflineSession
+from ftrack_api._testing import OfflineSession, offline_session
 from ftrack_api.entity.factory import _generate_uid
 
 
 @pytest.fixture
 def session():
-    session = OfflineSession()
-    yield session
-    session.close()
+    yield from offline_session(echo=False)
 
 
 @pytest.mark.parametrize('entity_type, values', [

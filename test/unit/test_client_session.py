@@ -13,15 +13,12 @@ import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
 from ftrack_api import _schema_cache
-from ftrack_api._testing import OfflineSession
+from ftrack_api._testing import OfflineSession, offline_session
 
 
 @pytest.fixture
 def session():
-    session = OfflineSession()
-    session.transport.echo = True
-    yield session
-    session.close()
+    yield from offline_session()
 
 
 def test_missing_credentials_raise_type_error(monkeypatch):

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 import ftrack_api.exception
-from ftrack_api._testing import OfflineSession
+from ftrack_api._testing import offline_session
 from ftrack_api.structure.entity_id import EntityIdStructure
 from ftrack_api.structure.id import IdStructure
 from ftrack_api.structure.origin import OriginStructure
@@ -19,10 +19,7 @@ from ftrack_api.structure.standard import StandardStructure
 
 @pytest.fixture
 def session():
-    session = OfflineSession()
-    session.transport.echo = True
-    yield session
-    session.close()
+    yield from offline_session()
 
 
 def _query_answer(*records):
