@@ -13,8 +13,12 @@ from __future__ import annotations
 import functools
 import logging
 
+import ftrack_api.collection
 import ftrack_api.exception
 import ftrack_api.symbol
+from ftrack_api._collection_values import (
+    bound_collection, collection_of, record_change,
+)
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -415,40 +419,15 @@ class AbstractCollectionAttribute(Attribute):
         remote = entity._remote.get(self._name, NOT_SET)
         if remote is NOT_SET:
             return True
-        return _collection_of(local) != _collection_of(remote)
+        return collection_of(local) != collection_of(remote)
 
     def _adapt(self, entity, value):
         """Return *value* as this attribute's collection bound to *entity*."""
         raise NotImplementedError()
 
     def _collection_changed(self, entity, collection, old_items):
-        """Record that *collection* of *entity* changed from *old_items*.
-
-        The changed collection becomes the local value; if it was the remote
-        value, a snapshot of *old_items* stays behind as the remote value so
-        the server state is still known.
-        """
-        import ftrack_api.collection
-
-        name = self._name
-        current = entity._local.get(name, NOT_SET)
-        stored = self._stored_for(collection)
-        if current is not stored:
-            remote = entity._remote.get(name, NOT_SET)
-            if remote is stored:
-                snapshot = ftrack_api.collection.Collection(
-                    entity, self, mutable=collection.mutable, data=old_items,
-                    _trusted=True,
-                )
-                entity._remote[name] = self._wrap(snapshot)
-            entity._store_local(name, stored)
-        old_value = self._wrap(
-            ftrack_api.collection.Collection(
-                entity, self, mutable=collection.mutable, data=old_items,
-                _trusted=True,
-            )
-        )
-        entity._record_update(name, old_value, stored)
+        """Record that *collection* of *entity* changed from *old_items*."""
+        record_change(self, entity, collection, old_items)
 
     def _stored_for(self, collection):
         """Return the stored value (collection or proxy) for *collection*."""
@@ -459,44 +438,15 @@ class AbstractCollectionAttribute(Attribute):
         return collection
 
 
-def _collection_of(value):
-    return getattr(value, 'collection', value)
-
-
 class CollectionAttribute(AbstractCollectionAttribute):
     """A collection of other entities."""
 
     @property
     def collection_class(self):
-        import ftrack_api.collection
-
         return ftrack_api.collection.Collection
 
     def _adapt(self, entity, value):
-        import ftrack_api.collection
-
-        if isinstance(value, ftrack_api.collection.Collection):
-            if value.entity is entity and value.attribute is self:
-                return value
-            value = list(value)
-        elif isinstance(value, ftrack_api.collection.MappedCollectionProxy):
-            value = list(value.collection)
-        elif isinstance(value, (str, bytes)) or not _is_iterable(value):
-            raise TypeError(
-                'Cannot set collection attribute {0!r} of {1!r} to {2!r}: '
-                'expected a list of entities.'.format(self._name, entity, value)
-            )
-        return ftrack_api.collection.Collection(
-            entity, self, mutable=self._mutable, data=value
-        )
-
-
-def _is_iterable(value):
-    try:
-        iter(value)
-    except TypeError:
-        return False
-    return True
+        return bound_collection(self, entity, value, mapped=False)
 
 
 class MappedCollectionAttribute(AbstractCollectionAttribute):
@@ -508,31 +458,11 @@ class MappedCollectionAttribute(AbstractCollectionAttribute):
         raise NotImplementedError()
 
     def _adapt(self, entity, value):
-        import ftrack_api.collection
-
-        proxy_class = ftrack_api.collection.MappedCollectionProxy
-        if isinstance(value, proxy_class):
+        if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
             collection = value.collection
             if collection.entity is entity and collection.attribute is self:
                 return value
-            items = list(collection)
-        elif isinstance(value, ftrack_api.collection.Collection):
-            if value.entity is entity and value.attribute is self:
-                return self._make_proxy(value)
-            items = list(value)
-        elif isinstance(value, (list, tuple)):
-            items = value
-        else:
-            raise TypeError(
-                'Cannot set mapped collection attribute {0!r} of {1!r} to '
-                '{2!r}: expected a list of entities.'.format(
-                    self._name, entity, value
-                )
-            )
-        collection = ftrack_api.collection.Collection(
-            entity, self, mutable=self._mutable, data=items
-        )
-        return self._make_proxy(collection)
+        return self._make_proxy(bound_collection(self, entity, value, mapped=True))
 
     def _stored_for(self, collection):
         entity = collection.entity
@@ -566,13 +496,9 @@ class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
 
     @property
     def collection_class(self):
-        import ftrack_api.collection
-
         return ftrack_api.collection.KeyValueMappedCollectionProxy
 
     def _make_proxy(self, collection):
-        import ftrack_api.collection
-
         return ftrack_api.collection.KeyValueMappedCollectionProxy(
             collection, self.creator, self.key_attribute, self.value_attribute
         )
@@ -615,13 +541,9 @@ class CustomAttributeCollectionAttribute(MappedCollectionAttribute):
 
     @property
     def collection_class(self):
-        import ftrack_api.collection
-
         return ftrack_api.collection.CustomAttributeCollectionProxy
 
     def _make_proxy(self, collection):
-        import ftrack_api.collection
-
         return ftrack_api.collection.CustomAttributeCollectionProxy(collection)
 
     def set_local_value(self, entity, value):

@@ -40,18 +40,11 @@ class Collection(collections.abc.MutableSequence):
             # collection are already unique entities.
             self._data = list(data)
         else:
-            self._data = []
-            identities = set()
-            for item in data:
+            items = list(data)
+            for item in items:
                 self._check_item(item)
-                key = _identity_key(item)
-                if key in identities:
-                    raise ftrack_api.exception.DuplicateItemInCollectionError(
-                        item, self
-                    )
-                identities.add(key)
-                self._data.append(item)
-            self._identities = identities
+            self._identities = self._unique_identities(items)
+            self._data = items
 
     def __copy__(self):
         return Collection(
@@ -176,7 +169,12 @@ class Collection(collections.abc.MutableSequence):
         self._identities = None
         self._notify(old_items)
 
-    def _replace(self, items):
+    def _unique_identities(self, items):
+        """Return the identities of *items*; raise if an entity repeats.
+
+        Raise :exc:`ftrack_api.exception.DuplicateItemInCollectionError`
+        naming the repeated entity.
+        """
         identities = set()
         for item in items:
             key = _identity_key(item)
@@ -185,6 +183,10 @@ class Collection(collections.abc.MutableSequence):
                     item, self
                 )
             identities.add(key)
+        return identities
+
+    def _replace(self, items):
+        identities = self._unique_identities(items)
         old_items = list(self._data)
         self._data[:] = items
         self._identities = identities
