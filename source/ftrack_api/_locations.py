@@ -26,37 +26,30 @@ def configure_builtin_locations(session):
     import ftrack_api.structure.origin
 
     symbol = ftrack_api.symbol
-
-    def reconstruct(location_id, name):
+    disk = ftrack_api.accessor.disk.DiskAccessor
+    origin_structure = ftrack_api.structure.origin.OriginStructure
+    builtin = [
+        # id, name, mixin, mixin name, accessor, structure, priority
+        (symbol.ORIGIN_LOCATION_ID, 'ftrack.origin',
+         location_module.OriginLocationMixin, 'OriginLocation',
+         lambda: disk(prefix=''), origin_structure, 100),
+        (symbol.UNMANAGED_LOCATION_ID, 'ftrack.unmanaged',
+         location_module.UnmanagedLocationMixin, 'UnmanagedLocation',
+         lambda: disk(prefix=''), origin_structure, 90),
+        (symbol.REVIEW_LOCATION_ID, 'ftrack.review',
+         location_module.UnmanagedLocationMixin, 'UnmanagedLocation',
+         lambda: disk(prefix=''), origin_structure, 110),
+        (symbol.SERVER_LOCATION_ID, 'ftrack.server',
+         location_module.ServerLocationMixin, 'ServerLocation',
+         lambda: ftrack_api.accessor.server._ServerAccessor(session=session),
+         ftrack_api.structure.entity_id.EntityIdStructure, 150),
+    ]
+    for location_id, name, mixin, mixin_name, accessor, structure, priority in builtin:
         with session.operation_recording(False):
-            return session.create(
+            location = session.create(
                 'Location', {'id': location_id, 'name': name}, reconstructing=True
             )
-
-    origin = reconstruct(symbol.ORIGIN_LOCATION_ID, 'ftrack.origin')
-    ftrack_api.mixin(origin, location_module.OriginLocationMixin, name='OriginLocation')
-    origin.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix='')
-    origin.structure = ftrack_api.structure.origin.OriginStructure()
-    origin.priority = 100
-
-    unmanaged = reconstruct(symbol.UNMANAGED_LOCATION_ID, 'ftrack.unmanaged')
-    ftrack_api.mixin(
-        unmanaged, location_module.UnmanagedLocationMixin, name='UnmanagedLocation'
-    )
-    unmanaged.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix='')
-    unmanaged.structure = ftrack_api.structure.origin.OriginStructure()
-    unmanaged.priority = 90
-
-    review = reconstruct(symbol.REVIEW_LOCATION_ID, 'ftrack.review')
-    ftrack_api.mixin(
-        review, location_module.UnmanagedLocationMixin, name='UnmanagedLocation'
-    )
-    review.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix='')
-    review.structure = ftrack_api.structure.origin.OriginStructure()
-    review.priority = 110
-
-    server = reconstruct(symbol.SERVER_LOCATION_ID, 'ftrack.server')
-    ftrack_api.mixin(server, location_module.ServerLocationMixin, name='ServerLocation')
-    server.accessor = ftrack_api.accessor.server._ServerAccessor(session=session)
-    server.structure = ftrack_api.structure.entity_id.EntityIdStructure()
-    server.priority = 150
+        ftrack_api.mixin(location, mixin, name=mixin_name)
+        location.accessor = accessor()
+        location.structure = structure()
+        location.priority = priority
