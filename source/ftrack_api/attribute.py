@@ -530,14 +530,23 @@ class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
         )
 
 
-class CustomAttributeCollectionAttribute(MappedCollectionAttribute):
+class CustomAttributeCollectionAttribute(KeyValueMappedCollectionAttribute):
     """Custom attribute values presented as a mapping of key to value.
 
     The mapping is a
     :class:`~ftrack_api.collection.CustomAttributeCollectionProxy`: dense
     values (current servers) or the legacy sparse values, chosen by the
-    ``value_entity_type`` the factory sets from the schema.
+    ``value_entity_type`` the factory sets from the schema. Takes the
+    arguments of :class:`Attribute`; keys and values are the ``key`` and
+    ``value`` of the value entities.
     """
+
+    def __init__(self, name, **kw):
+        import ftrack_api._custom_attributes as custom_attributes
+
+        super(CustomAttributeCollectionAttribute, self).__init__(
+            name, custom_attributes.create_value, 'key', 'value', **kw
+        )
 
     @property
     def collection_class(self):

@@ -44,6 +44,11 @@ def test_standard_factory_builds_attribute_kinds(schemas):
         attributes.get('custom_attributes'),
         ftrack_api.attribute.CustomAttributeCollectionAttribute,
     )
+    # Dense custom attributes are a key/value mapping, as upstream has them.
+    assert isinstance(
+        attributes.get('custom_attributes'),
+        ftrack_api.attribute.KeyValueMappedCollectionAttribute,
+    )
     assert attributes.get('thumbnail_url').computed
     assert not attributes.get('id').mutable
     assert callable(attributes.get('id').default_value)
