@@ -51,6 +51,18 @@ def test_wrong_credentials(ftrack_server):
     assert 'wrong-key' not in str(error.value)
 
 
+@pytest.mark.parametrize('strict_api', [False, True])
+def test_server_errors_in_both_api_modes(ftrack_server, strict_api):
+    """The same ServerError whether the server answers 200 or an error status."""
+    with new_session(ftrack_server, strict_api=strict_api) as session:
+        with pytest.raises(ftrack_api.exception.ServerError) as error:
+            session.query('select no_such_attribute from User').all()
+        assert str(error.value).startswith('Server reported error: ')
+        assert 'no_such_attribute' in str(error.value)
+        # The session stays usable.
+        assert session.query('User').first() is not None
+
+
 def test_failed_batch_changes_nothing_and_work_is_kept(ftrack_server):
     with new_session(ftrack_server) as session:
         user = session.query('User').first()
