@@ -180,3 +180,11 @@ def test_open_sessions_are_closed_at_interpreter_exit(ftrack_server):
     assert 'connected True' in process.stdout
     assert 'Closing <Session' in process.stderr
     assert ftrack_server.api_key not in process.stderr
+
+
+def test_unknown_action_is_a_server_error_naming_it(ftrack_session):
+    with pytest.raises(ftrack_api.exception.ServerError) as error:
+        ftrack_session.call([{'action': 'no_such_action'}])
+    # The text the session maps to ServerCompatibilityError for the actions
+    # older servers lack.
+    assert "Invalid action u'no_such_action'" in str(error.value)
