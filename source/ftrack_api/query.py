@@ -8,6 +8,61 @@ import re
 import ftrack_api.exception
 
 
+def _quoted_spans(expression):
+    """Return the ``(start, end)`` spans of the quoted values in *expression*.
+
+    Values are in double or single quotes; a backslash escapes the next
+    character. An unterminated value runs to the end.
+    """
+    spans = []
+    quote = None
+    start = 0
+    index = 0
+    length = len(expression)
+    while index < length:
+        character = expression[index]
+        if quote is None:
+            if character in '"\'':
+                quote = character
+                start = index
+        elif character == '\\':
+            index += 1
+        elif character == quote:
+            spans.append((start, index + 1))
+            quote = None
+        index += 1
+    if quote is not None:
+        spans.append((start, length))
+    return spans
+
+
+def _clause(pattern, expression):
+    """Return the first match of *pattern* in *expression* that is a clause.
+
+    A clause starts a word (it follows the start, white space or a closing
+    parenthesis or quote) and is not inside a quoted value; None if there
+    is none.
+    """
+    spans = None
+    for match in pattern.finditer(expression):
+        start = match.start()
+        if start and not (
+            expression[start - 1].isspace() or expression[start - 1] in ')"\''
+        ):
+            continue
+        end = match.end()
+        if end < len(expression) and (
+            expression[end].isalnum() or expression[end] == '_'
+        ):
+            continue
+        if spans is None:
+            spans = _quoted_spans(expression)
+        if any(low <= start < high for low, high in spans):
+            continue
+        return match
+    return None
+
+
 class QueryResult(collections.abc.Sequence):
     """Results from a query, fetched from the server page by page on use.
 
@@ -42,16 +97,21 @@ class QueryResult(collections.abc.Sequence):
         self._next_offset = self._offset or 0
 
     def _extract(self, expression):
+        """Return *expression* without its offset and limit clauses, and both.
+
+        Only whole words outside quoted values count as clauses, so a value
+        such as ``"limit 1"`` is matched as written.
+        """
         offset = None
         limit = None
-        match = self.OFFSET_EXPRESSION.search(expression)
+        match = _clause(self.OFFSET_EXPRESSION, expression)
         if match:
             offset = int(match.group('value'))
             expression = (
                 expression[:match.start('offset')]
                 + expression[match.end('offset'):]
             )
-        match = self.LIMIT_EXPRESSION.search(expression)
+        match = _clause(self.LIMIT_EXPRESSION, expression)
         if match:
             limit = int(match.group('value'))
             expression = (

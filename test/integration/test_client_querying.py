@@ -257,3 +257,16 @@ def test_ensure_with_values_that_need_quoting(ftrack_session):
     user = ftrack_session.ensure('User', {'username': username})
     assert ftrack_session.ensure('User', {'username': username}) is user
     assert user['username'] == username
+
+
+def test_offset_and_limit_words_inside_values(ftrack_session):
+    username = '{0} offset 1 limit 1'.format(unique('paged'))
+    user = ftrack_session.create('User', {'username': username})
+    ftrack_session.commit()
+    found = ftrack_session.query(
+        'User where username is "{0}"'.format(username)
+    ).all()
+    assert found == [user]
+    assert ftrack_session.query(
+        'User where username is "{0}"'.format(username)
+    ).one() is user

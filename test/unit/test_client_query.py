@@ -66,6 +66,22 @@ def test_embedded_offset_and_limit_are_honoured(session):
     assert expressions(session) == ['select id from User offset 10 limit 3']
 
 
+@pytest.mark.parametrize('expression, sent', [
+    # Inside a quoted value, "offset 5" and "limit 1" are text to match.
+    ('select id from User where username is "limit 1"',
+     'select id from User where username is "limit 1" offset 0 limit 500'),
+    ("select id from User where username is 'a \\'offset 5' limit 3",
+     "select id from User where username is 'a \\'offset 5' offset 0 limit 3"),
+    # Part of a longer word is not a clause either.
+    ('select id from User where first_name is my_limit 2',
+     'select id from User where first_name is my_limit 2 offset 0 limit 500'),
+])
+def test_offset_and_limit_inside_values_are_not_clauses(session, expression, sent):
+    session.transport.responses.append(page([], None))
+    session.query(expression).all()
+    assert expressions(session) == [sent]
+
+
 def test_limit_truncates_results(session):
     session.transport.responses.extend([page(['a', 'b'], 2), page(['c', 'd'], 4)])
     result = session.query('select id from User limit 3', page_size=2)
