@@ -32,14 +32,20 @@ SPARSE_CONFIGURATION_QUERY = (
 HIERARCHICAL_KINDS = frozenset(['asset', 'assetversion', 'show', 'task'])
 
 
-@ftrack_api.collection.memoise_session
-def _dense_configurations(session):
-    return session.query(DENSE_CONFIGURATION_QUERY).all()
+def _configurations(session, dense, refresh=False):
+    """Return the custom attribute configurations known to *session*.
 
-
-@ftrack_api.collection.memoise_session
-def _sparse_configurations(session):
-    return session.query(SPARSE_CONFIGURATION_QUERY).all()
+    Fetched once per session (``Session.reset`` forgets them) with the
+    *dense* or legacy expression; *refresh* fetches them again (used when a
+    key is not found: the configuration may have been created since).
+    """
+    key = (__name__, 'configurations', bool(dense))
+    memo = session._memo
+    if refresh or key not in memo:
+        memo[key] = session.query(
+            DENSE_CONFIGURATION_QUERY if dense else SPARSE_CONFIGURATION_QUERY
+        ).all()
+    return memo[key]
 
 
 def _known(entity, name):
@@ -103,7 +109,7 @@ def owner_kind(entity):
     }.get(entity.entity_type)
 
 
-def applicable_configurations(entity, include_hierarchical=True):
+def applicable_configurations(entity, include_hierarchical=True, refresh=False):
     """Return the custom attribute configurations that apply to *entity*.
 
     A configuration applies when its ``entity_type`` is the owner kind of
@@ -111,17 +117,15 @@ def applicable_configurations(entity, include_hierarchical=True):
     its ``project_id`` is the entity's project or null; with
     *include_hierarchical*, hierarchical configurations also apply to
     assets, versions, projects and typed contexts. When two configurations
-    share a key the project-specific one wins.
+    share a key the project-specific one wins. The configurations are
+    fetched once per session; *refresh* fetches them again.
     """
     session = entity.session
     kind = owner_kind(entity)
     if kind is None:
         return []
 
-    if include_hierarchical:
-        configurations = _dense_configurations(session)
-    else:
-        configurations = _sparse_configurations(session)
+    configurations = _configurations(session, include_hierarchical, refresh)
 
     object_type_id = None
     if kind == 'task':
@@ -163,11 +167,19 @@ def applicable_configurations(entity, include_hierarchical=True):
 
 
 def _find_configuration(proxy, key):
-    for configuration in applicable_configurations(
-        proxy.collection.entity, include_hierarchical=not proxy._sparse
-    ):
-        if configuration['key'] == key:
-            return configuration
+    """Return the configuration with *key* applying to the proxy's owner.
+
+    When none of the configurations fetched so far has *key* they are
+    fetched again once (it may have been created in this session since).
+    Return None when there is none.
+    """
+    for refresh in (False, True):
+        for configuration in applicable_configurations(
+            proxy.collection.entity, include_hierarchical=not proxy._sparse,
+            refresh=refresh,
+        ):
+            if configuration['key'] == key:
+                return configuration
     return None
 
 

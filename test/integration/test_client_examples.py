@@ -175,6 +175,33 @@ def test_deleting_a_custom_attribute_key_restores_the_default(
         )
 
 
+def test_configuration_created_in_the_session_applies_to_new_entities(
+    ftrack_server, ftrack_session, project
+):
+    session = ftrack_session
+    asset_type = session.query('AssetType where name is "Geometry"').one()
+    first_key = unique('asset_field')
+    _configuration(session, first_key, entity_type='asset')
+    first = session.create('Asset', {
+        'name': 'first', 'parent': project, 'type': asset_type,
+    })
+    first['custom_attributes'][first_key] = 'one'  # Configurations fetched.
+    session.commit()
+
+    # Created after the configurations were fetched by this session.
+    later_key = unique('asset_field')
+    _configuration(session, later_key, entity_type='asset')
+    second = session.create('Asset', {
+        'name': 'second', 'parent': project, 'type': asset_type,
+    })
+    second['custom_attributes'][later_key] = 'two'
+    session.commit()
+
+    with new_session(ftrack_server) as other:
+        assert other.get('Asset', first['id'])['custom_attributes'][first_key] == 'one'
+        assert other.get('Asset', second['id'])['custom_attributes'][later_key] == 'two'
+
+
 def test_custom_attributes_on_new_entity(ftrack_server, ftrack_session, project):
     session = ftrack_session
     key = unique('new_entity_field')
