@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-import ftrack_api.collection
 import ftrack_api.symbol
 
 NOT_SET = ftrack_api.symbol.NOT_SET
