@@ -140,8 +140,8 @@ class UnitOfWork(object):
         identity_key = ftrack_api._identity.identity_key
         make_key = self.session._make_key
         stack = self.operations._stack
-        late = stack[count:]
         del stack[:count]
+        late = list(stack)
 
         previous_states = self._states
         states = {}
