@@ -39,16 +39,7 @@ def wait_until(
     Raise :class:`AssertionError` naming *description* (or the predicate)
     if it is still false after *timeout* seconds.
     """
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                'Condition {0} not met within {1} seconds.'.format(
-                    description or getattr(predicate, '__name__', repr(predicate)),
-                    timeout,
-                )
-            )
-        time.sleep(interval)
+    _poll(predicate, lambda: time.sleep(interval), timeout, description, '')
 
 
 def process_until(
@@ -63,16 +54,37 @@ def process_until(
     connected. Raise :class:`AssertionError` if *predicate* is still false
     after *timeout* seconds.
     """
+    _poll(
+        predicate,
+        lambda: hub.wait(duration=0.05),
+        timeout,
+        description,
+        ' of handling events',
+    )
+
+
+def _poll(
+    predicate: Callable[[], Any],
+    step: Callable[[], Any],
+    timeout: float,
+    description: Optional[str],
+    doing: str,
+) -> None:
+    """Call *step* until *predicate* returns true; AssertionError after *timeout*.
+
+    *doing* ends the failure message (what the waiting consisted of).
+    """
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
             raise AssertionError(
-                'Condition {0} not met within {1} seconds of handling events.'.format(
+                'Condition {0} not met within {1} seconds{2}.'.format(
                     description or getattr(predicate, '__name__', repr(predicate)),
                     timeout,
+                    doing,
                 )
             )
-        hub.wait(duration=0.05)
+        step()
 
 
 def sync_subscriptions(hub: Any, timeout: float = DEFAULT_TIMEOUT) -> None:
