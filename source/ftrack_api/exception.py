@@ -164,8 +164,9 @@ class UnrecognisedEntityTypeError(EntityTypeError):
 
     def __init__(self, entity_type, **kw):
         """Initialise error for unknown *entity_type*."""
-        message, details = _split_keywords(kw, entity_type=entity_type)
-        super(UnrecognisedEntityTypeError, self).__init__(message, details)
+        super(UnrecognisedEntityTypeError, self).__init__(
+            *_split_keywords(kw, entity_type=entity_type)
+        )
 
 
 class OperationError(Error):
@@ -190,13 +191,12 @@ class InvalidStateTransitionError(InvalidStateError):
 
     def __init__(self, current_state, target_state, entity, **kw):
         """Initialise error for *entity* moving *current_state* to *target_state*."""
-        message, details = _split_keywords(
+        super(InvalidStateTransitionError, self).__init__(*_split_keywords(
             kw,
             current_state=current_state,
             target_state=target_state,
             entity=entity,
-        )
-        super(InvalidStateTransitionError, self).__init__(message, details)
+        ))
 
 
 class AttributeError(Error):  # noqa: A001 - documented public name.
@@ -214,8 +214,9 @@ class ImmutableAttributeError(AttributeError):
 
     def __init__(self, attribute, **kw):
         """Initialise error for *attribute* (an object with a ``name``)."""
-        message, details = _split_keywords(kw, attribute=attribute)
-        super(ImmutableAttributeError, self).__init__(message, details)
+        super(ImmutableAttributeError, self).__init__(
+            *_split_keywords(kw, attribute=attribute)
+        )
 
 
 class CollectionError(Error):
@@ -225,8 +226,9 @@ class CollectionError(Error):
 
     def __init__(self, collection, **kw):
         """Initialise error for *collection*."""
-        message, details = _split_keywords(kw, collection=collection)
-        super(CollectionError, self).__init__(message, details)
+        super(CollectionError, self).__init__(
+            *_split_keywords(kw, collection=collection)
+        )
 
 
 class ImmutableCollectionError(CollectionError):
@@ -235,10 +237,6 @@ class ImmutableCollectionError(CollectionError):
     default_message = (
         'Cannot modify value of immutable collection {collection!r}.'
     )
-
-    def __init__(self, collection, **kw):
-        """Initialise error."""
-        super(ImmutableCollectionError, self).__init__(collection, **kw)
 
 
 class DuplicateItemInCollectionError(CollectionError):
@@ -335,7 +333,16 @@ def _component_details(components, location):
 
 
 class _ComponentLocationError(LocationError):
-    """Shared rendering of the component-in-location errors."""
+    """Shared construction and rendering of the component-in-location errors."""
+
+    def __init__(self, components, location, **kw):
+        """Initialise error for *components* and *location*.
+
+        *components* may be a single component or a sequence of them.
+        """
+        super(_ComponentLocationError, self).__init__(
+            *_split_keywords(kw, **_component_details(components, location))
+        )
 
     def _format_details(self):
         """Return details with the location rendered by its name."""
@@ -352,16 +359,6 @@ class ComponentNotInLocationError(_ComponentLocationError):
         'Component(s) {formatted_components} not found in location {location}.'
     )
 
-    def __init__(self, components, location, **kw):
-        """Initialise error for *components* missing from *location*.
-
-        *components* may be a single component or a sequence of them.
-        """
-        message, details = _split_keywords(
-            kw, **_component_details(components, location)
-        )
-        super(ComponentNotInLocationError, self).__init__(message, details)
-
 
 class ComponentInLocationError(_ComponentLocationError):
     """Raise when component(s) already exists in location."""
@@ -371,16 +368,6 @@ class ComponentInLocationError(_ComponentLocationError):
         '{location}.'
     )
 
-    def __init__(self, components, location, **kw):
-        """Initialise error for *components* already in *location*.
-
-        *components* may be a single component or a sequence of them.
-        """
-        message, details = _split_keywords(
-            kw, **_component_details(components, location)
-        )
-        super(ComponentInLocationError, self).__init__(message, details)
-
 
 class AccessorError(Error):
     """Base for errors associated with accessors."""
@@ -388,10 +375,8 @@ class AccessorError(Error):
     default_message = 'Unspecified accessor error'
 
 
-class AccessorOperationFailedError(AccessorError):
-    """Base for failed operations on accessors."""
-
-    default_message = 'Operation {operation} failed: {error}'
+class _AccessorOperationError(AccessorError):
+    """Shared construction of the errors about an operation on a resource."""
 
     def __init__(
         self, operation='', resource_identifier=None, error=None, **kw
@@ -400,13 +385,18 @@ class AccessorOperationFailedError(AccessorError):
 
         *error* is the underlying cause (an exception or a text).
         """
-        message, details = _split_keywords(
+        super(_AccessorOperationError, self).__init__(*_split_keywords(
             kw,
             operation=operation,
             resource_identifier=resource_identifier,
             error=error,
-        )
-        super(AccessorOperationFailedError, self).__init__(message, details)
+        ))
+
+
+class AccessorOperationFailedError(_AccessorOperationError):
+    """Base for failed operations on accessors."""
+
+    default_message = 'Operation {operation} failed: {error}'
 
 
 class AccessorUnsupportedOperationError(AccessorOperationFailedError):
@@ -430,10 +420,9 @@ class AccessorResourceIdentifierError(AccessorError):
 
     def __init__(self, resource_identifier, **kw):
         """Initialise error for *resource_identifier*."""
-        message, details = _split_keywords(
-            kw, resource_identifier=resource_identifier
+        super(AccessorResourceIdentifierError, self).__init__(
+            *_split_keywords(kw, resource_identifier=resource_identifier)
         )
-        super(AccessorResourceIdentifierError, self).__init__(message, details)
 
 
 class AccessorFilesystemPathError(AccessorResourceIdentifierError):
@@ -445,25 +434,10 @@ class AccessorFilesystemPathError(AccessorResourceIdentifierError):
     )
 
 
-class AccessorResourceError(AccessorError):
+class AccessorResourceError(_AccessorOperationError):
     """Base for errors associated with specific resource."""
 
     default_message = 'Unspecified resource error: {resource_identifier}'
-
-    def __init__(
-        self, operation='', resource_identifier=None, error=None, **kw
-    ):
-        """Initialise error for *operation* on *resource_identifier*.
-
-        *error* is the underlying cause (an exception or a text).
-        """
-        message, details = _split_keywords(
-            kw,
-            operation=operation,
-            resource_identifier=resource_identifier,
-            error=error,
-        )
-        super(AccessorResourceError, self).__init__(message, details)
 
 
 class AccessorResourceNotFoundError(AccessorResourceError):
