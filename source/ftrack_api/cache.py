@@ -361,6 +361,17 @@ class FileCache(Cache):
         # Written by another tool without a marker: return it untouched.
         return raw
 
+    @staticmethod
+    def _read(database, encoded_key, key):
+        """Return the value stored at *encoded_key* in the open *database*.
+
+        Raise :exc:`KeyError` naming *key* if it is not there.
+        """
+        try:
+            return database[encoded_key]
+        except KeyError:
+            raise KeyError(key) from None
+
     def get(self, key):
         """Return value for *key*.
 
@@ -368,10 +379,7 @@ class FileCache(Cache):
         """
         encoded_key = self._encode_key(key)
         with self._database() as database:
-            try:
-                raw = database[encoded_key]
-            except KeyError:
-                raise KeyError(key) from None
+            raw = self._read(database, encoded_key, key)
         return self._decode_value(raw)
 
     def set(self, key, value):
@@ -391,10 +399,7 @@ class FileCache(Cache):
         """
         encoded_key = self._encode_key(key)
         with self._database() as database:
-            try:
-                raw = database[encoded_key]
-            except KeyError:
-                raise KeyError(key) from None
+            raw = self._read(database, encoded_key, key)
             del database[encoded_key]
         return self._decode_value(raw)
 
@@ -442,10 +447,7 @@ class SerialisedCache(ProxyCache):
 
         Raise :exc:`KeyError` if *key* not found.
         """
-        value = super(SerialisedCache, self).get(key)
-        if self.decode is not None:
-            value = self.decode(value)
-        return value
+        return self._decoded(super(SerialisedCache, self).get(key))
 
     def set(self, key, value):
         """Encode *value* and store it for *key*."""
@@ -458,17 +460,17 @@ class SerialisedCache(ProxyCache):
 
         Raise :exc:`KeyError` if *key* not found.
         """
-        value = super(SerialisedCache, self).remove(key)
-        if self.decode is not None:
-            value = self.decode(value)
-        return value
+        return self._decoded(super(SerialisedCache, self).remove(key))
 
     def values(self):
         """Return decoded values for current keys."""
-        return [
-            self.decode(value) if self.decode is not None else value
-            for value in self.proxied.values()
-        ]
+        return [self._decoded(value) for value in self.proxied.values()]
+
+    def _decoded(self, value):
+        """Return stored *value* decoded (unchanged without a decoder)."""
+        if self.decode is None:
+            return value
+        return self.decode(value)
 
 
 class Memoiser(object):
