@@ -63,6 +63,21 @@ def _clause(pattern, expression):
     return None
 
 
+def _cut_clause(pattern, expression):
+    """Return *expression* without the clause *pattern* finds, and its value.
+
+    The value is the clause's ``value`` group as an integer, None (and
+    *expression* unchanged) when there is no such clause.
+    """
+    match = _clause(pattern, expression)
+    if match is None:
+        return expression, None
+    return (
+        expression[:match.start()] + expression[match.end():],
+        int(match.group('value')),
+    )
+
+
 class QueryResult(collections.abc.Sequence):
     """Results from a query, fetched from the server page by page on use.
 
@@ -102,35 +117,17 @@ class QueryResult(collections.abc.Sequence):
         Only whole words outside quoted values count as clauses, so a value
         such as ``"limit 1"`` is matched as written.
         """
-        offset = None
-        limit = None
-        match = _clause(self.OFFSET_EXPRESSION, expression)
-        if match:
-            offset = int(match.group('value'))
-            expression = (
-                expression[:match.start('offset')]
-                + expression[match.end('offset'):]
-            )
-        match = _clause(self.LIMIT_EXPRESSION, expression)
-        if match:
-            limit = int(match.group('value'))
-            expression = (
-                expression[:match.start('limit')]
-                + expression[match.end('limit'):]
-            )
+        expression, offset = _cut_clause(self.OFFSET_EXPRESSION, expression)
+        expression, limit = _cut_clause(self.LIMIT_EXPRESSION, expression)
         return expression.strip(), offset, limit
 
     def __repr__(self):
         return '<{0} for {1!r}>'.format(type(self).__name__, self._expression)
 
-    @property
-    def _complete(self):
-        return self._next_offset is None
-
     def _fetch_more(self):
-        """Fetch the next page; return whether any row was added."""
+        """Fetch the next page, if there is one."""
         if self._next_offset is None:
-            return False
+            return
         expression = '{0} offset {1} limit {2}'.format(
             self._expression, self._next_offset, self._page_size
         )
@@ -142,7 +139,6 @@ class QueryResult(collections.abc.Sequence):
             self._next_offset = None
         else:
             self._next_offset = (metadata.get('next') or {}).get('offset')
-        return bool(records)
 
     def _fetch_all(self):
         while self._next_offset is not None:
@@ -183,12 +179,7 @@ class QueryResult(collections.abc.Sequence):
         if more than one result was available or
         :exc:`ftrack_api.exception.NoResultFoundError` if none was.
         """
-        if self._limit is not None:
-            raise ValueError(
-                'Expression already contains a limit clause: {0!r}.'.format(
-                    self._original()
-                )
-            )
+        self._reject_limit()
         if self._offset is not None:
             raise ValueError(
                 'Expression contains an offset clause, which does not make '
@@ -206,12 +197,7 @@ class QueryResult(collections.abc.Sequence):
 
         Raise :exc:`ValueError` if the expression already has a limit.
         """
-        if self._limit is not None:
-            raise ValueError(
-                'Expression already contains a limit clause: {0!r}.'.format(
-                    self._original()
-                )
-            )
+        self._reject_limit()
         expression = self._expression
         if self._offset is not None:
             expression = '{0} offset {1}'.format(expression, self._offset)
@@ -219,6 +205,15 @@ class QueryResult(collections.abc.Sequence):
         if records:
             return records[0]
         return None
+
+    def _reject_limit(self):
+        """Raise :exc:`ValueError` quoting the expression if it has a limit."""
+        if self._limit is not None:
+            raise ValueError(
+                'Expression already contains a limit clause: {0!r}.'.format(
+                    self._original()
+                )
+            )
 
     def _original(self):
         parts = [self._expression]
