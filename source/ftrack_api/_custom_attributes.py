@@ -55,6 +55,14 @@ def _known(entity, name):
     return value
 
 
+def _known_or_fetched(entity, name):
+    """Return value *name* of *entity*, fetched when unknown and committed."""
+    value = _known(entity, name)
+    if value is NOT_SET and not entity._is_new():
+        value = entity[name]
+    return value
+
+
 def _project_id_of(entity):
     """Return the id of the project *entity* belongs to, or None."""
     if entity.entity_type == 'Project':
@@ -67,22 +75,15 @@ def _project_id_of(entity):
         project = _known(entity, 'project')
         if project:
             return project['id']
+    # An asset's project is found through its parent, like a context's.
     if 'parent' in entity.attributes.keys():
-        parent = _known(entity, 'parent')
-        if parent is NOT_SET and not entity._is_new():
-            parent = entity['parent']
+        parent = _known_or_fetched(entity, 'parent')
         if parent:
             return _project_id_of(parent)
     if entity.entity_type == 'AssetVersion':
-        asset = _known(entity, 'asset')
-        if asset is NOT_SET and not entity._is_new():
-            asset = entity['asset']
+        asset = _known_or_fetched(entity, 'asset')
         if asset:
             return _project_id_of(asset)
-    if entity.entity_type == 'Asset':
-        parent = _known(entity, 'parent')
-        if parent:
-            return _project_id_of(parent)
     if not entity._is_new() and 'project_id' in entity.attributes.keys():
         return entity['project_id'] or None
     return None
