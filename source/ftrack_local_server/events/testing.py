@@ -206,17 +206,15 @@ class RawEventClient(object):
         self.buffered: List[str] = []
         self.next_id = 0
         query = ''
+        headers = {'ftrack-user': api_user, 'ftrack-api-key': api_key}
         if credentials_in_query:
             query = '?' + urllib.parse.urlencode(
                 {'api_user': api_user, 'api_key': api_key}
             )
-            response = requests.get(url + '/socket.io/1/' + query, timeout=timeout)
-        else:
-            response = requests.get(
-                url + '/socket.io/1/',
-                headers={'ftrack-user': api_user, 'ftrack-api-key': api_key},
-                timeout=timeout,
-            )
+            headers = {}
+        response = requests.get(
+            url + '/socket.io/1/' + query, headers=headers, timeout=timeout
+        )
         if response.status_code != 200:
             raise AssertionError(
                 'Handshake refused with status {0}: {1}'.format(
