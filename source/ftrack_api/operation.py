@@ -28,6 +28,15 @@ def _copy(value):
     return copy.copy(value)
 
 
+def _describe(operation):
+    """Return ``<Class entity_type(key values)`` for the repr of *operation*."""
+    return '<{0} {1}({2})'.format(
+        type(operation).__name__,
+        operation.entity_type,
+        ', '.join(str(value) for value in operation.entity_key.values()),
+    )
+
+
 class Operation(object):
     """Base class of all operations."""
 
@@ -57,11 +66,7 @@ class CreateEntityOperation(Operation):
         }
 
     def __repr__(self):
-        return '<{0} {1}({2})>'.format(
-            type(self).__name__,
-            self.entity_type,
-            ', '.join(str(value) for value in self.entity_key.values()),
-        )
+        return _describe(self) + '>'
 
 
 class UpdateEntityOperation(Operation):
@@ -93,12 +98,7 @@ class UpdateEntityOperation(Operation):
         )
 
     def __repr__(self):
-        return '<{0} {1}({2}).{3}>'.format(
-            type(self).__name__,
-            self.entity_type,
-            ', '.join(str(value) for value in self.entity_key.values()),
-            self.attribute_name,
-        )
+        return '{0}.{1}>'.format(_describe(self), self.attribute_name)
 
 
 class DeleteEntityOperation(Operation):
@@ -111,11 +111,7 @@ class DeleteEntityOperation(Operation):
         self.entity_key = entity_key
 
     def __repr__(self):
-        return '<{0} {1}({2})>'.format(
-            type(self).__name__,
-            self.entity_type,
-            ', '.join(str(value) for value in self.entity_key.values()),
-        )
+        return _describe(self) + '>'
 
 
 class Operations(object):
