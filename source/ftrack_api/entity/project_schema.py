@@ -28,13 +28,9 @@ class ProjectSchema(ftrack_api.entity.base.Entity):
         if schema == 'AssetVersion':
             return self['_version_workflow']['statuses'][:]
 
-        schema_id = self._object_schema_id(schema, 'statuses')
-        result = self.session.query(
-            'select task_status from SchemaStatus where schema_id is {0}'.format(
-                schema_id
-            )
+        return self._object_schema_items(
+            schema, 'statuses', 'SchemaStatus', 'task_status'
         )
-        return [item['task_status'] for item in result]
 
     def get_types(self, schema):
         """Return types for *schema*.
@@ -45,13 +41,19 @@ class ProjectSchema(ftrack_api.entity.base.Entity):
         if schema == 'Task':
             return self['_task_type_schema']['types'][:]
 
-        schema_id = self._object_schema_id(schema, 'types')
+        return self._object_schema_items(schema, 'types', 'SchemaType', 'task_type')
+
+    def _object_schema_items(self, schema, what, link_type, attribute):
+        """Return the *attribute* of each *link_type* of the *schema*'s ``Schema``.
+
+        *what* names the items in errors (see :meth:`_object_schema_id`).
+        """
         result = self.session.query(
-            'select task_type from SchemaType where schema_id is {0}'.format(
-                schema_id
+            'select {0} from {1} where schema_id is {2}'.format(
+                attribute, link_type, self._object_schema_id(schema, what)
             )
         )
-        return [item['task_type'] for item in result]
+        return [item[attribute] for item in result]
 
     def _object_schema_id(self, schema, what):
         """Return the id of this project schema's ``Schema`` for *schema*."""
