@@ -25,7 +25,7 @@ import time
 import ftrack_api
 from ftrack_api.event.base import Event
 from ftrack_local_server import LocalServer
-from ftrack_local_server.events.testing import sync_subscriptions
+from ftrack_local_server.events.testing import serving, sync_subscriptions
 
 
 def resident_memory_kib(pid):
@@ -67,18 +67,6 @@ def measure_round_trips(publisher, count):
             raise RuntimeError('No reply within 30 seconds.')
         times.append(time.perf_counter() - started)
     return times
-
-
-def start_waiting(hub, stop):
-    """Handle *hub*'s events on a daemon thread until *stop* is set."""
-
-    def run():
-        while not stop.is_set():
-            hub.wait(duration=0.2)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 def measure_throughput(publisher, received, duration, window, sample=None):
@@ -130,58 +118,50 @@ def main(arguments=None):
         responder.event_hub.subscribe('topic=bench.flood', count)
         sync_subscriptions(responder.event_hub)
 
-        stop = threading.Event()
-        threads = [
-            start_waiting(responder.event_hub, stop),
-            start_waiting(publisher.event_hub, stop),
-        ]
+        with serving(responder.event_hub, publisher.event_hub, interval=0.2):
+            measure_round_trips(publisher.event_hub, 200)  # Warm up.
+            memory_before = resident_memory_kib(pid)
+            times = sorted(measure_round_trips(publisher.event_hub, options.round_trips))
+            median = statistics.median(times) * 1000
+            p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
+            print('round trip over {0} events: median {1:.3f} ms, p99 {2:.3f} ms'.format(
+                len(times), median, p99
+            ))
 
-        measure_round_trips(publisher.event_hub, 200)  # Warm up.
-        memory_before = resident_memory_kib(pid)
-        times = sorted(measure_round_trips(publisher.event_hub, options.round_trips))
-        median = statistics.median(times) * 1000
-        p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
-        print('round trip over {0} events: median {1:.3f} ms, p99 {2:.3f} ms'.format(
-            len(times), median, p99
-        ))
-
-        samples = []
-        sent, delivered, elapsed = measure_throughput(
-            publisher.event_hub,
-            received,
-            options.duration,
-            options.window,
-            sample=lambda: samples.append(resident_memory_kib(pid)),
-        )
-        memory_after = resident_memory_kib(pid)
-        print('throughput: {0} sent, {1} delivered in {2:.1f} s = {3:.0f} events/s'.format(
-            sent, delivered, elapsed, delivered / elapsed
-        ))
-        if memory_before is not None and memory_after is not None:
-            print('server resident memory ({0}): {1} KiB before, {2} KiB after '
-                  '({3:+d} KiB); every 5 s during the run: {4}'.format(
-                      'server process' if options.mode == 'process' else 'whole process',
-                      memory_before, memory_after, memory_after - memory_before,
-                      ', '.join(str(value) for value in samples)))
-        else:
-            print('server resident memory: not available on this platform')
-
-        started = time.perf_counter()
-        identifiers = [
-            responder.event_hub.subscribe(
-                'topic=bench.many and data.n={0}'.format(index), lambda event: None
+            samples = []
+            sent, delivered, elapsed = measure_throughput(
+                publisher.event_hub,
+                received,
+                options.duration,
+                options.window,
+                sample=lambda: samples.append(resident_memory_kib(pid)),
             )
-            for index in range(options.subscribers)
-        ]
-        subscribed = time.perf_counter() - started
-        sync_subscriptions(responder.event_hub)
-        announced = time.perf_counter() - started
-        print('{0} subscribers: subscribe() calls {1:.3f} s, known to the server '
-              'after {2:.3f} s'.format(len(identifiers), subscribed, announced))
+            memory_after = resident_memory_kib(pid)
+            print('throughput: {0} sent, {1} delivered in {2:.1f} s = {3:.0f} events/s'.format(
+                sent, delivered, elapsed, delivered / elapsed
+            ))
+            if memory_before is not None and memory_after is not None:
+                print('server resident memory ({0}): {1} KiB before, {2} KiB after '
+                      '({3:+d} KiB); every 5 s during the run: {4}'.format(
+                          'server process' if options.mode == 'process' else 'whole process',
+                          memory_before, memory_after, memory_after - memory_before,
+                          ', '.join(str(value) for value in samples)))
+            else:
+                print('server resident memory: not available on this platform')
 
-        stop.set()
-        for thread in threads:
-            thread.join(5)
+            started = time.perf_counter()
+            identifiers = [
+                responder.event_hub.subscribe(
+                    'topic=bench.many and data.n={0}'.format(index), lambda event: None
+                )
+                for index in range(options.subscribers)
+            ]
+            subscribed = time.perf_counter() - started
+            sync_subscriptions(responder.event_hub)
+            announced = time.perf_counter() - started
+            print('{0} subscribers: subscribe() calls {1:.3f} s, known to the server '
+                  'after {2:.3f} s'.format(len(identifiers), subscribed, announced))
+
         publisher.close()
         responder.close()
     finally:

@@ -16,6 +16,7 @@ from ftrack_local_server import LocalServer
 from ftrack_local_server.events.testing import (
     HubFactory,
     process_until,
+    serving,
     sync_subscriptions,
     wait_until,
 )
@@ -318,16 +319,7 @@ def test_replies_reach_only_their_publisher_with_several_hubs(hubs):
     responder.subscribe('topic=test.whom', lambda event: {'for': event['data']['who']})
     sync_subscriptions(responder)
     replies = dict((index, []) for index in range(3))
-
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            responder.wait(duration=0.1)
-
-    thread = threading.Thread(target=serve)
-    thread.start()
-    try:
+    with serving(responder):
         for index, publisher in enumerate(publishers):
             publisher.publish(
                 Event(topic='test.whom', data={'who': index}), on_reply=replies[index].append
@@ -336,9 +328,6 @@ def test_replies_reach_only_their_publisher_with_several_hubs(hubs):
             process_until(publisher, lambda index=index: replies[index])
         for publisher in publishers:
             publisher.wait(duration=0.3)
-    finally:
-        stop.set()
-        thread.join()
     for index in range(3):
         assert [reply['data'] for reply in replies[index]] == [{'for': index}]
 

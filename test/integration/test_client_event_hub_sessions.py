@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import subprocess
 import sys
-import threading
 import uuid
 
 import pytest
@@ -14,27 +12,11 @@ import pytest
 import ftrack_api
 import ftrack_api.event.base
 from ftrack_local_server import LocalServer
-from ftrack_local_server.events.testing import process_until, sync_subscriptions
-
-
-@contextlib.contextmanager
-def serving(*hubs):
-    """Handle the events of *hubs* on background threads while in the block."""
-    stop = threading.Event()
-
-    def serve(hub):
-        while not stop.is_set():
-            hub.wait(duration=0.1)
-
-    threads = [threading.Thread(target=serve, args=(hub,)) for hub in hubs]
-    for thread in threads:
-        thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
+from ftrack_local_server.events.testing import (
+    process_until,
+    serving,
+    sync_subscriptions,
+)
 
 
 @pytest.fixture(scope='module')

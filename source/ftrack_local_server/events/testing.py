@@ -12,17 +12,20 @@ sleeping for a fixed time::
     other_session.event_hub.publish(Event(topic='my-company.done'))
     testing.process_until(session.event_hub, lambda: received)
 
-:class:`RawEventClient` speaks the socket.io packets by hand, to test the
-event server itself.
+:func:`serving` handles hubs' events on background threads while a block
+runs, as services do. :class:`RawEventClient` speaks the socket.io packets
+by hand, to test the event server itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import time
 import urllib.parse
 import uuid
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 #: Seconds the helpers wait by default before failing.
 DEFAULT_TIMEOUT = 20.0
@@ -113,6 +116,31 @@ def sync_subscriptions(hub: Any, timeout: float = DEFAULT_TIMEOUT) -> None:
         process_until(hub, lambda: seen, timeout, 'subscriptions known to the server')
     finally:
         hub.unsubscribe(identifier)
+
+
+@contextlib.contextmanager
+def serving(*hubs: Any, interval: float = 0.1) -> Iterator[None]:
+    """Handle the events of *hubs* on background threads while in the block.
+
+    Each hub gets a thread calling its ``wait`` for *interval* seconds at a
+    time, as a service handling events does; the threads are stopped and
+    joined when the block ends.
+    """
+    stop = threading.Event()
+
+    def serve(hub: Any) -> None:
+        while not stop.is_set():
+            hub.wait(duration=interval)
+
+    threads = [threading.Thread(target=serve, args=(hub,)) for hub in hubs]
+    for thread in threads:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
 
 
 class HubFactory(object):
