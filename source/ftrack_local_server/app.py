@@ -4,7 +4,7 @@
 on the state's batch worker thread and turns the outcome into a response:
 the JSON list of results, or the single error object (HTTP 200, or the
 error's status with ``ftrack-strict-api: true``). The event server
-(``events.py``) and the file endpoints (``files.py``) add their own routes
+(:mod:`.events`) and the file endpoints (:mod:`.files`) add their own routes
 through their ``setup(app, state)`` functions.
 """
 
@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib
-import inspect
 import json
 import logging
 from typing import Any, Optional
 
 from aiohttp import web
 
-from . import dispatch, errors, files
+from . import dispatch, errors, events, files
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +35,8 @@ except AttributeError:  # aiohttp < 3.9 has no typed application keys.
 def create_app(state: Any) -> web.Application:
     """Return the application serving *state* (a :class:`~ftrack_local_server.state.ServerState`).
 
-    Sets ``state.event_server`` / ``state.file_server`` when those parts are
-    installed; they are closed when the application shuts down. The option
+    Sets ``state.event_server`` / ``state.file_server``; they are closed
+    when the application shuts down. The option
     ``max_request_size`` (bytes, in ``state.config.options``) bounds request
     bodies (default :data:`CLIENT_MAX_SIZE`).
     """
@@ -48,42 +46,21 @@ def create_app(state: Any) -> web.Application:
     )
     app[STATE_KEY] = state
     app.router.add_post('/api', handle_api)
-    state.event_server = _setup_optional(app, state, 'events')
+    state.event_server = events.setup(app, state)
     state.file_server = files.setup(app, state)
     app.on_shutdown.append(_close_parts)
     return app
 
 
 def _max_request_size(state: Any) -> int:
-    options = getattr(state.config, 'options', None) or {}
-    return int(options.get('max_request_size', CLIENT_MAX_SIZE))
-
-
-def _setup_optional(app: web.Application, state: Any, name: str) -> Any:
-    # The event server is written separately; until it exists the API
-    # still works without it.
-    module_name = '{0}.{1}'.format(__package__, name)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        if getattr(error, 'name', None) == module_name:
-            logger.info('%s is not available; serving without it.', module_name)
-        else:
-            logger.error('Could not import %s; serving without it.', module_name, exc_info=True)
-        return None
-    return module.setup(app, state)
+    return int(state.config.options.get('max_request_size', CLIENT_MAX_SIZE))
 
 
 async def _close_parts(app: web.Application) -> None:
     state = app[STATE_KEY]
     for part in (state.event_server, state.file_server):
-        close = getattr(part, 'close', None)
-        if close is None:
-            continue
         try:
-            result = close()
-            if inspect.isawaitable(result):
-                await result
+            await part.close()
         except Exception:
             logger.exception('Error while closing %r.', part)
 
