@@ -14,7 +14,6 @@ kept in the session only).
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 
@@ -335,9 +334,7 @@ class Location(ftrack_api.entity.base.Entity):
         if not components:
             return
         identifiers = self._resource_identifier_map(components)
-        missing = [c for c in components if c['id'] not in identifiers]
-        if missing:
-            raise ftrack_api.exception.ComponentNotInLocationError(missing, self)
+        self._require_identifiers(components, identifiers)
 
         planned = [
             component for component, _, _ in _transfer.transfer_order(
@@ -443,15 +440,7 @@ class Location(ftrack_api.entity.base.Entity):
         if not components:
             return
         session = self.session
-        ids = [component['id'] for component in components]
-        component_locations = []
-        for start in range(0, len(ids), _IDS_PER_QUERY):
-            component_locations.extend(session.query(
-                'select id from ComponentLocation where location_id is {0} and '
-                'component_id in ({1})'.format(
-                    self['id'], ', '.join(ids[start:start + _IDS_PER_QUERY])
-                )
-            ).all())
+        component_locations = self._component_locations(components, 'id')
         for component_location in component_locations:
             session.delete(component_location)
         try:
@@ -495,11 +484,7 @@ class Location(ftrack_api.entity.base.Entity):
         components are not present in this location.
         """
         components = _transfer.as_components(components)
-        found = self._resource_identifier_map(components)
-        missing = [c for c in components if c['id'] not in found]
-        if missing:
-            raise ftrack_api.exception.ComponentNotInLocationError(missing, self)
-        return [found[component['id']] for component in components]
+        return self._require_identifiers(components, self._resource_identifier_map(components))
 
     def _resource_identifier_map(self, components):
         """Return ``{component id: decoded identifier}`` for *components* here.
@@ -520,21 +505,30 @@ class Location(ftrack_api.entity.base.Entity):
 
     def _get_resource_identifier_map(self, components):
         """Return ``{component id: stored identifier}`` from the server."""
-        ids = list(collections.OrderedDict.fromkeys(
-            component['id'] for component in components
-        ))
-        found = {}
-        # Bounded expressions: a long sequence would otherwise make one huge query.
-        for start in range(0, len(ids), _IDS_PER_QUERY):
-            result = self.session.query(
-                'select component_id, resource_identifier from ComponentLocation '
-                'where location_id is {0} and component_id in ({1})'.format(
-                    self['id'], ', '.join(ids[start:start + _IDS_PER_QUERY])
-                )
+        return {
+            item['component_id']: item['resource_identifier']
+            for item in self._component_locations(
+                components, 'component_id, resource_identifier'
             )
-            for item in result:
-                found[item['component_id']] = item['resource_identifier']
-        return found
+        }
+
+    def _component_locations(self, components, projections):
+        """Return the ``ComponentLocation`` of *components* in this location.
+
+        *projections* (comma separated) are fetched. The ids are sent in
+        bounded chunks: a long sequence would otherwise make one huge query.
+        """
+        ids = list(dict.fromkeys(component['id'] for component in components))
+        records = []
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            records.extend(self.session.query(
+                'select {0} from ComponentLocation where location_id is {1} and '
+                'component_id in ({2})'.format(
+                    projections, self['id'],
+                    ', '.join(ids[start:start + _IDS_PER_QUERY]),
+                )
+            ))
+        return records
 
     def _get_resource_identifiers(self, components):
         """Return stored identifiers of *components* (not decoded), in order.
@@ -543,7 +537,16 @@ class Location(ftrack_api.entity.base.Entity):
         missing ones.
         """
         components = list(components)
-        found = self._get_resource_identifier_map(components)
+        return self._require_identifiers(
+            components, self._get_resource_identifier_map(components)
+        )
+
+    def _require_identifiers(self, components, found):
+        """Return the identifiers *found* maps the ids of *components* to.
+
+        Raise :exc:`ftrack_api.exception.ComponentNotInLocationError` naming
+        the components *found* has no identifier for.
+        """
         missing = [c for c in components if c['id'] not in found]
         if missing:
             raise ftrack_api.exception.ComponentNotInLocationError(missing, self)
