@@ -484,7 +484,8 @@ class Location(ftrack_api.entity.base.Entity):
         components are not present in this location.
         """
         components = _transfer.as_components(components)
-        return self._require_identifiers(components, self._resource_identifier_map(components))
+        found = self._resource_identifier_map(components)
+        return self._require_identifiers(components, found)
 
     def _resource_identifier_map(self, components):
         """Return ``{component id: decoded identifier}`` for *components* here.
