@@ -1,8 +1,7 @@
 """Runtime state of one running server.
 
 :class:`ServerState` ties together what every part of the server needs: the
-configuration, the schemas it serves (and their hash), the catalogue, the
-store, the credential cache, the worker that runs batches, and the optional
+configuration, the catalogue of the schemas it serves, the store, the credential cache, the worker that runs batches, and the optional
 event and file servers. :meth:`ServerState.open` builds it from a
 :class:`~ftrack_local_server.config.ServerConfig`, creating and seeding the
 database when it is new.
@@ -19,7 +18,6 @@ from typing import Any, Dict, List, Optional
 from . import actions, auth, seed
 from .config import ServerConfig
 from .dispatch import finish_batch, query_entities, quote
-from .schema import compute_schema_hash, load_raw_schemas
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +25,9 @@ logger = logging.getLogger(__name__)
 class ServerState(object):
     """Everything a running server shares between requests.
 
-    Attributes: *config* (:class:`ServerConfig`), *raw_schemas* (the list
-    ``query_schemas`` answers), *schema_hash*, *catalogue*, *store*,
+    Attributes: *config* (:class:`ServerConfig`), *catalogue* (its
+    ``schemas`` are what ``query_schemas`` answers, its ``schema_hash``
+    what ``query_server_information`` reports), *store*,
     *credentials* (:class:`~ftrack_local_server.auth.CredentialCache`),
     *api_user* / *api_key* (the administrator's credentials), *event_server*
     and *file_server* (set by the application when those parts are
@@ -42,13 +41,10 @@ class ServerState(object):
     def __init__(
         self,
         config: ServerConfig,
-        raw_schemas: List[Dict[str, Any]],
         catalogue: Any,
         store: Any,
     ) -> None:
         self.config = config
-        self.raw_schemas = raw_schemas
-        self.schema_hash = compute_schema_hash(raw_schemas)
         self.catalogue = catalogue
         self.store = store
         self.credentials = auth.CredentialCache(self._load_credentials)
@@ -84,12 +80,11 @@ class ServerState(object):
 
         actions.load_all()
         user_fixtures = seed.read_fixtures(config.fixtures)
-        raw_schemas = load_raw_schemas()
-        catalogue = Catalogue(raw_schemas)
+        catalogue = Catalogue.load()
         path = None if config.in_memory else config.database
         existed = path is not None and os.path.exists(path)
         store = Store(path=path, catalogue=catalogue)
-        state = cls(config, raw_schemas, catalogue, store)
+        state = cls(config, catalogue, store)
         try:
             state._initialise(store.is_new, user_fixtures)
         except BaseException:

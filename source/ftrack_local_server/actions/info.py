@@ -106,7 +106,7 @@ def _user_information(context: Any) -> Dict[str, Any]:
 def _field_providers() -> Dict[str, Callable[[Any], Any]]:
     return {
         'version': lambda context: SERVER_VERSION,
-        'schema_hash': lambda context: context.server.schema_hash,
+        'schema_hash': lambda context: context.server.catalogue.schema_hash,
         'storage_scenario': _storage_scenario,
         'is_timezone_support_enabled': lambda context: True,
         'is_nested_subqueries_enabled': lambda context: True,
@@ -166,7 +166,7 @@ def query_server_information(operation: Dict[str, Any], context: Any) -> Dict[st
 @action('query_schemas')
 def query_schemas(operation: Dict[str, Any], context: Any) -> List[Dict[str, Any]]:
     """Answer the list of entity type schemas the server serves."""
-    return context.server.raw_schemas
+    return context.server.catalogue.schemas
 
 
 @action('reset_remote')
