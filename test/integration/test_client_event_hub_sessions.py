@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-import ftrack_api
+import ftrack_api._testing
 import ftrack_api.event.base
 from ftrack_local_server import LocalServer
 from ftrack_local_server.events.testing import (
@@ -30,13 +30,8 @@ def make_session(server):
     sessions = []
 
     def factory(auto_connect_event_hub=False, connect=True):
-        session = ftrack_api.Session(
-            server_url=server.url,
-            api_key=server.api_key,
-            api_user=server.api_user,
-            plugin_paths=[],
-            schema_cache_path=False,
-            auto_connect_event_hub=auto_connect_event_hub,
+        session = ftrack_api._testing.connect(
+            server, plugin_paths=[], auto_connect_event_hub=auto_connect_event_hub
         )
         sessions.append(session)
         if connect and not auto_connect_event_hub:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-
-
-import ftrack_api
+from ftrack_api._testing import connect
 from ftrack_api.event.hub import EventHub
 from ftrack_local_server.events.testing import wait_until
 
@@ -25,9 +23,8 @@ def test_disconnect_cancels_a_connection_being_made(ftrack_server_factory):
 
 def test_close_stops_a_reconnection_under_way(ftrack_server_factory, tmp_path):
     server = ftrack_server_factory(options=OPTIONS)
-    session = ftrack_api.Session(
-        server_url=server.url, api_user=server.api_user, api_key=server.api_key,
-        schema_cache_path=str(tmp_path), auto_connect_event_hub=True,
+    session = connect(
+        server, schema_cache_path=str(tmp_path), auto_connect_event_hub=True
     )
     hub = session.event_hub
     hub.auto_reconnect_initial_delay = 0.05
@@ -62,9 +59,8 @@ def test_disconnect_before_the_background_connection_starts(ftrack_server_factor
 
 def test_session_closed_at_once_never_connects_its_hub(ftrack_server_factory, tmp_path):
     server = ftrack_server_factory(options=OPTIONS)
-    session = ftrack_api.Session(
-        server_url=server.url, api_user=server.api_user, api_key=server.api_key,
-        schema_cache_path=str(tmp_path), auto_connect_event_hub=True,
+    session = connect(
+        server, schema_cache_path=str(tmp_path), auto_connect_event_hub=True
     )
     thread = session._event_hub_thread
     session.close()
