@@ -63,6 +63,61 @@ def _describe_response(response, server_url, endpoint, resource_identifier):
     )
 
 
+def _credentials(session, resource_identifier):
+    """Return the query parameters addressing *resource_identifier*.
+
+    Order matters to servers matching URLs literally: id, username, apiKey.
+    """
+    return [
+        ('id', resource_identifier),
+        ('username', session.api_user),
+        ('apiKey', session.api_key),
+    ]
+
+
+def _get(
+    session, endpoint, resource_identifier, operation, message=None, stream=False
+):
+    """Return the response to a GET of *endpoint* for *resource_identifier*.
+
+    The credentials of *session* travel in the query string. Raise
+    :exc:`~ftrack_api.exception.AccessorOperationFailedError` for
+    *operation* (with *message*, if given) when the server cannot be
+    reached; the error names the endpoint, not the authenticated URL.
+    """
+    try:
+        return requests.get(
+            session.server_url + endpoint,
+            params=_credentials(session, resource_identifier),
+            stream=stream, timeout=session.request_timeout,
+        )
+    except requests.RequestException as error:
+        raise ftrack_api.exception.AccessorOperationFailedError(
+            operation=operation, resource_identifier=resource_identifier,
+            error='{0} while requesting {1}{2}'.format(
+                type(error).__name__, session.server_url, endpoint
+            ),
+            message=message,
+        ) from None
+
+
+def _status_error(
+    response, session, endpoint, resource_identifier, operation, message=None,
+    error_class=ftrack_api.exception.AccessorOperationFailedError,
+):
+    """Return *error_class* for the failed *response* to *endpoint*.
+
+    *operation* and *message* are as for :func:`_get`.
+    """
+    return error_class(
+        operation=operation, resource_identifier=resource_identifier,
+        error=_describe_response(
+            response, session.server_url, endpoint, resource_identifier
+        ),
+        message=message,
+    )
+
+
 class ServerFile(ftrack_api.data.String):
     """Representation of a file stored by the ftrack server.
 
@@ -132,14 +187,6 @@ class ServerFile(ftrack_api.data.String):
             self._download()
         super(ServerFile, self).write(content)
 
-    def seek(self, offset, whence=os.SEEK_SET):
-        """Move internal pointer by *offset* relative to *whence*."""
-        return super(ServerFile, self).seek(offset, whence)
-
-    def tell(self):
-        """Return current position of internal pointer."""
-        return super(ServerFile, self).tell()
-
     def close(self):
         """Flush buffers, upload written data and prevent further access.
 
@@ -163,43 +210,24 @@ class ServerFile(ftrack_api.data.String):
         self._discarded = True
         self.close()
 
-    def _params(self):
-        # Order matters to servers matching URLs literally: id, username, apiKey.
-        return [
-            ('id', self.resource_identifier),
-            ('username', self._session.api_user),
-            ('apiKey', self._session.api_key),
-        ]
-
     def _download(self):
         """Fill the temporary file with the server's data, keeping position."""
-        server_url = self._session.server_url
+        session = self._session
+        server_url = session.server_url
         position = self.wrapped_file.tell()
         logger.debug(
             'Downloading %s/component/get id=%s.', server_url, self.resource_identifier
         )
-        try:
-            response = requests.get(
-                server_url + '/component/get', params=self._params(), stream=True,
-                timeout=self._session.request_timeout, allow_redirects=True,
-            )
-        except requests.RequestException as error:
-            raise ftrack_api.exception.AccessorOperationFailedError(
-                operation='read', resource_identifier=self.resource_identifier,
-                error='{0} while requesting {1}/component/get'.format(
-                    type(error).__name__, server_url
-                ),
-                message='Failed to read data: {error}.',
-            ) from None
+        message = 'Failed to read data: {error}.'
+        response = _get(
+            session, '/component/get', self.resource_identifier, 'read',
+            message=message, stream=True,
+        )
         with response:
             if not 200 <= response.status_code < 300:
-                raise ftrack_api.exception.AccessorOperationFailedError(
-                    operation='read', resource_identifier=self.resource_identifier,
-                    error=_describe_response(
-                        response, server_url, '/component/get',
-                        self.resource_identifier,
-                    ),
-                    message='Failed to read data: {error}.',
+                raise _status_error(
+                    response, session, '/component/get', self.resource_identifier,
+                    'read', message=message,
                 )
             self.wrapped_file.seek(0)
             self.wrapped_file.truncate()
@@ -212,7 +240,7 @@ class ServerFile(ftrack_api.data.String):
                     error='{0} while downloading from {1}/component/get'.format(
                         type(error).__name__, server_url
                     ),
-                    message='Failed to read data: {error}.',
+                    message=message,
                 ) from None
         self.wrapped_file.flush()
         self._downloaded = True
@@ -317,44 +345,24 @@ class _ServerAccessor(Accessor):
             'Removing %s/component/remove id=%s.', session.server_url,
             resource_identifier,
         )
-        try:
-            response = requests.get(
-                session.server_url + '/component/remove',
-                params=[
-                    ('id', resource_identifier),
-                    ('username', session.api_user),
-                    ('apiKey', session.api_key),
-                ],
-                timeout=session.request_timeout,
-            )
-        except requests.RequestException as error:
-            raise ftrack_api.exception.AccessorOperationFailedError(
-                operation='remove', resource_identifier=resource_identifier,
-                error='{0} while requesting {1}/component/remove'.format(
-                    type(error).__name__, session.server_url
-                ),
-                message='Failed to remove file: {error}.',
-            ) from None
+        message = 'Failed to remove file: {error}.'
+        response = _get(
+            session, '/component/remove', resource_identifier, 'remove',
+            message=message,
+        )
         with response:
             if response.status_code == 404:
                 # Nothing stored under this id: reported as missing data so
                 # locations can still drop the registration.
-                raise ftrack_api.exception.AccessorResourceNotFoundError(
-                    operation='remove', resource_identifier=resource_identifier,
-                    error=_describe_response(
-                        response, session.server_url, '/component/remove',
-                        resource_identifier,
-                    ),
-                    message='Failed to remove file: {error}.',
+                raise _status_error(
+                    response, session, '/component/remove', resource_identifier,
+                    'remove', message=message,
+                    error_class=ftrack_api.exception.AccessorResourceNotFoundError,
                 )
             if not 200 <= response.status_code < 300:
-                raise ftrack_api.exception.AccessorOperationFailedError(
-                    operation='remove', resource_identifier=resource_identifier,
-                    error=_describe_response(
-                        response, session.server_url, '/component/remove',
-                        resource_identifier,
-                    ),
-                    message='Failed to remove file: {error}.',
+                raise _status_error(
+                    response, session, '/component/remove', resource_identifier,
+                    'remove', message=message,
                 )
 
     def exists(self, resource_identifier):
@@ -366,34 +374,16 @@ class _ServerAccessor(Accessor):
         other answer or when the server cannot be reached.
         """
         session = self._session
-        try:
-            response = requests.get(
-                session.server_url + '/component/get',
-                params=[
-                    ('id', resource_identifier),
-                    ('username', session.api_user),
-                    ('apiKey', session.api_key),
-                ],
-                stream=True, timeout=session.request_timeout,
-            )
-        except requests.RequestException as error:
-            raise ftrack_api.exception.AccessorOperationFailedError(
-                operation='exists', resource_identifier=resource_identifier,
-                error='{0} while requesting {1}/component/get'.format(
-                    type(error).__name__, session.server_url
-                ),
-            ) from None
+        response = _get(
+            session, '/component/get', resource_identifier, 'exists', stream=True
+        )
         with response:
             if 200 <= response.status_code < 300:
                 return True
             if response.status_code == 404:
                 return False
-            raise ftrack_api.exception.AccessorOperationFailedError(
-                operation='exists', resource_identifier=resource_identifier,
-                error=_describe_response(
-                    response, session.server_url, '/component/get',
-                    resource_identifier,
-                ),
+            raise _status_error(
+                response, session, '/component/get', resource_identifier, 'exists'
             )
 
     def is_file(self, resource_identifier):
