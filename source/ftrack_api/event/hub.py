@@ -35,9 +35,6 @@ logger = logging.getLogger(__name__)
 #: Scheme, lower-cased host name and port (or None) of the event server.
 ServerDetails = collections.namedtuple('ServerDetails', ['scheme', 'hostname', 'port'])
 
-SUBSCRIBE_TOPIC = 'ftrack.meta.subscribe'
-UNSUBSCRIBE_TOPIC = 'ftrack.meta.unsubscribe'
-
 
 class EventHub(ConnectionLifecycle):
     """Route events between local subscribers and the ftrack event server."""
@@ -196,7 +193,7 @@ class EventHub(ConnectionLifecycle):
             subscriber = self._registry.remove(subscriber_identifier)
             if self.connected:
                 self._send_meta_event(
-                    UNSUBSCRIBE_TOPIC,
+                    socketio.UNSUBSCRIBE_TOPIC,
                     {'subscriber': subscriber.metadata},
                     'Unsubscribing',
                     subscriber,
@@ -205,7 +202,7 @@ class EventHub(ConnectionLifecycle):
     def _notify_server_about_subscriber(self, subscriber):
         """Send the subscribe meta event for *subscriber* (lock held)."""
         self._send_meta_event(
-            SUBSCRIBE_TOPIC,
+            socketio.SUBSCRIBE_TOPIC,
             {
                 'subscriber': subscriber.metadata,
                 'subscription': str(subscriber.subscription),

@@ -37,6 +37,12 @@ PACKET_TYPES = {
 #: The socket.io event name carrying ftrack events.
 FTRACK_EVENT = 'ftrack.event'
 
+#: Topics of the events announcing a subscriber to the event server and
+#: withdrawing it; their data carries the ``subscriber`` (and, to subscribe,
+#: the ``subscription``).
+SUBSCRIBE_TOPIC = 'ftrack.meta.subscribe'
+UNSUBSCRIBE_TOPIC = 'ftrack.meta.unsubscribe'
+
 #: Top-level keys of an ftrack event on the wire. Python clients drop
 #: events carrying any other key.
 EVENT_KEYS = frozenset(

@@ -22,9 +22,6 @@ from ftrack_api.event import socketio
 
 logger = logging.getLogger(__name__)
 
-SUBSCRIBE_TOPIC = 'ftrack.meta.subscribe'
-UNSUBSCRIBE_TOPIC = 'ftrack.meta.unsubscribe'
-
 #: Most subscribers one connection may register.
 MAX_SUBSCRIBERS = 10000
 
@@ -237,9 +234,9 @@ class ClientConnection(object):
             )
             return
 
-        if topic == SUBSCRIBE_TOPIC:
+        if topic == socketio.SUBSCRIBE_TOPIC:
             success, message = self._subscribe(event.get('data'))
-        elif topic == UNSUBSCRIBE_TOPIC:
+        elif topic == socketio.UNSUBSCRIBE_TOPIC:
             success, message = self._unsubscribe(event.get('data'))
         else:
             success, message = self.server.route(event, origin=self)
