@@ -37,14 +37,5 @@ def identity_key(make_key, entity_type, values):
     primary key values as strings.
     """
     if make_key is str:
-        if len(values) == 1:
-            value = values[0]
-            if (
-                value.__class__ is str and "'" not in value
-                and '\\' not in value and value.isprintable()
-                and "'" not in entity_type and '\\' not in entity_type
-                and entity_type.isprintable()
-            ):
-                return "('" + entity_type + "', ['" + value + "'])"
-        return str((entity_type, values))
+        return string_key(entity_type, values)
     return make_key((entity_type, values))

@@ -35,6 +35,7 @@ import ftrack_api.inspection
 import ftrack_api.plugin
 import ftrack_api.query
 import ftrack_api.symbol
+from ftrack_api._identity import identity_key
 from ftrack_api._server_actions import ServerActionsMixin
 from ftrack_api._session_locations import LocationsMixin
 from ftrack_api._startup import MINIMUM_SERVER_VERSION, StartupMixin  # noqa: F401
@@ -369,14 +370,10 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         """
         entity_class = self._class_for(entity_type)
         primary_key = entity_class.primary_key_attributes
-        if (
-            entity_key.__class__ is str and len(primary_key) == 1
-            and self._make_key is str and "'" not in entity_key
-            and '\\' not in entity_key and entity_key.isprintable()
-        ):
-            # Same text as str((entity_type, [entity_key])), built faster.
+        if entity_key.__class__ is str and len(primary_key) == 1:
+            # The common case, without the checks below.
             values = [entity_key]
-            key = "('" + entity_type + "', ['" + entity_key + "'])"
+            key = identity_key(self._make_key, entity_type, values)
         else:
             if isinstance(entity_key, collections.abc.Mapping):
                 values = [entity_key[name] for name in primary_key]
@@ -389,7 +386,9 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
                     'Entity key {0!r} does not match the primary key {1!r} of '
                     '{2!r}.'.format(entity_key, primary_key, entity_type)
                 )
-            key = self._make_key((entity_type, [str(value) for value in values]))
+            key = identity_key(
+                self._make_key, entity_type, [str(value) for value in values]
+            )
         entity = self._identity_map.lookup(key)
         if entity is not None:
             return entity
