@@ -8,36 +8,67 @@ does not affect another.
 from __future__ import annotations
 
 
-class AutoPopulatingContext(object):
+class _ThreadFlagContext(object):
+    """Context manager setting one per-thread flag of a session for a block.
+
+    Subclasses name the flag in ``_flag``; on exit the thread gets back the
+    value it had (or the session default, if it had none).
+    """
+
+    _flag = None
+
+    def __init__(self, session, value):
+        self._session = session
+        self._value = value
+        self._previous = None
+
+    def __enter__(self):
+        self._previous = self._session._thread_value(self._flag)
+        setattr(self._session, self._flag, self._value)
+
+    def __exit__(self, exception_type, exception_value, traceback):
+        self._session._restore_thread_value(self._flag, self._previous)
+
+
+class AutoPopulatingContext(_ThreadFlagContext):
     """Context manager for temporary change of session auto_populate value."""
 
+    _flag = 'auto_populate'
+
     def __init__(self, session, auto_populate):
-        self._session = session
-        self._auto_populate = auto_populate
-        self._previous = None
-
-    def __enter__(self):
-        self._previous = self._session._thread_value('auto_populate')
-        self._session.auto_populate = self._auto_populate
-
-    def __exit__(self, exception_type, exception_value, traceback):
-        self._session._restore_thread_value('auto_populate', self._previous)
+        super(AutoPopulatingContext, self).__init__(session, auto_populate)
 
 
-class OperationRecordingContext(object):
+class OperationRecordingContext(_ThreadFlagContext):
     """Context manager for temporary change of session record_operations."""
 
+    _flag = 'record_operations'
+
     def __init__(self, session, record_operations):
-        self._session = session
-        self._record_operations = record_operations
-        self._previous = None
+        super(OperationRecordingContext, self).__init__(session, record_operations)
 
-    def __enter__(self):
-        self._previous = self._session._thread_value('record_operations')
-        self._session.record_operations = self._record_operations
 
-    def __exit__(self, exception_type, exception_value, traceback):
-        self._session._restore_thread_value('record_operations', self._previous)
+def _thread_flag(name, what):
+    """Return the property of per-thread flag *name*, described by *what*.
+
+    Reading gives this thread's value, else the session default kept in
+    ``_<name>``; setting changes this thread's value only.
+    """
+    default = '_' + name
+
+    def getter(self):
+        # The thread's own dict: getattr with a default costs an exception.
+        value = self._thread_state.__dict__.get(name)
+        if value is None:
+            return getattr(self, default)
+        return value
+
+    def setter(self, value):
+        setattr(self._thread_state, name, bool(value))
+
+    return property(
+        getter, setter, doc='Whether {0}, for this thread.'.format(what)
+    )
 
 
 class ThreadFlagsMixin(object):
@@ -47,6 +78,9 @@ class ThreadFlagsMixin(object):
     ``_auto_populate`` and ``_record_operations`` (the defaults).
     """
 
+    auto_populate = _thread_flag('auto_populate', 'values are fetched on access')
+    record_operations = _thread_flag('record_operations', 'changes are recorded')
+
     def _thread_value(self, name):
         return getattr(self._thread_state, name, None)
 
@@ -55,33 +89,6 @@ class ThreadFlagsMixin(object):
             self._thread_state.__dict__.pop(name, None)
         else:
             setattr(self._thread_state, name, value)
-
-    @property
-    def auto_populate(self):
-        """Return whether values are fetched on access, for this thread."""
-        # The thread's own dict: getattr with a default costs an exception.
-        value = self._thread_state.__dict__.get('auto_populate')
-        if value is None:
-            return self._auto_populate
-        return value
-
-    @auto_populate.setter
-    def auto_populate(self, value):
-        """Set whether values are fetched on access, for this thread."""
-        self._thread_state.auto_populate = bool(value)
-
-    @property
-    def record_operations(self):
-        """Return whether changes are recorded, for this thread."""
-        value = self._thread_state.__dict__.get('record_operations')
-        if value is None:
-            return self._record_operations
-        return value
-
-    @record_operations.setter
-    def record_operations(self, value):
-        """Set whether changes are recorded, for this thread."""
-        self._thread_state.record_operations = bool(value)
 
     def auto_populating(self, auto_populate):
         """Temporarily set :attr:`auto_populate` (for this thread)."""
