@@ -28,6 +28,9 @@ CONNECT_TIMEOUT = 60
 #: dead when the server did not announce a heartbeat timeout.
 DEFAULT_HEARTBEAT_TIMEOUT = 60
 
+#: The answer to a server heartbeat (``2:::``, as the Python API sends it).
+HEARTBEAT_REPLY = socketio.encode(socketio.HEARTBEAT, data='')
+
 
 def handshake(handshake_url, headers=None, cookies=None, timeout=CONNECT_TIMEOUT):
     """Return the :class:`~ftrack_api.event.socketio.SocketIoSession` granted.
@@ -178,15 +181,13 @@ class Connection(object):
                     'Event server closed the websocket before confirming the '
                     'connection: {0}'.format(error)
                 )
-            try:
-                packet = socketio.decode(text)
-            except ftrack_api.exception.EventHubPacketError as error:
-                logger.warning('Ignoring invalid packet from event server: %s', error)
+            packet = _decode(text)
+            if packet is None:
                 continue
             if packet.type == socketio.CONNECT:
                 return early
             if packet.type == socketio.HEARTBEAT:
-                socket.send(socketio.encode(socketio.HEARTBEAT, data=''))
+                socket.send(HEARTBEAT_REPLY)
             elif packet.type == socketio.DISCONNECT:
                 raise ftrack_api.exception.EventHubConnectionError(
                     'Event server refused the connection (disconnect packet).'
@@ -268,15 +269,12 @@ class Connection(object):
                 return
             if opcode not in (websocket.ABNF.OPCODE_TEXT, websocket.ABNF.OPCODE_BINARY):
                 continue
-            try:
-                packet = socketio.decode(text)
-            except ftrack_api.exception.EventHubPacketError as error:
-                logger.warning('Ignoring invalid packet from event server: %s', error)
+            packet = _decode(text)
+            if packet is None:
                 continue
-
             if packet.type == socketio.HEARTBEAT:
                 try:
-                    self.send(socketio.encode(socketio.HEARTBEAT, data=''))
+                    self.send(HEARTBEAT_REPLY)
                 except ftrack_api.exception.EventHubConnectionError:
                     return
                 continue
@@ -291,6 +289,15 @@ class Connection(object):
             self._on_packet(packet)
         except Exception:
             logger.exception('Error while processing packet %r.', packet)
+
+
+def _decode(text):
+    """Return the packet *text* encodes, or None (logged) if it is invalid."""
+    try:
+        return socketio.decode(text)
+    except ftrack_api.exception.EventHubPacketError as error:
+        logger.warning('Ignoring invalid packet from event server: %s', error)
+        return None
 
 
 def _close_quietly(socket):
