@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 
@@ -33,14 +32,10 @@ _VERSION_PATTERN = re.compile(r'^(\d+)\.(\d+)\.(\d+)')
 def _new_event_id():
     """Return a new event id: the text ``uuid.uuid4().hex`` would give.
 
-    Made directly from random bytes (one event per schema is published at
+    Made by the entity id generator (one event per schema is published at
     start-up, and building UUID objects was a noticeable part of it).
     """
-    digits = os.urandom(16).hex()
-    return (
-        digits[:12] + '4' + digits[13:16]
-        + ftrack_api.entity.factory._VARIANT_DIGITS[digits[16]] + digits[17:]
-    )
+    return ftrack_api.entity.factory._generate_uid().replace('-', '')
 
 
 class StartupMixin(object):
