@@ -2,32 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
-import arrow
-
 import ftrack_api._expressions as _expressions
 import ftrack_api.exception
-
-_UTC = datetime.timezone.utc
-
-
-def _as_stored(value):
-    """Return *value* as the server stores it when it is a date-time.
-
-    Date-times become aware UTC datetimes in whole seconds (a naive value
-    is taken as UTC, a date is midnight); other values are returned as
-    they are.
-    """
-    if isinstance(value, arrow.Arrow):
-        value = value.datetime
-    if isinstance(value, datetime.datetime):
-        if value.utcoffset() is None:
-            value = value.replace(tzinfo=_UTC)
-        return value.astimezone(_UTC).replace(microsecond=0)
-    if isinstance(value, datetime.date):
-        return datetime.datetime(value.year, value.month, value.day, tzinfo=_UTC)
-    return value
 
 
 def same_value(current, target):
@@ -36,7 +12,7 @@ def same_value(current, target):
     Date-times compare as the server stores them (UTC, whole seconds), so
     an entity found by a date-time is not updated to the same moment.
     """
-    return _as_stored(current) == _as_stored(target)
+    return _expressions.as_stored(current) == _expressions.as_stored(target)
 
 
 def ensure(session, entity_type, data, identifying_keys=None):

@@ -12,6 +12,8 @@ import re
 
 import arrow
 
+_UTC = datetime.timezone.utc
+
 #: Values that are safe to write without quotes (ids and plain words).
 _BARE_WORD = re.compile(r'^[A-Za-z0-9_\-]+$')
 
@@ -34,26 +36,36 @@ def bare_or_quoted(value):
     return quote(text)
 
 
-def format_value(value):
-    """Return *value* written as a literal for a ``where`` clause.
+def as_stored(value):
+    """Return *value* as the server stores it when it is a date-time.
 
-    Strings are quoted; date-times are written as the server stores them:
-    quoted naive ISO text in UTC without microseconds (an aware value is
-    converted to UTC, a naive one is taken as UTC, a date is midnight);
-    other values use their Python text (``True``, ``None``, ``5``).
+    Date-times become aware UTC datetimes in whole seconds (a naive value
+    is taken as UTC, a date is midnight); other values are returned as
+    they are.
     """
-    if isinstance(value, str):
-        return quote(value)
     if isinstance(value, arrow.Arrow):
         value = value.datetime
     if isinstance(value, datetime.datetime):
-        if value.utcoffset() is not None:
-            value = value.astimezone(datetime.timezone.utc)
-        return quote(value.replace(tzinfo=None, microsecond=0).isoformat())
+        if value.utcoffset() is None:
+            value = value.replace(tzinfo=_UTC)
+        return value.astimezone(_UTC).replace(microsecond=0)
     if isinstance(value, datetime.date):
-        return quote(
-            datetime.datetime(value.year, value.month, value.day).isoformat()
-        )
+        return datetime.datetime(value.year, value.month, value.day, tzinfo=_UTC)
+    return value
+
+
+def format_value(value):
+    """Return *value* written as a literal for a ``where`` clause.
+
+    Strings are quoted; date-times are written as the server stores them
+    (see :func:`as_stored`), as quoted naive ISO text in UTC; other values
+    use their Python text (``True``, ``None``, ``5``).
+    """
+    if isinstance(value, str):
+        return quote(value)
+    stored = as_stored(value)
+    if isinstance(stored, datetime.datetime):
+        return quote(stored.replace(tzinfo=None).isoformat())
     return str(value)
 
 
