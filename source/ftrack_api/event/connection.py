@@ -95,7 +95,6 @@ class Connection(object):
         cookies,
         on_packet,
         on_lost,
-        timeout=CONNECT_TIMEOUT,
     ):
         """Handshake with *server_url*, open the websocket and start receiving.
 
@@ -111,10 +110,7 @@ class Connection(object):
         step fails.
         """
         session = handshake(
-            server_url + '/socket.io/1/',
-            headers=handshake_headers,
-            cookies=cookies,
-            timeout=timeout,
+            server_url + '/socket.io/1/', headers=handshake_headers, cookies=cookies
         )
 
         websocket_url = '{0}/socket.io/1/websocket/{1}'.format(
@@ -136,7 +132,7 @@ class Connection(object):
                 websocket_url,
                 header=header,
                 cookie=cookie,
-                timeout=min(watchdog, timeout),
+                timeout=min(watchdog, CONNECT_TIMEOUT),
                 enable_multithread=True,
             )
         except (websocket.WebSocketException, OSError) as error:
@@ -147,7 +143,7 @@ class Connection(object):
             )
 
         try:
-            pending = cls._await_connect_packet(socket, timeout)
+            pending = cls._await_connect_packet(socket, CONNECT_TIMEOUT)
             socket.settimeout(watchdog)
         except Exception:
             _close_quietly(socket)
