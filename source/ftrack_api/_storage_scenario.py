@@ -64,6 +64,12 @@ def _scenario_location(storage_scenario):
         ) from None
 
 
+def _mount_point(mount_points):
+    """Return this platform's entry of *mount_points*, None if it has none."""
+    key = platform_key()
+    return (mount_points or {}).get(key) if key else None
+
+
 class ActivateCentralizedStorageScenario(object):
     """Configure the centralised storage location of a session."""
 
@@ -94,8 +100,7 @@ class ActivateCentralizedStorageScenario(object):
         location_id, location_name, mount_points = _scenario_location(
             storage_scenario
         )
-        key = platform_key()
-        prefix = (mount_points or {}).get(key) if key else None
+        prefix = _mount_point(mount_points)
         if not prefix:
             raise ftrack_api.exception.LocationError(
                 'The storage scenario has no mount point for platform '
@@ -124,8 +129,7 @@ class ActivateCentralizedStorageScenario(object):
             _, _, mount_points = _scenario_location(event['data']['storage_scenario'])
         except ftrack_api.exception.LocationError as error:
             return str(error)
-        key = platform_key()
-        prefix = (mount_points or {}).get(key) if key else None
+        prefix = _mount_point(mount_points)
         if not prefix:
             return (
                 'The centralised storage has no mount point for this operating '
