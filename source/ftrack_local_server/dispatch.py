@@ -26,9 +26,6 @@ from .context import RequestContext
 
 logger = logging.getLogger(__name__)
 
-#: Longest excerpt of an offending value quoted in an error message.
-_EXCERPT_LENGTH = 200
-
 #: The user the server acts as when it writes on its own behalf (seed data,
 #: command line) before any real user exists.
 SYSTEM_USER: Dict[str, Any] = {
@@ -37,17 +34,6 @@ SYSTEM_USER: Dict[str, Any] = {
     'first_name': 'ftrack',
     'last_name': 'local server',
 }
-
-
-def excerpt(value: Any) -> str:
-    """Return a short, single-line representation of *value* for messages."""
-    try:
-        text = json.dumps(value, sort_keys=True, default=repr)
-    except (TypeError, ValueError):
-        text = repr(value)
-    if len(text) > _EXCERPT_LENGTH:
-        text = text[: _EXCERPT_LENGTH - 3] + '...'
-    return text
 
 
 def parse_batch(body: bytes, source: str = 'request body') -> List[Dict[str, Any]]:
@@ -64,7 +50,7 @@ def parse_batch(body: bytes, source: str = 'request body') -> List[Dict[str, Any
     except UnicodeDecodeError as error:
         raise errors.ValidationError(
             'The {0} is not valid UTF-8 text: byte {1} at position {2} cannot '
-            'be decoded.'.format(source, excerpt(body[error.start:error.start + 1].hex()), error.start)
+            'be decoded.'.format(source, errors.excerpt(body[error.start:error.start + 1].hex()), error.start)
         )
     if not text.strip():
         raise errors.ValidationError(
@@ -80,7 +66,7 @@ def parse_batch(body: bytes, source: str = 'request body') -> List[Dict[str, Any
                 getattr(error, 'msg', str(error)),
                 getattr(error, 'lineno', '?'),
                 getattr(error, 'colno', '?'),
-                excerpt(text),
+                errors.excerpt(text),
             )
         )
     return validate_operations(value, source)
@@ -97,26 +83,26 @@ def validate_operations(value: Any, source: str = 'request body') -> List[Dict[s
     if not isinstance(value, list):
         raise errors.ValidationError(
             'The {0} must be a JSON list of operations, got {1}: {2}.'.format(
-                source, _json_type_name(value), excerpt(value)
+                source, _json_type_name(value), errors.excerpt(value)
             )
         )
     for index, operation in enumerate(value):
         if not isinstance(operation, dict):
             raise errors.ValidationError(
                 'Operation {0} of the {1} must be a JSON object, got {2}: '
-                '{3}.'.format(index, source, _json_type_name(operation), excerpt(operation))
+                '{3}.'.format(index, source, _json_type_name(operation), errors.excerpt(operation))
             )
         if 'action' not in operation:
             raise errors.ValidationError(
                 'Operation {0} of the {1} has no "action" key: {2}.'.format(
-                    index, source, excerpt(operation)
+                    index, source, errors.excerpt(operation)
                 )
             )
         name = operation['action']
         if not isinstance(name, str) or not name:
             raise errors.ValidationError(
                 'Operation {0} of the {1} has an invalid "action" {2}: it must '
-                'be a non-empty string.'.format(index, source, excerpt(name))
+                'be a non-empty string.'.format(index, source, errors.excerpt(name))
             )
     return value
 

@@ -37,17 +37,6 @@ _DATETIME_PATTERN = re.compile(
 )
 
 
-def describe(value: Any) -> str:
-    """Return *value* as shown in error messages (JSON where possible)."""
-    try:
-        text = json.dumps(value, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        text = repr(value)
-    if len(text) > 200:
-        text = text[:197] + '...'
-    return text
-
-
 def parse_datetime(value: Any) -> Optional[str]:
     """Return *value* as naive UTC text ``YYYY-MM-DDTHH:MM:SS``, or None.
 
@@ -122,7 +111,7 @@ def _type_error(entity_type: str, attribute: Attribute, value: Any,
                 expected: str) -> errors.ValidationError:
     return errors.ValidationError(
         'Value {0} for attribute "{1}" of "{2}" must be {3}.'.format(
-            describe(value), attribute.name, entity_type, expected))
+            errors.excerpt(value), attribute.name, entity_type, expected))
 
 
 def storage_values(entity_type: str, attribute: Attribute, column: str,
@@ -218,7 +207,7 @@ def _json_text(value: Any) -> str:
     except ValueError:
         raise errors.ValidationError(
             'Value {0} cannot be stored: it holds a number that is not finite '
-            '(NaN or Infinity are not JSON).'.format(describe(value)))
+            '(NaN or Infinity are not JSON).'.format(errors.excerpt(value)))
 
 
 def variable_to_storage(value: Any) -> Tuple[Any, str]:
@@ -229,7 +218,7 @@ def variable_to_storage(value: Any) -> Tuple[Any, str]:
         return int(value), 'bool'
     if isinstance(value, (int, float)) and not is_storable_number(value):
         raise errors.ValidationError(
-            'Value {0} cannot be stored: expected {1}.'.format(describe(value), _STORABLE))
+            'Value {0} cannot be stored: expected {1}.'.format(errors.excerpt(value), _STORABLE))
     if isinstance(value, int):
         return value, 'int'
     if isinstance(value, float):
@@ -240,12 +229,12 @@ def variable_to_storage(value: Any) -> Tuple[Any, str]:
         text = parse_datetime(value)
         if text is None:
             raise errors.ValidationError(
-                'Could not read {0} as a datetime.'.format(describe(value)))
+                'Could not read {0} as a datetime.'.format(errors.excerpt(value)))
         return text, 'datetime'
     if isinstance(value, (list, dict)):
         return _json_text(value), 'list' if isinstance(value, list) else 'dict'
     raise errors.ValidationError(
-        'Unsupported value {0}.'.format(describe(value)))
+        'Unsupported value {0}.'.format(errors.excerpt(value)))
 
 
 def variable_from_storage(stored: Any, kind: Optional[str]) -> Any:

@@ -15,7 +15,22 @@ on them without reading server logs.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, Optional
+
+#: Longest excerpt of an offending value quoted in an error message.
+EXCERPT_LENGTH = 200
+
+
+def excerpt(value: Any) -> str:
+    """Return a short, single-line representation of *value* for messages (JSON where possible)."""
+    try:
+        text = json.dumps(value, sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) > EXCERPT_LENGTH:
+        text = text[:EXCERPT_LENGTH - 3] + '...'
+    return text
 
 
 class ApiError(Exception):

@@ -50,12 +50,11 @@ def required_string(operation: Dict[str, Any], name: str, action_name: str) -> s
     action, the key and the value given instead.
     """
     from .. import errors
-    from ..dispatch import excerpt
-
+    
     value = operation.get(name)
     if not isinstance(value, str) or not value:
         raise errors.ValidationError(
-            '{0} needs a "{1}" string, got {2}.'.format(action_name, name, excerpt(value)))
+            '{0} needs a "{1}" string, got {2}.'.format(action_name, name, errors.excerpt(value)))
     return value
 
 

@@ -34,7 +34,7 @@ import json
 from typing import Any, Dict, Optional
 
 from .. import errors
-from ..dispatch import excerpt, query_entities, quote
+from ..dispatch import query_entities, quote
 from ..rules.common import now_text
 from ..rules.writer import writer_for
 from . import action, required_string
@@ -58,7 +58,7 @@ def delayed_job(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     if job_type not in JOB_TYPES:
         raise errors.ValidationError(
             'delayed_job: unknown job_type {0}; the job types are {1}.'.format(
-                excerpt(job_type), ', '.join(JOB_TYPES)))
+                errors.excerpt(job_type), ', '.join(JOB_TYPES)))
     data = {
         'description': 'Synchronise users with LDAP',
         'error': 'LDAP is not configured on this server: a local ftrack server has no LDAP '
@@ -92,7 +92,8 @@ def _check_role(context: Any, role_id: str, action_name: str) -> Dict[str, Any]:
     if role.get('type') != PROJECT_ROLE_TYPE:
         raise errors.ValidationError(
             '{0}: the security role "{1}" is of type {2}; only roles of type {3} can be given '
-            'to users.'.format(action_name, role.get('name'), excerpt(role.get('type')), PROJECT_ROLE_TYPE))
+            'to users.'.format(action_name, role.get('name'), errors.excerpt(role.get('type')),
+                               PROJECT_ROLE_TYPE))
     return role
 
 

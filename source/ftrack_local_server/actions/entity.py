@@ -30,7 +30,7 @@ def _entity_type(operation: Dict[str, Any]) -> str:
     if not isinstance(type_name, str) or not type_name:
         raise errors.ValidationError(
             'Operation "{0}" needs an "entity_type" string, got {1}.'.format(
-                operation.get('action'), encoding.describe(type_name)))
+                operation.get('action'), errors.excerpt(type_name)))
     return type_name
 
 

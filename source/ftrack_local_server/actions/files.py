@@ -31,7 +31,6 @@ import logging
 from typing import Any, Dict, List, Optional
 
 from .. import errors
-from ..dispatch import excerpt
 from ..files import uploads
 from ..files.storage import discard, forget_rows
 from ..rules.common import Entity, load
@@ -98,7 +97,7 @@ def get_upload_metadata(operation: Dict[str, Any], context: Any) -> Dict[str, An
     if not isinstance(file_name, str) or not file_name:
         raise errors.ValidationError(
             '{0} needs a "file_name" string for component {1}, which does not exist yet; '
-            'got {2}.'.format(name, component_id, excerpt(file_name))
+            'got {2}.'.format(name, component_id, errors.excerpt(file_name))
         )
     file_size = operation.get('file_size')
     if file_size is None and component is not None:
@@ -106,19 +105,19 @@ def get_upload_metadata(operation: Dict[str, Any], context: Any) -> Dict[str, An
     if not _whole_number(file_size) or file_size < 0:
         raise errors.ValidationError(
             '{0} needs "file_size", a number of bytes (0 or more), for component {1}; '
-            'got {2}.'.format(name, component_id, excerpt(file_size))
+            'got {2}.'.format(name, component_id, errors.excerpt(file_size))
         )
     checksum = operation.get('checksum')
     if checksum is not None and (not isinstance(checksum, str) or uploads.decode_checksum(checksum) is None):
         raise errors.ValidationError(
             '{0} "checksum" must be the base64 form of the 16-byte MD5 digest of the '
-            'file (RFC 1864), got {1}.'.format(name, excerpt(checksum))
+            'file (RFC 1864), got {1}.'.format(name, errors.excerpt(checksum))
         )
     parts = operation.get('parts')
     if parts is not None and (not _whole_number(parts) or not 1 <= parts <= uploads.MAX_PARTS):
         raise errors.ValidationError(
             '{0} "parts" must be null or a whole number from 1 to {1}, got {2}.'.format(
-                name, uploads.MAX_PARTS, excerpt(parts))
+                name, uploads.MAX_PARTS, errors.excerpt(parts))
         )
     if parts == 1:
         parts = None
@@ -148,7 +147,7 @@ def _listed_parts(operation: Dict[str, Any], upload: uploads.Upload) -> List[Dic
     if not isinstance(parts, list) or not parts:
         raise errors.ValidationError(
             '{0} needs "parts", a list of {{"part_number", "e_tag"}} objects, got {1}.'.format(
-                name, excerpt(parts))
+                name, errors.excerpt(parts))
         )
     listed = []
     for index, part in enumerate(parts):
@@ -157,7 +156,7 @@ def _listed_parts(operation: Dict[str, Any], upload: uploads.Upload) -> List[Dic
         if not _whole_number(number) or not isinstance(e_tag, str):
             raise errors.ValidationError(
                 '{0} part {1} must be an object with a whole "part_number" and an "e_tag" '
-                'string, got {2}.'.format(name, index, excerpt(part))
+                'string, got {2}.'.format(name, index, errors.excerpt(part))
             )
         if listed and number <= listed[-1]['part_number']:
             raise errors.ValidationError(
@@ -199,7 +198,7 @@ def complete_multipart_upload(operation: Dict[str, Any], context: Any) -> Dict[s
     if upload is None:
         raise errors.NotFoundError(
             '{0}: no upload with upload_id {1} is open (it was completed, it expired, or '
-            'it never existed).'.format(name, excerpt(upload_id))
+            'it never existed).'.format(name, errors.excerpt(upload_id))
         )
     if not upload.is_multipart:
         raise errors.ValidationError(
@@ -210,7 +209,7 @@ def complete_multipart_upload(operation: Dict[str, Any], context: Any) -> Dict[s
     if component_id is not None and component_id != upload.component_id:
         raise errors.ValidationError(
             '{0}: upload {1} is for component {2}, not {3}.'.format(
-                name, upload_id, upload.component_id, excerpt(component_id))
+                name, upload_id, upload.component_id, errors.excerpt(component_id))
         )
     listed = _listed_parts(operation, upload)
     received = uploads.received_parts(tx, upload)
@@ -225,7 +224,7 @@ def complete_multipart_upload(operation: Dict[str, Any], context: Any) -> Dict[s
             raise errors.ValidationError(
                 '{0}: the e_tag {1} given for part {2} is not the ETag "{3}" the server '
                 'answered when the part was uploaded.'.format(
-                    name, excerpt(part['e_tag']), part['part_number'], stored['e_tag'])
+                    name, errors.excerpt(part['e_tag']), part['part_number'], stored['e_tag'])
             )
     files = file_server.files
     try:

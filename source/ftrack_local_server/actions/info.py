@@ -13,7 +13,7 @@ import logging
 from typing import Any, Callable, Dict, List
 
 from .. import auth, errors
-from ..dispatch import excerpt, query_entities, quote
+from ..dispatch import query_entities, quote
 from . import action
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def _storage_scenario(context: Any) -> Dict[str, Any]:
         # answer the automatic scenario and say loudly why.
         logger.warning(
             'Ignoring the storage_scenario Setting: its value is not a JSON '
-            'object with a "scenario" string: %s', excerpt(raw)
+            'object with a "scenario" string: %s', errors.excerpt(raw)
         )
         return dict(AUTOMATIC_STORAGE_SCENARIO, data={})
     scenario.setdefault('data', {})
@@ -149,7 +149,7 @@ def query_server_information(operation: Dict[str, Any], context: Any) -> Dict[st
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise errors.ValidationError(
                 'query_server_information "values" must be a list of field '
-                'names, got {0}.'.format(excerpt(values))
+                'names, got {0}.'.format(errors.excerpt(values))
             )
         unknown = [name for name in values if name not in providers]
         if unknown:
@@ -186,7 +186,7 @@ def reset_remote(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     if reset_type != 'api_key':
         raise errors.ValidationError(
             'reset_remote cannot reset {0}: the only supported reset_type is '
-            '"api_key" (of a User).'.format(excerpt(reset_type))
+            '"api_key" (of a User).'.format(errors.excerpt(reset_type))
         )
     entity_type = operation.get('entity_type')
     entity_key = operation.get('entity_key')
@@ -200,7 +200,7 @@ def reset_remote(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
         if entity_type != 'User':
             raise errors.ValidationError(
                 'reset_remote "api_key" applies to a User, not to entity_type '
-                '{0}.'.format(excerpt(entity_type))
+                '{0}.'.format(errors.excerpt(entity_type))
             )
         user_id = _single_key(entity_key)
     found = query_entities(
@@ -210,7 +210,7 @@ def reset_remote(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     )
     if not found:
         raise errors.NotFoundError(
-            'reset_remote: no User with id {0} exists.'.format(excerpt(user_id))
+            'reset_remote: no User with id {0} exists.'.format(errors.excerpt(user_id))
         )
     new_key = auth.set_api_key(context.tx, user_id, found[0]['username'])
     # Invalidate now rather than after commit: a lookup made meanwhile waits
@@ -225,6 +225,6 @@ def _single_key(entity_key: Any) -> str:
     if not isinstance(entity_key, str) or not entity_key:
         raise errors.ValidationError(
             'reset_remote "entity_key" must be the id of a User (a string or '
-            'a one-item list), got {0}.'.format(excerpt(entity_key))
+            'a one-item list), got {0}.'.format(errors.excerpt(entity_key))
         )
     return entity_key

@@ -33,7 +33,7 @@ import logging
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import errors
-from ..dispatch import excerpt, query_entities, quote
+from ..dispatch import query_entities, quote
 from ..files import media_info
 from ..files.uploads import guess_content_type
 from ..rules.common import load, now_text
@@ -110,7 +110,7 @@ def _version_id(context: Any, operation: Dict[str, Any]) -> Optional[str]:
     if not isinstance(version_id, str) or not version_id:
         raise errors.ValidationError(
             'encode_media "version_id" must be null or the id of an AssetVersion, got {0}.'.format(
-                excerpt(version_id)))
+                errors.excerpt(version_id)))
     if load(context.tx, 'AssetVersion', (version_id,)) is None:
         raise errors.NotFoundError('encode_media: no AssetVersion with id {0} exists.'.format(version_id))
     return version_id
@@ -122,7 +122,7 @@ def _keep_original(operation: Dict[str, Any]) -> bool:
         return True
     if not isinstance(keep, bool):
         raise errors.ValidationError(
-            'encode_media "keep_original" must be true or false, got {0}.'.format(excerpt(keep)))
+            'encode_media "keep_original" must be true or false, got {0}.'.format(errors.excerpt(keep)))
     return keep
 
 

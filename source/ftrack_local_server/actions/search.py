@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import errors
-from ..dispatch import excerpt
 from ..query import ast
 from ..query.executor import execute
 from ..query.parser import parse
@@ -98,7 +97,7 @@ def _string_list(operation: Dict[str, Any], name: str) -> Optional[List[str]]:
         return None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise errors.ValidationError(
-            'search "{0}" must be a list of strings, got {1}.'.format(name, excerpt(value)))
+            'search "{0}" must be a list of strings, got {1}.'.format(name, errors.excerpt(value)))
     return value
 
 
@@ -114,20 +113,22 @@ def search(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     expression = operation.get('expression')
     entity_type_name = operation.get('entity_type')
     if expression is not None and not isinstance(expression, str):
-        raise errors.ValidationError('search "expression" must be a string, got {0}.'.format(excerpt(expression)))
+        raise errors.ValidationError(
+            'search "expression" must be a string, got {0}.'.format(errors.excerpt(expression)))
     if expression:
         query = parse(expression)
         if entity_type_name and entity_type_name != query.entity_type:
             raise errors.ValidationError(
                 'search "entity_type" {0} is not the type of the expression ({1}).'.format(
-                    excerpt(entity_type_name), query.entity_type))
+                    errors.excerpt(entity_type_name), query.entity_type))
     elif isinstance(entity_type_name, str) and entity_type_name:
         query = ast.Query(entity_type=entity_type_name)
     else:
         raise errors.ValidationError('search needs an "expression" or an "entity_type".')
     entity_type = context.tx.catalogue.find(query.entity_type)
     if entity_type is None:
-        raise errors.ValidationError('search: unknown entity type {0}.'.format(excerpt(query.entity_type)))
+        raise errors.ValidationError(
+            'search: unknown entity type {0}.'.format(errors.excerpt(query.entity_type)))
     criteria: List[ast.Criteria] = [query.criteria] if query.criteria is not None else []
     for term in _string_list(operation, 'terms') or []:
         if term.strip():
@@ -136,7 +137,7 @@ def search(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     if context_id is not None:
         if not isinstance(context_id, str) or not context_id:
             raise errors.ValidationError(
-                'search "context_id" must be an id string, got {0}.'.format(excerpt(context_id)))
+                'search "context_id" must be an id string, got {0}.'.format(errors.excerpt(context_id)))
         criteria.append(_context_criteria(entity_type, context_id))
     object_type_ids = _string_list(operation, 'object_type_ids')
     if object_type_ids:

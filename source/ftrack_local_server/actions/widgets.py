@@ -17,7 +17,6 @@ from typing import Any, Dict, Optional
 from urllib.parse import urlencode
 
 from .. import errors
-from ..dispatch import excerpt
 from ..rules.common import load
 from ..rules.writer import writer_for
 from . import action
@@ -69,18 +68,18 @@ def _entity(context: Any, operation: Dict[str, Any]) -> Any:
     if not isinstance(entity_type, str) or context.tx.catalogue.find(entity_type) is None:
         raise errors.ValidationError(
             'get_widget_url "entity_type" must name an entity type, got {0}.'.format(
-                excerpt(entity_type))
+                errors.excerpt(entity_type))
         )
     if entity_key is None:
         raise errors.ValidationError(
             'get_widget_url was given entity_type {0} but no "entity_key".'.format(
-                excerpt(entity_type))
+                errors.excerpt(entity_type))
         )
     key = writer_for(context).parse_key(entity_type, entity_key)
     entity = load(context.tx, entity_type, key)
     if entity is None:
         raise errors.NotFoundError(
-            'get_widget_url: no {0} with key {1} exists.'.format(entity_type, excerpt(entity_key))
+            'get_widget_url: no {0} with key {1} exists.'.format(entity_type, errors.excerpt(entity_key))
         )
     return entity.type_name, ','.join(str(value) for value in key)
 
@@ -98,7 +97,7 @@ def get_widget_url(operation: Dict[str, Any], context: Any) -> Dict[str, str]:
     if name not in WIDGET_NAMES:
         raise errors.ValidationError(
             'get_widget_url: unknown widget name {0}; the widgets are {1}.'.format(
-                excerpt(name), ', '.join(WIDGET_NAMES))
+                errors.excerpt(name), ', '.join(WIDGET_NAMES))
         )
     theme = operation.get('theme')
     if theme not in THEMES:

@@ -167,7 +167,7 @@ def key_from_reference(model: Model, value: Any, attribute: str,
         raise errors.ValidationError(
             'Value {0} for "{1}" of "{2}" must be an entity reference '
             '({{"__entity_type__": ..., <primary key>}}).'.format(
-                encoding.describe(value), attribute, owner_type))
+                errors.excerpt(value), attribute, owner_type))
     type_name = value['__entity_type__']
     entity_type = model.catalogue.find(type_name) if isinstance(type_name, str) else None
     if entity_type is None:
@@ -179,7 +179,7 @@ def key_from_reference(model: Model, value: Any, attribute: str,
         if name not in value or value[name] is None:
             raise errors.ValidationError(
                 'Reference {0} for "{1}" of "{2}" lacks primary key "{3}".'.format(
-                    encoding.describe(value), attribute, owner_type, name))
+                    errors.excerpt(value), attribute, owner_type, name))
         column = model.column(type_name, name)
         stored = encoding.storage_values(
             type_name, entity_type.attribute(name), column,

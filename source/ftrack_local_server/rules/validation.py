@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, List, Optional
 
-from .. import encoding, errors
+from .. import errors
 from ..schema import REFERENCE
 from .common import Entity, describe_key
 
@@ -91,7 +91,7 @@ def check_mutable(entity: Entity, attribute: str, new_columns: dict) -> None:
     raise errors.PermissionError_(
         'Cannot set immutable attribute "{0}" of {1} to {2}.'.format(
             attribute, entity.describe(),
-            encoding.describe(list(new_columns.values())[0]
+            errors.excerpt(list(new_columns.values())[0]
                               if len(new_columns) == 1 else list(new_columns.values()))))
 
 
@@ -140,6 +140,6 @@ def check_unique(tx: Any, entity: Entity) -> None:
                 else:
                     message = 'A {0} with {1} already exists.'.format(
                         type_name, ', '.join(
-                            '{0} {1}'.format(name, encoding.describe(entity.get(name)))
+                            '{0} {1}'.format(name, errors.excerpt(entity.get(name)))
                             for name in attributes))
                 raise errors.DuplicateEntryError(message)

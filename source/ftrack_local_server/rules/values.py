@@ -58,7 +58,7 @@ def parse(tx: Any, type_name: str, data: Any) -> Supplied:
     if not isinstance(data, dict):
         raise errors.ValidationError(
             'The entity data for "{0}" must be an object, got {1}.'.format(
-                type_name, encoding.describe(data)))
+                type_name, errors.excerpt(data)))
     supplied = Supplied(type_name)
     for name, value in data.items():
         if name == '__entity_type__':
@@ -92,7 +92,7 @@ def parse(tx: Any, type_name: str, data: Any) -> Supplied:
                 raise errors.ValidationError(
                     'Value {0} for collection "{1}" of "{2}" must be a list of '
                     'entity references.'.format(
-                        encoding.describe(value), name, type_name))
+                        errors.excerpt(value), name, type_name))
             items = []
             for item in value:
                 entity = resolve(tx, item, attribute.target, name, type_name)
@@ -125,7 +125,7 @@ def resolve(tx: Any, value: Any, target: str, attribute: str,
         raise errors.ValidationError(
             'Attribute "{0}" of "{1}" accepts "{2}" entities, not "{3}" '
             '({4}).'.format(attribute, owner_type, target, type_name,
-                            encoding.describe(value)))
+                            errors.excerpt(value)))
     entity = load(tx, type_name, key)
     if entity is None or not entity.entity_type.is_a(target):
         raise errors.NotFoundError(

@@ -70,7 +70,7 @@ class Writer:
             raise errors.ValidationError(
                 'Invalid entity_key {0} for "{1}": expected a list of {2} '
                 'value{3} ({4}).'.format(
-                    encoding.describe(entity_key), type_name, len(primary_key),
+                    errors.excerpt(entity_key), type_name, len(primary_key),
                     's' if len(primary_key) != 1 else '', ', '.join(primary_key)))
         values = []
         for name, value in zip(primary_key, entity_key):
@@ -78,7 +78,7 @@ class Writer:
             if value is None or isinstance(value, (dict, list, bool)):
                 raise errors.ValidationError(
                     'Invalid value {0} for key "{1}" of "{2}".'.format(
-                        encoding.describe(value), name, type_name))
+                        errors.excerpt(value), name, type_name))
             value = coerce_key_value(definition.data_type, value)
             column = self.model.column(type_name, name)
             values.append(encoding.storage_values(
@@ -93,7 +93,7 @@ class Writer:
             if given_type is None or not given_type.is_a(entity_type):
                 raise errors.ValidationError(
                     'The entity data of a "{0}" operation has __entity_type__ '
-                    '{1}.'.format(type_name, encoding.describe(given)))
+                    '{1}.'.format(type_name, errors.excerpt(given)))
             entity_type = given_type
         if entity_type.name == 'TypedContext' and isinstance(data, dict):
             object_type_id = data.get('object_type_id')
@@ -124,7 +124,7 @@ class Writer:
         if not isinstance(data, dict):
             raise errors.ValidationError(
                 'The entity_data of "create" {0} must be an object, got {1}.'.format(
-                    type_name, encoding.describe(data)))
+                    type_name, errors.excerpt(data)))
         concrete = self._concrete_type(type_name, data)
         if self.catalogue.get(concrete).is_a('CustomAttributeValue'):
             key = self._value_key(concrete, data, entity_key)
@@ -170,7 +170,7 @@ class Writer:
                     'The entity_key of {0} gives "{1}" {2} but the entity data '
                     'gives {3}.'.format(
                         describe_key(entity.type_name, key), name,
-                        encoding.describe(value), encoding.describe(current)))
+                        errors.excerpt(value), errors.excerpt(current)))
             entity.values[column] = value
 
     # -- update ----------------------------------------------------------------
@@ -187,7 +187,7 @@ class Writer:
         if not isinstance(data, dict):
             raise errors.ValidationError(
                 'The entity_data of "update" {0} must be an object, got {1}.'.format(
-                    describe_key(type_name, key), encoding.describe(data)))
+                    describe_key(type_name, key), errors.excerpt(data)))
         if entity_type.is_a('CustomAttributeValue'):
             return self._upsert_value(type_name, key, data)
         entity = load(self.tx, type_name, key)
@@ -206,7 +206,7 @@ class Writer:
                 raise errors.PermissionError_(
                     'Cannot set attribute "{0}" of {1} to {2}: it is maintained '
                     'by the server.'.format(
-                        name, entity.describe(), encoding.describe(columns[column])))
+                        name, entity.describe(), errors.excerpt(columns[column])))
             new_values.update(columns)
         for name, target in supplied.references.items():
             written = set_reference(entity, name, target, supplied.columns)

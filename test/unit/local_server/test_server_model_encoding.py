@@ -74,7 +74,7 @@ def test_wrong_value_types_name_attribute_and_value(model, type_name,
         _store(model, type_name, attribute, value)
     assert attribute in info.value.content
     assert type_name in info.value.content
-    assert encoding.describe(value) in info.value.content
+    assert errors.excerpt(value) in info.value.content
 
 
 @pytest.mark.parametrize('value', [
