@@ -221,7 +221,8 @@ class EventHub(ConnectionLifecycle):
         self._prepare_event(event)
         try:
             self._send_event(
-                self._encode(event), on_ack=self._make_ack_check(action, subscriber)
+                ftrack_api.event.wire.to_wire(event),
+                on_ack=self._make_ack_check(action, subscriber),
             )
         except ftrack_api.exception.EventHubConnectionError as error:
             logger.debug('%s %s: server not told (%s).', action, subscriber, error)
@@ -286,7 +287,7 @@ class EventHub(ConnectionLifecycle):
         if synchronous:
             return self._handle(event, synchronous=True)
 
-        encoded = self._encode(event)
+        encoded = ftrack_api.event.wire.to_wire(event)
         with self._lock:
             if on_reply is not None:
                 self._reply_callbacks[event['id']] = on_reply
@@ -354,10 +355,6 @@ class EventHub(ConnectionLifecycle):
         source.setdefault('id', self.id)
         source.setdefault('user', {'username': self._api_user})
         source.setdefault('host', self._host)
-
-    def _encode(self, event):
-        """Return the wire mapping of *event*; raise :class:`TypeError` if not JSON."""
-        return ftrack_api.event.wire.to_wire(event)
 
     def _send_event(self, payload, on_ack=None):
         """Send the wire event *payload*, asking for an ack (lock held)."""
