@@ -8,7 +8,6 @@ accessors and registers the component there.
 
 from __future__ import annotations
 
-import logging
 import os
 
 import clique
@@ -19,8 +18,6 @@ import ftrack_api.event.base
 import ftrack_api.exception
 import ftrack_api.query
 import ftrack_api.symbol
-
-logger = logging.getLogger(__name__)
 
 #: Component names that ``location='auto'`` sends to ``ftrack.review``.
 REVIEW_COMPONENT_NAMES = ('ftrackreview-mp4', 'ftrackreview-webm', 'ftrackreview-image')

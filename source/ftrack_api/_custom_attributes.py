@@ -7,13 +7,10 @@ not in an entity's collection yet (protocol §4.5).
 
 from __future__ import annotations
 
-import logging
 
 import ftrack_api.symbol
 
 NOT_SET = ftrack_api.symbol.NOT_SET
-
-logger = logging.getLogger(__name__)
 
 #: Expression used with current (dense) servers.
 DENSE_CONFIGURATION_QUERY = (

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 
+import ftrack_api.accessor.disk
+import ftrack_api.accessor.server
+import ftrack_api.entity.location as location_module
+import ftrack_api.structure.entity_id
+import ftrack_api.structure.origin
 import ftrack_api.symbol
-
-logger = logging.getLogger(__name__)
 
 
 def configure_builtin_locations(session):
@@ -18,13 +20,6 @@ def configure_builtin_locations(session):
     structure; ``ftrack.server`` (150) uses the entity-id structure and the
     server accessor. ``ftrack.connect`` is left to plugins.
     """
-    import ftrack_api
-    import ftrack_api.accessor.disk
-    import ftrack_api.accessor.server
-    import ftrack_api.entity.location as location_module
-    import ftrack_api.structure.entity_id
-    import ftrack_api.structure.origin
-
     symbol = ftrack_api.symbol
     disk = ftrack_api.accessor.disk.DiskAccessor
     origin_structure = ftrack_api.structure.origin.OriginStructure

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ftrack_api._expressions as _expressions
+import ftrack_api.entity.base
 import ftrack_api.symbol
 
 #: Entities whose keys go in one query (and rows fetched per page).
@@ -22,8 +23,6 @@ def populate(session, entities, projections):
     only its own keys. Raise :exc:`ValueError` when the entities are of
     different types.
     """
-    import ftrack_api.entity.base
-
     if isinstance(entities, ftrack_api.entity.base.Entity):
         entities = [entities]
     else:

@@ -9,7 +9,6 @@ so the cost of a commit follows what changed, not what is cached.
 from __future__ import annotations
 
 import collections
-import logging
 
 import ftrack_api._batch
 import ftrack_api._gc
@@ -17,16 +16,11 @@ import ftrack_api._identity
 import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.symbol
-from ftrack_api._batch import (  # noqa: F401 - the batch steps, re-exported.
-    OperationPayload, optimise, payload_for, to_wire,
-)
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 CREATED = ftrack_api.symbol.CREATED
 MODIFIED = ftrack_api.symbol.MODIFIED
 DELETED = ftrack_api.symbol.DELETED
-
-logger = logging.getLogger(__name__)
 
 
 class UnitOfWork(object):

@@ -11,7 +11,6 @@ server) fetches the value through the session.
 from __future__ import annotations
 
 import functools
-import logging
 
 import ftrack_api.collection
 import ftrack_api.exception
@@ -21,8 +20,6 @@ from ftrack_api._collection_values import (
 )
 
 NOT_SET = ftrack_api.symbol.NOT_SET
-
-logger = logging.getLogger(__name__)
 
 
 def merge_references(function):

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import collections.abc
-import logging
 
 import ftrack_api.exception
 import ftrack_api.symbol
 
 NOT_SET = ftrack_api.symbol.NOT_SET
-
-logger = logging.getLogger(__name__)
 
 
 def _identity_key(item):

@@ -23,6 +23,7 @@ import ftrack_api._ensure as _ensure
 import ftrack_api._gc
 import ftrack_api._expressions as _expressions
 import ftrack_api._merge as _merge
+import ftrack_api._populate as _populate
 import ftrack_api._storage_scenario
 import ftrack_api._unit_of_work as _unit_of_work
 import ftrack_api.cache
@@ -35,6 +36,7 @@ import ftrack_api.inspection
 import ftrack_api.plugin
 import ftrack_api.query
 import ftrack_api.symbol
+from ftrack_api._batch import OperationPayload  # noqa: F401
 from ftrack_api._identity import identity_key
 from ftrack_api._server_actions import ServerActionsMixin
 from ftrack_api._session_locations import LocationsMixin
@@ -43,7 +45,6 @@ from ftrack_api._thread_flags import (  # noqa: F401
     AutoPopulatingContext, OperationRecordingContext, ThreadFlagsMixin,
 )
 from ftrack_api._transport import SessionAuthentication, Transport  # noqa: F401
-from ftrack_api._unit_of_work import OperationPayload  # noqa: F401
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -447,9 +448,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         values are kept. All entities must be of one entity type. The keys
         are sent in chunks, each request carrying only its own chunk.
         """
-        import ftrack_api._populate
-
-        ftrack_api._populate.populate(self, entities, projections)
+        _populate.populate(self, entities, projections)
 
     def merge(self, value, merged=None):
         """Merge *value* into session and return merged value.

@@ -7,7 +7,7 @@ import pytest
 import ftrack_api.operation
 import ftrack_api.symbol
 from ftrack_api._testing import offline_session
-from ftrack_api._unit_of_work import optimise
+from ftrack_api._batch import optimise
 
 
 @pytest.fixture

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 
 import ftrack_api.data
 import ftrack_api.exception
 from ftrack_api.accessor.base import Accessor
-
-logger = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager

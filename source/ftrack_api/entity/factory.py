@@ -12,8 +12,6 @@ import ftrack_api.symbol
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
-logger = logging.getLogger(__name__)
-
 #: Scalar schema types and the data type recorded on the attribute.
 _SCALAR_TYPES = {
     'string': 'string',
