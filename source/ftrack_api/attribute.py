@@ -10,8 +10,10 @@ server) fetches the value through the session.
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 
+import ftrack_api._custom_attributes as _custom_attributes
 import ftrack_api.collection
 import ftrack_api.exception
 import ftrack_api.symbol
@@ -508,8 +510,6 @@ class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
         individual assignments). A list or collection of entities replaces
         the underlying collection.
         """
-        import collections.abc
-
         if isinstance(value, collections.abc.Mapping) and not hasattr(
             value, 'collection'
         ):
@@ -539,10 +539,8 @@ class CustomAttributeCollectionAttribute(KeyValueMappedCollectionAttribute):
     """
 
     def __init__(self, name, **kw):
-        import ftrack_api._custom_attributes as custom_attributes
-
         super(CustomAttributeCollectionAttribute, self).__init__(
-            name, custom_attributes.create_value, 'key', 'value', **kw
+            name, _custom_attributes.create_value, 'key', 'value', **kw
         )
 
     @property

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import collections.abc
+import copy
+import functools
 
+import ftrack_api._custom_attributes as _custom_attributes
 import ftrack_api.exception
 import ftrack_api.symbol
 
@@ -57,8 +60,6 @@ class Collection(collections.abc.MutableSequence):
 
     # Reading.
     def __getitem__(self, index):
-        if isinstance(index, slice):
-            return self._data[index]
         return self._data[index]
 
     def __len__(self):
@@ -276,8 +277,6 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
         self.value_attribute = value_attribute
 
     def __copy__(self):
-        import copy
-
         return KeyValueMappedCollectionProxy(
             copy.copy(self.collection), self.creator, self.key_attribute,
             self.value_attribute,
@@ -309,7 +308,7 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
             session.delete(entity)
 
     def __iter__(self):
-        return iter([entity[self.key_attribute] for entity in self.collection])
+        return iter(self.keys())
 
     def __len__(self):
         return len(self.collection)
@@ -355,8 +354,6 @@ def memoise_session(function):
     returned afterwards (no copies). The memo is kept on the session, so it
     goes away with it and :meth:`Session.reset` clears it.
     """
-    import functools
-
     key_maker = PerSessionDefaultKeyMaker()
 
     @functools.wraps(function)
@@ -397,15 +394,11 @@ class CustomAttributeCollectionProxy(KeyValueMappedCollectionProxy):
     """
 
     def __init__(self, collection):
-        import ftrack_api._custom_attributes as custom_attributes
-
         super(CustomAttributeCollectionProxy, self).__init__(
-            collection, custom_attributes.create_value, 'key', 'value'
+            collection, _custom_attributes.create_value, 'key', 'value'
         )
 
     def __copy__(self):
-        import copy
-
         return CustomAttributeCollectionProxy(copy.copy(self.collection))
 
     @property
@@ -414,11 +407,16 @@ class CustomAttributeCollectionProxy(KeyValueMappedCollectionProxy):
         return getattr(attribute, 'value_entity_type', None) == 'CustomAttributeValue'
 
     def _configurations(self):
-        import ftrack_api._custom_attributes as custom_attributes
-
-        return custom_attributes.applicable_configurations(
+        return _custom_attributes.applicable_configurations(
             self.collection.entity, include_hierarchical=not self._sparse
         )
+
+    def _configuration(self, key):
+        """Return the applicable configuration with *key*, or None."""
+        for configuration in self._configurations():
+            if configuration['key'] == key:
+                return configuration
+        return None
 
     def get_configuration_id_from_key(self, key):
         """Return id of the configuration with *key* for the owner entity.
@@ -426,10 +424,10 @@ class CustomAttributeCollectionProxy(KeyValueMappedCollectionProxy):
         Raise :exc:`KeyError` naming *key* when no applicable configuration
         has it.
         """
-        for configuration in self._configurations():
-            if configuration['key'] == key:
-                return configuration['id']
-        raise KeyError(key)
+        configuration = self._configuration(key)
+        if configuration is None:
+            raise KeyError(key)
+        return configuration['id']
 
     def _get_entity_by_key(self, key):
         if not self._sparse:
@@ -445,9 +443,9 @@ class CustomAttributeCollectionProxy(KeyValueMappedCollectionProxy):
             return super(CustomAttributeCollectionProxy, self).__getitem__(key)
         except KeyError:
             if self._sparse:
-                for configuration in self._configurations():
-                    if configuration['key'] == key:
-                        return configuration['default']
+                configuration = self._configuration(key)
+                if configuration is not None:
+                    return configuration['default']
             raise
 
     def keys(self):
@@ -455,9 +453,6 @@ class CustomAttributeCollectionProxy(KeyValueMappedCollectionProxy):
         if self._sparse:
             return [configuration['key'] for configuration in self._configurations()]
         return super(CustomAttributeCollectionProxy, self).keys()
-
-    def __iter__(self):
-        return iter(self.keys())
 
     def __len__(self):
         return len(self.keys())
