@@ -421,27 +421,25 @@ def test_server_stop_closes_websockets():
         assert seen and seen[-1] in ('0::', '', 'closed')
 
 
-def api_call(server, operations, **headers):
-    all_headers = dict(auth_headers(server))
-    all_headers.update(headers)
-    response = requests.post(
-        server.url + '/api', json=operations, headers=all_headers, timeout=30
-    )
+def api_call(api, operations, **headers):
+    """Post *operations* with *api* (a RawApi); check they succeeded, return the results."""
+    response = api.post(operations, **headers)
     assert response.status_code == 200
     result = response.json()
     assert isinstance(result, list), result
     return result
 
 
-def test_ftrack_update_after_api_batch(server, clients):
+def test_ftrack_update_after_api_batch(server, clients, make_raw_api):
+    api = make_raw_api(server)
     listener = clients()
     listener.subscribe('topic=ftrack.update', 'update-listener')
     schema_id = api_call(
-        server, [{'action': 'query', 'expression': 'select id from ProjectSchema limit 1'}]
+        api, [{'action': 'query', 'expression': 'select id from ProjectSchema limit 1'}]
     )[0]['data'][0]['id']
     name = 'raw_update_test'
     created = api_call(
-        server,
+        api,
         [
             {
                 'action': 'create',
@@ -453,7 +451,8 @@ def test_ftrack_update_after_api_batch(server, clients):
                 },
             }
         ],
-        **{'ftrack-clienttoken': 'client-token-1', 'ftrack-pushtoken': 'push-token-1'}
+        ftrack_clienttoken='client-token-1',
+        ftrack_pushtoken='push-token-1',
     )
     project_id = created[0]['data']['id']
 
@@ -483,16 +482,13 @@ def test_ftrack_update_after_api_batch(server, clients):
     assert len(data['parents']) == len(set(data['parents']))
 
     # A batch that changes nothing publishes nothing; a failed batch neither.
-    api_call(server, [{'action': 'query', 'expression': 'select id from Project'}])
-    failed = requests.post(
-        server.url + '/api',
-        json=[{'action': 'create', 'entity_type': 'NoSuchType', 'entity_data': {}}],
-        headers=auth_headers(server),
-        timeout=30,
-    ).json()
+    api_call(api, [{'action': 'query', 'expression': 'select id from Project'}])
+    failed = api.call(
+        [{'action': 'create', 'entity_type': 'NoSuchType', 'entity_data': {}}]
+    )
     assert 'exception' in failed
     api_call(
-        server,
+        api,
         [{'action': 'delete', 'entity_type': 'Project', 'entity_key': [project_id]}],
     )
     removed = listener.recv_event()
