@@ -157,7 +157,7 @@ def test_publish_while_server_is_down_is_sent_after_reconnection(tmp_path):
         own.stop()
 
 
-def test_giving_up_reconnecting_ends_wait(tmp_path):
+def test_giving_up_reconnecting_ends_wait():
     own = LocalServer(options=OPTIONS)
     own.start()
     hub = make_hub(own)
