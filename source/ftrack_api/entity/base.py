@@ -42,17 +42,16 @@ class _ConstructionPlan(object):
         self.version = attributes._version
         self.changes = ftrack_api.attribute.Attribute._default_changes
         self.table = attributes._data
-        self.scalars = frozenset(
-            name for name, attribute in self.table.items()
-            if attribute.kind == 'scalar'
-        )
+        scalars = []
         defaults = []
         for name, attribute in self.table.items():
             if attribute.kind != 'scalar':
                 continue
+            scalars.append(name)
             default = attribute.default_value
             if default is not NOT_SET:
                 defaults.append((name, default, callable(default)))
+        self.scalars = frozenset(scalars)
         #: ``(name, default, whether default is a callable)`` in attribute order.
         self.defaults = tuple(defaults)
 
@@ -156,14 +155,6 @@ class Entity(
         if deferred is not None:
             for attribute, value in deferred:
                 attribute.set_local_value(self, value)
-
-    @classmethod
-    def _scalar_defaults(cls):
-        """Return ``[(name, default)]`` of scalar attributes with a default."""
-        return [
-            (name, default)
-            for name, default, _ in _ConstructionPlan.of(cls).defaults
-        ]
 
     def _reconstruct(self, data):
         """Apply *data* as remote values, recording nothing."""
