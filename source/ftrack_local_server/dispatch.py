@@ -294,22 +294,29 @@ def _publish_changes(state: Any, context: RequestContext) -> None:
         logger.exception('Could not publish the changes of a committed batch.')
 
 
-def query_entities(
-    state: Any, tx: Any, expression: str, user: Optional[Dict[str, Any]] = None
-) -> List[Dict[str, Any]]:
+def query_entities(state: Any, tx: Any, expression: str) -> List[Dict[str, Any]]:
     """Return the entities the query *expression* selects, as sent on the wire.
 
     Runs the ``query`` action inside the open transaction *tx* (so it sees
-    the batch's own writes) as *user* (default :data:`SYSTEM_USER`). Raise
+    the batch's own writes) as :data:`SYSTEM_USER`. Raise
     :class:`~ftrack_local_server.errors.ApiError` if the query fails or the
     ``query`` action is not available.
     """
     handler = actions_registry.ACTIONS.get('query')
     if handler is None:
         raise errors.UnknownActionError('query')
-    context = RequestContext(server=state, tx=tx, user=user or SYSTEM_USER)
+    context = RequestContext(server=state, tx=tx, user=SYSTEM_USER)
     result = handler({'action': 'query', 'expression': expression}, context)
     return list(result['data'])
+
+
+def query_first(context: RequestContext, expression: str) -> Optional[Dict[str, Any]]:
+    """Return the first entity the query *expression* selects within the batch *context*, or ``None``.
+
+    See :func:`query_entities` (whose errors it raises).
+    """
+    found = query_entities(context.server, context.tx, expression)
+    return found[0] if found else None
 
 
 def quote(value: str) -> str:

@@ -37,7 +37,7 @@ from .context import RequestContext
 from .dispatch import (
     SYSTEM_USER,
     execute_operations,
-    query_entities,
+    query_first,
     quote,
     validate_operations,
 )
@@ -146,13 +146,11 @@ def apply_fixtures(
 
 def find_user(context: RequestContext, username: str) -> Optional[Dict[str, Any]]:
     """Return the ``User`` named *username* (``id``, ``username``) or ``None``."""
-    found = query_entities(
-        context.server,
-        context.tx,
+    return query_first(
+        context,
         'select id, username, first_name, last_name from User where '
         'username is {0}'.format(quote(username)),
     )
-    return found[0] if found else None
 
 
 def create_user(
@@ -190,12 +188,8 @@ def create_user(
         {'action': 'create', 'entity_type': 'User', 'entity_data': data}
     ]
     for role_name in roles:
-        found = query_entities(
-            context.server,
-            context.tx,
-            'select id from SecurityRole where name is {0}'.format(quote(role_name)),
-        )
-        if not found:
+        role_id = _role_id(context, role_name)
+        if role_id is None:
             raise errors.NotFoundError(
                 'No SecurityRole named {0!r} exists; cannot grant it to user '
                 '{1!r}.'.format(role_name, username)
@@ -206,7 +200,7 @@ def create_user(
                 'entity_type': 'UserSecurityRole',
                 'entity_data': {
                     'user_id': data['id'],
-                    'security_role_id': found[0]['id'],
+                    'security_role_id': role_id,
                     'is_all_projects': True,
                 },
             }
@@ -235,7 +229,7 @@ def ensure_administrator(
     username = username or DEFAULT_API_USER
     user = find_user(context, username)
     if user is None:
-        roles = [ADMINISTRATOR_ROLE] if _role_exists(context, ADMINISTRATOR_ROLE) else []
+        roles = [ADMINISTRATOR_ROLE] if _role_id(context, ADMINISTRATOR_ROLE) is not None else []
         user = create_user(
             context,
             username,
@@ -252,14 +246,11 @@ def ensure_administrator(
     return {'user_id': user['id'], 'username': username, 'api_key': api_key}
 
 
-def _role_exists(context: RequestContext, name: str) -> bool:
-    return bool(
-        query_entities(
-            context.server,
-            context.tx,
-            'select id from SecurityRole where name is {0}'.format(quote(name)),
-        )
+def _role_id(context: RequestContext, name: str) -> Optional[str]:
+    role = query_first(
+        context, 'select id from SecurityRole where name is {0}'.format(quote(name))
     )
+    return role['id'] if role is not None else None
 
 
 def system_context(state: Any, tx: Any) -> RequestContext:

@@ -34,7 +34,7 @@ import json
 from typing import Any, Dict, Optional
 
 from .. import errors
-from ..dispatch import query_entities, quote
+from ..dispatch import query_first, quote
 from ..rules.common import now_text
 from ..rules.writer import writer_for
 from . import action, required_string
@@ -75,18 +75,13 @@ def delayed_job(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
 # -- security roles --------------------------------------------------------------
 
 
-def _one(context: Any, expression: str) -> Optional[Dict[str, Any]]:
-    found = query_entities(context.server, context.tx, expression)
-    return found[0] if found else None
-
-
 def _check_user(context: Any, user_id: str, action_name: str) -> None:
-    if _one(context, 'select id from User where id is {0}'.format(quote(user_id))) is None:
+    if query_first(context, 'select id from User where id is {0}'.format(quote(user_id))) is None:
         raise errors.NotFoundError('{0}: no User with id {1} exists.'.format(action_name, user_id))
 
 
 def _check_role(context: Any, role_id: str, action_name: str) -> Dict[str, Any]:
-    role = _one(context, 'select id, name, type from SecurityRole where id is {0}'.format(quote(role_id)))
+    role = query_first(context, 'select id, name, type from SecurityRole where id is {0}'.format(quote(role_id)))
     if role is None:
         raise errors.NotFoundError('{0}: no SecurityRole with id {1} exists.'.format(action_name, role_id))
     if role.get('type') != PROJECT_ROLE_TYPE:
@@ -98,12 +93,12 @@ def _check_role(context: Any, role_id: str, action_name: str) -> Dict[str, Any]:
 
 
 def _check_project(context: Any, project_id: str, action_name: str) -> None:
-    if _one(context, 'select id from Project where id is {0}'.format(quote(project_id))) is None:
+    if query_first(context, 'select id from Project where id is {0}'.format(quote(project_id))) is None:
         raise errors.NotFoundError('{0}: no Project with id {1} exists.'.format(action_name, project_id))
 
 
 def _user_role(context: Any, user_id: str, role_id: str) -> Optional[Dict[str, Any]]:
-    return _one(context, (
+    return query_first(context, (
         'select id, is_all_open_projects, user_security_role_projects.project_id, '
         'user_security_role_projects.id from UserSecurityRole where user_id is {0} and '
         'security_role_id is {1}').format(quote(user_id), quote(role_id)))
@@ -120,7 +115,7 @@ def _required_user_role(context: Any, user_id: str, role_id: str, role: Dict[str
 
 
 def _answer(context: Any, action_name: str, user_role_id: str) -> Dict[str, Any]:
-    data = _one(context, (
+    data = query_first(context, (
         'select id, user_id, security_role_id, is_all_open_projects, '
         'user_security_role_projects.id, user_security_role_projects.project_id '
         'from UserSecurityRole where id is {0}').format(quote(user_role_id)))

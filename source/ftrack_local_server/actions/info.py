@@ -13,7 +13,7 @@ import logging
 from typing import Any, Callable, Dict, List
 
 from .. import auth, errors
-from ..dispatch import query_entities, quote
+from ..dispatch import query_first, quote
 from . import action
 
 logger = logging.getLogger(__name__)
@@ -44,15 +44,14 @@ DEFAULT_COLORS = [
 
 def _storage_scenario(context: Any) -> Dict[str, Any]:
     """Return the storage scenario stored in the ``STORAGE`` setting."""
-    settings = query_entities(
-        context.server,
-        context.tx,
+    setting = query_first(
+        context,
         'select value from Setting where name is "storage_scenario" '
         'and group is "STORAGE"',
     )
-    if not settings:
+    if setting is None:
         return dict(AUTOMATIC_STORAGE_SCENARIO, data={})
-    raw = settings[0].get('value')
+    raw = setting.get('value')
     try:
         scenario = json.loads(raw) if isinstance(raw, str) else raw
     except ValueError:
@@ -85,18 +84,17 @@ def _user_information(context: Any) -> Dict[str, Any]:
         'permissions': [],
     }
     if user.get('id'):
-        found = query_entities(
-            context.server,
-            context.tx,
+        found = query_first(
+            context,
             'select thumbnail_id, user_security_roles.security_role.name '
             'from User where id is {0}'.format(quote(user['id'])),
         )
-        if found:
-            information['thumbnail_id'] = found[0].get('thumbnail_id')
+        if found is not None:
+            information['thumbnail_id'] = found.get('thumbnail_id')
             information['permissions'] = sorted(
                 {
                     role['security_role']['name']
-                    for role in found[0].get('user_security_roles') or []
+                    for role in found.get('user_security_roles') or []
                     if role.get('security_role') and role['security_role'].get('name')
                 }
             )
@@ -203,16 +201,14 @@ def reset_remote(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
                 '{0}.'.format(errors.excerpt(entity_type))
             )
         user_id = _single_key(entity_key)
-    found = query_entities(
-        context.server,
-        context.tx,
-        'select id, username from User where id is {0}'.format(quote(user_id)),
+    found = query_first(
+        context, 'select id, username from User where id is {0}'.format(quote(user_id))
     )
-    if not found:
+    if found is None:
         raise errors.NotFoundError(
             'reset_remote: no User with id {0} exists.'.format(errors.excerpt(user_id))
         )
-    new_key = auth.set_api_key(context.tx, user_id, found[0]['username'])
+    new_key = auth.set_api_key(context.tx, user_id, found['username'])
     # Invalidate now rather than after commit: a lookup made meanwhile waits
     # for this transaction to end and then reads the committed key.
     context.server.credentials.invalidate()

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from .. import errors
-from ..dispatch import query_entities, quote
+from ..dispatch import query_first, quote
 from ..rules.common import now_text
 from ..rules.writer import writer_for
 from . import action, required_string
@@ -85,12 +85,10 @@ def send_user_invite(operation: Dict[str, Any], context: Any) -> Dict[str, bool]
     """
     name = 'send_user_invite'
     user_id = required_string(operation, 'user_id', name)
-    found = query_entities(
-        context.server, context.tx,
-        'select username, email, first_name from User where id is {0}'.format(quote(user_id)))
-    if not found:
+    user = query_first(
+        context, 'select username, email, first_name from User where id is {0}'.format(quote(user_id)))
+    if user is None:
         raise errors.NotFoundError('{0}: no User with id {1} exists.'.format(name, user_id))
-    user = found[0]
     email = user.get('email')
     if not email:
         raise errors.ValidationError(
@@ -117,15 +115,14 @@ def send_review_session_invite(operation: Dict[str, Any], context: Any) -> Dict[
     """
     name = 'send_review_session_invite'
     invitee_id = required_string(operation, 'review_session_invitee_id', name)
-    found = query_entities(
-        context.server, context.tx,
+    invitee = query_first(
+        context,
         'select name, email, review_session.id, review_session.name, '
         'review_session.description from ReviewSessionInvitee where id is {0}'.format(
             quote(invitee_id)))
-    if not found:
+    if invitee is None:
         raise errors.NotFoundError(
             '{0}: no ReviewSessionInvitee with id {1} exists.'.format(name, invitee_id))
-    invitee = found[0]
     email = invitee.get('email')
     if not email:
         raise errors.ValidationError(

@@ -33,7 +33,7 @@ import logging
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import errors
-from ..dispatch import query_entities, quote
+from ..dispatch import query_first, quote
 from ..files import media_info
 from ..files.uploads import guess_content_type
 from ..rules.common import load, now_text
@@ -92,11 +92,11 @@ def _source(context: Any, operation: Dict[str, Any]) -> Any:
         raise errors.ValidationError(
             'encode_media: component {0} is a {1}; only a FileComponent can be encoded.'.format(
                 component_id, component.type_name))
-    in_server = query_entities(
-        context.server, context.tx,
+    in_server = query_first(
+        context,
         'select id from ComponentLocation where component_id is {0} and location_id is '
         '{1}'.format(quote(component_id), quote(SERVER_LOCATION_ID)))
-    if not in_server:
+    if in_server is None:
         raise errors.ValidationError(
             'encode_media: component {0} is not in the ftrack.server location; add it there '
             'before encoding it.'.format(component_id))
@@ -127,14 +127,14 @@ def _keep_original(operation: Dict[str, Any]) -> bool:
 
 
 def _source_meta(context: Any, component_id: str) -> Optional[Dict[str, Any]]:
-    found = query_entities(
-        context.server, context.tx,
+    found = query_first(
+        context,
         'select value from Metadata where parent_id is {0} and key is "ftr_meta"'.format(
             quote(component_id)))
-    if not found:
+    if found is None:
         return None
     try:
-        value = json.loads(found[0].get('value') or '')
+        value = json.loads(found.get('value') or '')
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
