@@ -7,8 +7,7 @@ timers, deletes, then events between two sessions; it prints what it sees
 and ends with "OK". Any exception means the local server answered something
 the real client did not expect.
 """
-import json, os, tempfile, uuid, logging, sys, time
-import arrow
+import json, tempfile, uuid, logging, time
 import ftrack_api, ftrack_api.symbol, ftrack_api.inspection
 logging.basicConfig(level=logging.WARNING)
 session = ftrack_api.Session(schema_cache_path=tempfile.mkdtemp())
