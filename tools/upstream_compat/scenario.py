@@ -9,7 +9,23 @@ the real client did not expect.
 """
 import json, tempfile, uuid, logging, time
 import ftrack_api, ftrack_api.symbol, ftrack_api.inspection
+from ftrack_api.event.base import Event
 logging.basicConfig(level=logging.WARNING)
+
+
+def sync_subscriptions(hub, timeout=30):
+    # The server handles one connection's packets in order: once an event the
+    # hub sends itself comes back, its earlier subscriptions are registered.
+    seen = []
+    probe = hub.subscribe('topic=upstream-compat.sync-probe', seen.append)
+    hub.publish(Event(topic='upstream-compat.sync-probe', target='id={0}'.format(probe)))
+    deadline = time.time() + timeout
+    while not seen and time.time() < deadline:
+        hub.wait(0.1)
+    hub.unsubscribe(probe)
+    assert seen, 'the server did not register the subscriptions'
+
+
 session = ftrack_api.Session(schema_cache_path=tempfile.mkdtemp())
 print('types', len(session.types))
 projects = session.query('Project').all()
@@ -91,8 +107,7 @@ while not session2.event_hub.connected and time.time() < deadline:
 session2.event_hub.subscribe('topic=my-company.topic', handler)
 session.event_hub.connect()
 replies = []
-time.sleep(0.5)  # let the server register the subscription
-from ftrack_api.event.base import Event
+sync_subscriptions(session2.event_hub)
 session.event_hub.publish(Event(topic='my-company.topic', data={'a': 1}), on_reply=lambda e: replies.append(e['data']))
 deadline = time.time() + 10
 while not replies and time.time() < deadline:
@@ -101,7 +116,7 @@ while not replies and time.time() < deadline:
 print('events', got, replies)
 updates = []
 session2.event_hub.subscribe('topic=ftrack.update', lambda e: updates.append(e))
-time.sleep(0.5)  # let the server register the subscription
+sync_subscriptions(session2.event_hub)
 u = session.query('User').first(); u['first_name'] = 'Changed'; session.commit()
 deadline = time.time() + 10
 while not updates and time.time() < deadline:
