@@ -49,6 +49,7 @@ FILE_PREFIX = 'ftrack_api_schema_cache'
 #: Name of the file the reference client writes.
 REFERENCE_FILE_NAME = FILE_PREFIX + '.json'
 
+
 def compute_schema_hash(schemas):
     """Return the MD5 hex digest of *schemas* as servers compute it.
 
@@ -157,7 +158,7 @@ def load_valid(directory, server_url, schema_hash):
     *directory* is the cache directory. Return None when no cached list is
     valid (missing, unreadable, modified since written or out of date).
     """
-    if directory is None or not usable_hash(schema_hash):
+    if not usable_hash(schema_hash):
         return None
     start = '{0}_{1}_'.format(server_prefix(server_url), schema_hash)
     for name in _own_files(directory, server_url):
@@ -186,7 +187,7 @@ def load_reference(directory, schema_hash):
     the documented way: its list re-serialised must hash to *schema_hash*.
     Return None otherwise.
     """
-    if directory is None or not usable_hash(schema_hash):
+    if not usable_hash(schema_hash):
         return None
     path = os.path.join(directory, REFERENCE_FILE_NAME)
     content = _read(path)
