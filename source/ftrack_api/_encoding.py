@@ -27,6 +27,11 @@ ENTITY_ATTRIBUTE_STRATEGIES = (
 
 _UTC = datetime.timezone.utc
 
+#: Collection values, encoded as lists of entity references.
+_COLLECTIONS = (
+    ftrack_api.collection.Collection, ftrack_api.collection.MappedCollectionProxy,
+)
+
 
 def encode_datetime(value):
     """Return the wire form of a datetime-like *value*.
@@ -156,10 +161,8 @@ def encode_entity(entity, strategy):
 def _default(strategy, value):
     if isinstance(value, ftrack_api.entity.base.Entity):
         return encode_entity(value, strategy)
-    if isinstance(value, ftrack_api.collection.Collection):
-        return [entity_reference(item) for item in value]
-    if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
-        return [entity_reference(item) for item in value.collection]
+    if isinstance(value, _COLLECTIONS):
+        return to_wire_value(value)
     if isinstance(value, (arrow.Arrow, datetime.datetime, datetime.date)):
         return encode_datetime(value)
     if value is NOT_SET:
