@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 
+import ftrack_api.operation
 import ftrack_api.symbol
 
 
@@ -37,8 +38,6 @@ def next_state(operation, state):
     :data:`~ftrack_api.symbol.DELETED` and an update
     :data:`~ftrack_api.symbol.MODIFIED` when there was no state yet.
     """
-    import ftrack_api.operation
-
     if isinstance(operation, ftrack_api.operation.CreateEntityOperation):
         return ftrack_api.symbol.CREATED
     if isinstance(operation, ftrack_api.operation.DeleteEntityOperation):
@@ -65,9 +64,5 @@ def state(entity):
 
 
 def states(entities):
-    """Return the state of each entity of *entities*, in the same order.
-
-    Cheaper than calling :func:`state` for each entity when they belong to
-    the same session.
-    """
+    """Return the state of each entity of *entities*, in the same order."""
     return [state(entity) for entity in entities]
