@@ -17,6 +17,7 @@ import os
 import time
 import uuid
 
+import ftrack_api._schema_cache
 import ftrack_api.exception
 import ftrack_api.session
 
@@ -141,6 +142,26 @@ class OfflineSession(ftrack_api.session.Session):
         return self._offline_transport
 
 
+def schema_counting_session_class():
+    """Return a new :class:`OfflineSession` subclass counting schema requests.
+
+    Its ``schema_requests`` class attribute, 0 at first, counts the
+    ``query_schemas`` requests its sessions send (through the documented
+    ``call``), so a test can tell a start from the schema cache from one
+    that fetched the schemas.
+    """
+
+    class CountingSession(OfflineSession):
+        schema_requests = 0
+
+        def call(self, data):
+            if data and data[0].get('action') == 'query_schemas':
+                type(self).schema_requests += 1
+            return super(CountingSession, self).call(data)
+
+    return CountingSession
+
+
 def offline_session(echo=True, **kw):
     """Yield an :class:`OfflineSession`, closing it afterwards.
 
@@ -162,9 +183,6 @@ def reconstruct(session, entity_type, **data):
     The entity is reconstructed (values are remote, nothing is recorded).
     """
     return session.create(entity_type, data, reconstructing=True)
-
-
-import ftrack_api._schema_cache  # noqa: E402
 
 
 def unique_name(prefix):
@@ -241,8 +259,8 @@ def create_task(session, parent, name='task', commit=True):
     """Create a task under *parent* with the first task type and status.
 
     The type and status come from the project schema of the project
-    *parent* belongs to (or is), found through the ``parent`` chain. The task is committed unless *commit* is
-    False.
+    *parent* belongs to (or is), found through the ``parent`` chain. The
+    task is committed unless *commit* is False.
     """
     project = parent
     while project.entity_type != 'Project':

@@ -6,7 +6,9 @@ import os
 import pytest
 
 from ftrack_api import _schema_cache
-from ftrack_api._testing import OfflineSession, default_schema_path
+from ftrack_api._testing import (
+    OfflineSession, default_schema_path, schema_counting_session_class,
+)
 
 
 @pytest.fixture(scope='module')
@@ -15,15 +17,7 @@ def schemas():
         return json.load(handle)
 
 
-class CountingSession(OfflineSession):
-    """Counts ``query_schemas`` requests (through the documented ``call``)."""
-
-    schema_requests = 0
-
-    def call(self, data):
-        if data and data[0].get('action') == 'query_schemas':
-            type(self).schema_requests += 1
-        return super(CountingSession, self).call(data)
+CountingSession = schema_counting_session_class()
 
 
 def start(tmp_path, **kw):

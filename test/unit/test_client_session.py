@@ -13,7 +13,9 @@ import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
 from ftrack_api import _schema_cache
-from ftrack_api._testing import OfflineSession, offline_session
+from ftrack_api._testing import (
+    OfflineSession, offline_session, schema_counting_session_class,
+)
 
 
 @pytest.fixture
@@ -355,14 +357,7 @@ def test_schema_cache_cold_warm_invalid_and_per_server(tmp_path):
     with open(path) as handle:
         assert len(json.load(handle)) == 116
 
-    class CountingSession(OfflineSession):
-        schema_requests = 0
-
-        def call(self, data):
-            if data and data[0].get('action') == 'query_schemas':
-                type(self).schema_requests += 1
-            return super(CountingSession, self).call(data)
-
+    CountingSession = schema_counting_session_class()
     warm = CountingSession(schema_cache_path=str(tmp_path))
     warm.close()
     assert CountingSession.schema_requests == 0
