@@ -95,16 +95,22 @@ def test_add_component_copies_data_and_registers_in_one_commit(session, tmp_path
     }
 
 
-def test_added_event_published_for_each_component_and_member(session, tmp_path):
-    events = []
-    session.event_hub._publish = lambda event, **kw: events.append(event)
-    target = _disk_location(session, tmp_path / 'store')
+def _sequence_of_empty_files(session, tmp_path):
+    """Return a new two-member sequence component whose files exist, empty."""
     sequence = session.create_component(
         str(tmp_path / 'f.%04d.txt') + ' [1-2]', location=None
     )
     for member in sequence['members']:
         with open(session.get('Location', ORIGIN).get_resource_identifier(member), 'wb'):
             pass
+    return sequence
+
+
+def test_added_event_published_for_each_component_and_member(session, tmp_path):
+    events = []
+    session.event_hub._publish = lambda event, **kw: events.append(event)
+    target = _disk_location(session, tmp_path / 'store')
+    sequence = _sequence_of_empty_files(session, tmp_path)
     target.add_component(sequence, session.get('Location', ORIGIN))
     added = [
         (event['topic'], event['data']['component_id'], event['data']['location_id'])
@@ -122,12 +128,7 @@ def test_removed_event_published_for_each_component_and_member(session, tmp_path
     events = []
     location = _disk_location(session, tmp_path / 'store')
     ftrack_api.mixin(location, ftrack_api.entity.location.MemoryLocationMixin)
-    sequence = session.create_component(
-        str(tmp_path / 'f.%04d.txt') + ' [1-2]', location=None
-    )
-    for member in sequence['members']:
-        with open(session.get('Location', ORIGIN).get_resource_identifier(member), 'wb'):
-            pass
+    sequence = _sequence_of_empty_files(session, tmp_path)
     location.add_component(sequence, session.get('Location', ORIGIN))
     session.event_hub._publish = lambda event, **kw: events.append(event)
     location.remove_component(sequence)
