@@ -6,13 +6,11 @@ these run against the local server rather than prepared answers.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 import ftrack_api
 import ftrack_api.exception
-from ftrack_api._testing import connect
+from ftrack_api._testing import connect, create_project
 from ftrack_api.structure.standard import StandardStructure
 from ftrack_local_server import LocalServer
 
@@ -32,15 +30,7 @@ def session(server):
 
 def _publish(session, context_names, asset_name='Main Plate'):
     """Return a committed version of a new asset under new folders."""
-    project_schema = session.query('ProjectSchema').first()
-    project = session.create(
-        'Project',
-        {
-            'name': 'structure_{0}'.format(uuid.uuid4().hex[:8]),
-            'full_name': 'Structure test',
-            'project_schema': project_schema,
-        },
-    )
+    project = create_project(session, 'structure', commit=False)
     parent = project
     for name in context_names:
         parent = session.create('Folder', {'name': name, 'parent': parent})
@@ -84,15 +74,7 @@ def test_version_directly_under_project_uses_prefix(session):
 
 def test_uncommitted_version_is_refused(session):
     """A version not yet committed has no place in the structure."""
-    project_schema = session.query('ProjectSchema').first()
-    project = session.create(
-        'Project',
-        {
-            'name': 'structure_{0}'.format(uuid.uuid4().hex[:8]),
-            'full_name': 'Structure test',
-            'project_schema': project_schema,
-        },
-    )
+    project = create_project(session, 'structure', commit=False)
     asset = session.create(
         'Asset',
         {
