@@ -15,22 +15,21 @@ def session():
     yield from offline_session()
 
 
-def create(entity_type, key, **data):
-    payload = {'__entity_type__': entity_type}
-    payload.update(data)
+def _payload(action, entity_type, key, data):
+    entity_data = {'__entity_type__': entity_type}
+    entity_data.update(data)
     return {
-        'action': 'create', 'entity_type': entity_type, 'entity_key': [key],
-        'entity_data': payload,
+        'action': action, 'entity_type': entity_type, 'entity_key': [key],
+        'entity_data': entity_data,
     }
+
+
+def create(entity_type, key, **data):
+    return _payload('create', entity_type, key, data)
 
 
 def update(entity_type, key, **data):
-    payload = {'__entity_type__': entity_type}
-    payload.update(data)
-    return {
-        'action': 'update', 'entity_type': entity_type, 'entity_key': [key],
-        'entity_data': payload,
-    }
+    return _payload('update', entity_type, key, data)
 
 
 def delete(entity_type, key):
