@@ -243,17 +243,11 @@ def _make_combination(cls):
     return combine
 
 
-_SHARED = None
-_SHARED_LOCK = threading.Lock()
-
-
-def _shared_state():
-    """Return the grammar, lock and cache shared by every :class:`Parser`."""
-    global _SHARED
-    with _SHARED_LOCK:
-        if _SHARED is None:
-            _SHARED = (_build_grammar(), threading.Lock(), collections.OrderedDict())
-        return _SHARED
+#: The grammar, lock and cache every :class:`Parser` shares (every event hub
+#: and subscription has a parser, and expressions never change once built).
+_GRAMMAR = _build_grammar()
+_LOCK = threading.Lock()
+_CACHE = collections.OrderedDict()
 
 
 class Parser(object):
@@ -267,13 +261,9 @@ class Parser(object):
     cache_size = 1024
 
     def __init__(self):
-        """Create a parser.
-
-        All parsers share one grammar, lock and cache (building the grammar
-        costs about half a millisecond, and every event hub has a parser).
-        """
+        """Create a parser; all parsers share one grammar, lock and cache."""
         super().__init__()
-        self._grammar, self._lock, self._cache = _shared_state()
+        self._grammar, self._lock, self._cache = _GRAMMAR, _LOCK, _CACHE
 
     def parse(self, expression):
         """Return the :class:`Expression` described by the string *expression*.
