@@ -31,6 +31,8 @@ import threading
 import time
 from typing import Any, Dict, Mapping, Optional, Sequence
 
+from .config import API_KEY_ENVIRONMENT_VARIABLE, ServerConfig, normalise_fixture_paths
+
 logger = logging.getLogger(__name__)
 
 __all__ = ['LocalServer', 'LocalServerError']
@@ -120,7 +122,7 @@ class LocalServer(object):
         self.database = os.path.abspath(os.fspath(database)) if database and os.fspath(database) != ':memory:' else None
         self.host = host
         self.mode = mode
-        self.fixtures = tuple(os.path.abspath(os.fspath(path)) for path in fixtures)
+        self.fixtures = normalise_fixture_paths(fixtures)
         self.bare = bare
         self.options = dict(options or {})
         self.startup_timeout = startup_timeout
@@ -235,9 +237,7 @@ class LocalServer(object):
             where, self.mode, self.database or 'in memory'
         )
 
-    def _config(self, port: int) -> Any:
-        from .config import ServerConfig
-
+    def _config(self, port: int) -> ServerConfig:
         return ServerConfig(
             host=self.host,
             port=port,
@@ -418,8 +418,6 @@ class _ProcessRunner(object):
         return command
 
     def start(self) -> None:
-        from .config import API_KEY_ENVIRONMENT_VARIABLE
-
         environment = dict(os.environ)
         # The key goes through the environment, not the command line, where
         # any local user could read it in the process list.

@@ -102,16 +102,12 @@ def read_fixture(path: str) -> List[Dict[str, Any]]:
         raise FixtureError(error.content)
 
 
-def fixture_paths(bare: bool, extra: Sequence[str] = ()) -> List[str]:
-    """Return the fixture files a new database is filled from, in order.
+def fixture_paths(bare: bool) -> List[str]:
+    """Return the built-in fixture files a new database is filled from, in order.
 
-    *bare* leaves out the studio content; *extra* are the user's files.
+    *bare* leaves out the studio content.
     """
-    paths = [SYSTEM_FIXTURE]
-    if not bare:
-        paths.append(DEFAULT_FIXTURE)
-    paths.extend(extra)
-    return paths
+    return [SYSTEM_FIXTURE] if bare else [SYSTEM_FIXTURE, DEFAULT_FIXTURE]
 
 
 def read_fixtures(paths: Sequence[str]) -> List[Tuple[str, List[Dict[str, Any]]]]:

@@ -24,7 +24,7 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 from .model import Model, Table, quote
 from .schema import Catalogue
@@ -272,11 +272,6 @@ class Transaction:
         """Run *sql* with *params* and return the cursor."""
         self._check()
         return self._connection.execute(sql, tuple(params))
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
-        """Run *sql* once per parameter sequence of *rows*."""
-        self._check()
-        return self._connection.executemany(sql, rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> List[sqlite3.Row]:
         """Run *sql* and return every row."""

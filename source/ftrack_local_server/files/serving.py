@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, List, Optional, Tuple
 from aiohttp import web
 
 from .http import HttpProblem, authenticate, content_disposition, in_thread, required_parameter
-from .storage import CHUNK_SIZE, StoredFile
+from .storage import CHUNK_SIZE, StoredFile, forget_rows
 from .thumbnails import MAX_SIZE, scale, sniff_image_type
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def _remove(server: Any, component_id: str) -> None:
         exists = _component_exists(tx, component_id)
         if stored is None and not exists:
             raise _missing(component_id, exists)
-        orphaned: List[str] = server.files.forget(tx, [component_id]) if stored is not None else []
+        orphaned: List[str] = forget_rows(tx, [component_id]) if stored is not None else []
     server.files.delete_blobs(orphaned)
     if stored is not None:
         logger.info('Removed the data of component %s.', component_id)

@@ -240,10 +240,6 @@ class FileStore(object):
              file_name, time.time()),
         )
 
-    def forget(self, tx: Any, component_ids: Iterable[str]) -> List[str]:
-        """Remove the data rows of *component_ids*; see :func:`forget_rows`."""
-        return forget_rows(tx, component_ids)
-
     # -- reading -----------------------------------------------------------------
 
     def open_blob(self, stored: StoredFile) -> BinaryIO:
@@ -253,11 +249,6 @@ class FileStore(object):
         storage directory was tampered with).
         """
         return open(self.blob_path(stored.blob), 'rb')
-
-    def read_blob(self, stored: StoredFile) -> bytes:
-        """Return the whole data of *stored* (for small files, e.g. thumbnails)."""
-        with self.open_blob(stored) as stream:
-            return stream.read()
 
     # -- deleting ----------------------------------------------------------------
 
@@ -306,9 +297,7 @@ class FileStore(object):
         return counts
 
     def _forget_orphans(self, tx: Any, now: float) -> int:
-        model = getattr(tx, 'model', None)
-        if model is None:
-            return 0
+        model = tx.model
         table = model.table('Component').name
         column = model.column('Component', 'id')
         # Data may be uploaded before its component is created (the Python
@@ -321,7 +310,7 @@ class FileStore(object):
             (cutoff,),
         )
         ids = [row['component_id'] for row in rows]
-        self.forget(tx, ids)
+        forget_rows(tx, ids)
         return len(ids)
 
     def remove_all(self) -> None:

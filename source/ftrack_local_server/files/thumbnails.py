@@ -50,11 +50,6 @@ def _pillow() -> Optional[object]:
     return Image
 
 
-def can_scale() -> bool:
-    """Whether Pillow is importable, so thumbnails can be scaled."""
-    return _pillow() is not None
-
-
 def scale(data: bytes, size: int, content_type: str) -> Tuple[bytes, str]:
     """Return *data* (an image of *content_type*) scaled down to fit *size* x *size*.
 

@@ -14,7 +14,7 @@ attribute, the type and the path as written.
 
 from __future__ import annotations
 
-from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, List, NamedTuple, Sequence, Tuple
 
 from ..errors import ValidationError
 from ..schema import Attribute, Catalogue, EntityType
@@ -138,9 +138,3 @@ def resolve_type(catalogue: Catalogue, name: str) -> EntityType:
         hint = ' (did you mean "{0}"?)'.format(other.name)
     raise ValidationError('Unknown entity type "{0}"{1}.'.format(name, hint))
 
-
-def target_type(catalogue: Catalogue, attribute: Attribute) -> Optional[EntityType]:
-    """Return the referenced or item type of relation *attribute* (None for scalars)."""
-    if attribute.target is None:
-        return None
-    return catalogue.get(attribute.target)

@@ -6,8 +6,7 @@ import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .. import encoding, errors
-from ..model import Model, kind_column
-from ..schema import SCALAR
+from ..model import Model
 
 Key = Tuple[Any, ...]
 
@@ -145,17 +144,6 @@ def owners_of(model: Model, attribute_name: str) -> List[str]:
     return names
 
 
-def stored_from_wire(model: Model, type_name: str, attribute: str, value: Any) -> Dict[str, Any]:
-    """Return the column values storing wire *value* of scalar *attribute*."""
-    entity_type = model.catalogue.get(type_name)
-    definition = entity_type.attribute(attribute)
-    if definition.kind != SCALAR:
-        raise errors.ValidationError(
-            'Attribute "{0}" of "{1}" is not a scalar.'.format(attribute, type_name))
-    return encoding.storage_values(
-        type_name, definition, model.column(type_name, attribute), value)
-
-
 def key_from_reference(model: Model, value: Any, attribute: str,
                        owner_type: str) -> Tuple[str, Key]:
     """Return ``(type, key)`` of wire entity reference *value*.
@@ -200,9 +188,3 @@ def coerce_key_value(data_type: Optional[str], value: Any) -> Any:
                 return value
     return value
 
-
-def variable_columns(model: Model, type_name: str, attribute: str) -> Tuple[str, Optional[str]]:
-    """Return ``(column, kind column or None)`` of scalar *attribute*."""
-    column = model.column(type_name, attribute)
-    data_type = model.table(type_name).columns[column].data_type
-    return column, kind_column(column) if data_type == 'variable' else None
