@@ -88,10 +88,20 @@ def _add_server_options(parser: argparse.ArgumentParser, default_port: int) -> N
         '--option', metavar='NAME=VALUE', type=_option, action='append', default=[],
         help='setting of an optional server part, VALUE in JSON; repeatable',
     )
+    _add_verbose_option(parser)
+
+
+def _add_verbose_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         '-v', '--verbose', action='count', default=0,
         help='log more (-v: requests and batches, i.e. debug level)',
     )
+
+
+def _add_database_options(parser: argparse.ArgumentParser) -> None:
+    # The commands working on a database file (not a running server).
+    parser.add_argument('--db', metavar='PATH', required=True, help='database file')
+    _add_verbose_option(parser)
 
 
 def _add_credential_options(parser: argparse.ArgumentParser) -> None:
@@ -140,11 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
         description='Delete a database file and create it again from the seed '
         'data and fixture files. Everything stored in it is lost.',
     )
-    reset.add_argument('--db', metavar='PATH', required=True, help='database file')
+    _add_database_options(reset)
     reset.add_argument('--fixtures', metavar='FILE', action='append', default=[])
     reset.add_argument('--bare', action='store_true')
     _add_credential_options(reset)
-    reset.add_argument('-v', '--verbose', action='count', default=0)
 
     users = commands.add_parser(
         'users',
@@ -152,8 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         description='List the users of a database, or add a user and print '
         'its API key.',
     )
-    users.add_argument('--db', metavar='PATH', required=True, help='database file')
-    users.add_argument('-v', '--verbose', action='count', default=0)
+    _add_database_options(users)
     user_commands = users.add_subparsers(dest='users_command', metavar='ACTION')
     user_commands.add_parser('list', help='list users and whether they have an API key')
     add = user_commands.add_parser('add', help='add a user and print its API key')
@@ -173,8 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
         description='Print the invitations (user and review session invites) '
         'recorded instead of being sent, oldest first, one block each.',
     )
-    outbox.add_argument('--db', metavar='PATH', required=True, help='database file')
-    outbox.add_argument('-v', '--verbose', action='count', default=0)
+    _add_database_options(outbox)
     return parser
 
 
@@ -190,10 +197,14 @@ def _configure_logging(verbosity: int, default_level: int) -> None:
         logging.getLogger('aiohttp.access').setLevel(logging.WARNING)
 
 
-def _server_from_arguments(arguments: argparse.Namespace) -> LocalServer:
-    for path in arguments.fixtures:
+def _check_fixture_files(paths: Sequence[str]) -> None:
+    for path in paths:
         if not os.path.isfile(path):
             raise CommandError('--fixtures {0}: no such file.'.format(path))
+
+
+def _server_from_arguments(arguments: argparse.Namespace) -> LocalServer:
+    _check_fixture_files(arguments.fixtures)
     return LocalServer(
         database=arguments.db,
         host=arguments.host,
@@ -311,9 +322,7 @@ def command_reset(arguments: argparse.Namespace) -> int:
     """Recreate the database file and print the new credentials."""
     from .state import remove_database_files
 
-    for path in arguments.fixtures:
-        if not os.path.isfile(path):
-            raise CommandError('--fixtures {0}: no such file.'.format(path))
+    _check_fixture_files(arguments.fixtures)
     # Read the fixtures before deleting anything, so a typo cannot cost the
     # old database.
     from .seed import read_fixtures
@@ -323,16 +332,16 @@ def command_reset(arguments: argparse.Namespace) -> int:
     state = _open_state(arguments.db, arguments.fixtures, arguments.bare,
                         arguments.api_user, arguments.api_key)
     try:
-        sys.stdout.write('export FTRACK_API_USER={0}\nexport FTRACK_API_KEY={1}\n'.format(
-            *_quoted(state.api_user, state.api_key)))
+        _write_credentials(state.api_user, state.api_key)
     finally:
         state.close()
     logger.info('Recreated %s.', arguments.db)
     return 0
 
 
-def _quoted(*values: str) -> List[str]:
-    return [shlex.quote(value) for value in values]
+def _write_credentials(api_user: str, api_key: str) -> None:
+    sys.stdout.write('export FTRACK_API_USER={0}\nexport FTRACK_API_KEY={1}\n'.format(
+        shlex.quote(api_user), shlex.quote(api_key)))
 
 
 def _open_state(
@@ -356,14 +365,18 @@ def _open_state(
     )
 
 
+def _open_existing_state(database: str) -> Any:
+    if not os.path.exists(database):
+        raise CommandError('--db {0}: no such database file.'.format(database))
+    return _open_state(database)
+
+
 def command_users(arguments: argparse.Namespace) -> int:
     """List users, or add one and print its key."""
     from . import auth, seed
     from .dispatch import finish_batch, query_entities
 
-    if not os.path.exists(arguments.db):
-        raise CommandError('--db {0}: no such database file.'.format(arguments.db))
-    state = _open_state(arguments.db)
+    state = _open_existing_state(arguments.db)
     try:
         if arguments.users_command == 'add':
             with state.store.transaction() as tx:
@@ -378,8 +391,7 @@ def command_users(arguments: argparse.Namespace) -> int:
                 )
                 key = auth.set_api_key(tx, user['id'], arguments.username, arguments.api_key)
                 finish_batch(context)
-            sys.stdout.write('export FTRACK_API_USER={0}\nexport FTRACK_API_KEY={1}\n'.format(
-                *_quoted(arguments.username, key)))
+            _write_credentials(arguments.username, key)
             return 0
         with state.store.transaction() as tx:
             users = query_entities(
@@ -408,9 +420,7 @@ def command_outbox(arguments: argparse.Namespace) -> int:
     """Print the recorded e-mails of a database."""
     from .actions.invites import read_outbox
 
-    if not os.path.exists(arguments.db):
-        raise CommandError('--db {0}: no such database file.'.format(arguments.db))
-    state = _open_state(arguments.db)
+    state = _open_existing_state(arguments.db)
     try:
         with state.store.transaction() as tx:
             messages = read_outbox(tx)
