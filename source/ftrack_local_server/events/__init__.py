@@ -35,6 +35,6 @@ def setup(app: Any, state: Any) -> EventServer:
     *state* is the :class:`~ftrack_local_server.state.ServerState`; its
     ``config.options`` configure the server (see the module documentation).
     """
-    server = EventServer(state, getattr(getattr(state, 'config', None), 'options', None))
+    server = EventServer(state, state.config.options)
     server.add_routes(app)
     return server
