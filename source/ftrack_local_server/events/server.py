@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 import time
 import uuid
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -72,8 +71,6 @@ class EventServer(object):
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._heartbeat_task: Optional[asyncio.Task] = None
         self._closed = False
-        self._lock = threading.Lock()
-        self.routed = 0
 
     def add_routes(self, app: web.Application) -> None:
         """Add the handshake and websocket routes and start-up hook to *app*."""
@@ -209,7 +206,6 @@ class EventServer(object):
                 continue
             if wanted:
                 connection.enqueue(text)
-        self.routed += 1
         message = None
         if unknown:
             message = 'Removed unsupported event keys: {0}.'.format(', '.join(sorted(unknown)))
