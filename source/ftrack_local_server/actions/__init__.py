@@ -58,6 +58,21 @@ def required_string(operation: Dict[str, Any], name: str, action_name: str) -> s
     return value
 
 
+def base_url_of(context: Any, action_name: str) -> str:
+    """Return the address of *context*'s server, without a trailing slash.
+
+    Raise :class:`~ftrack_local_server.errors.ApiError` naming the action
+    *action_name* while the server does not know it yet (before its socket
+    is bound, e.g. while seeding a database).
+    """
+    from .. import errors
+
+    base_url = getattr(context.server, 'base_url', None)
+    if not base_url:
+        raise errors.ApiError('{0}: the server does not know its own address yet.'.format(action_name))
+    return base_url.rstrip('/')
+
+
 def load_all() -> Dict[str, Handler]:
     """Import every module of :data:`MODULES` and return :data:`ACTIONS`."""
     for module in MODULES:

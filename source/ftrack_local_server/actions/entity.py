@@ -42,6 +42,11 @@ def _entity_key(operation: Dict[str, Any]) -> Any:
     return operation['entity_key']
 
 
+def _entity_data(operation: Dict[str, Any]) -> Any:
+    data = operation.get('entity_data')
+    return {} if data is None else data
+
+
 def encode_written(context: Any, written: Written, everything: bool) -> Dict[str, Any]:
     """Return the encoded entity answered for *written*.
 
@@ -89,11 +94,8 @@ def finish_batch(context: Any) -> None:
 def create(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     """Create one entity; see the module documentation for the result."""
     type_name = _entity_type(operation)
-    data = operation.get('entity_data')
-    if data is None:
-        data = {}
     written = writer_for(context).create(
-        type_name, data, operation.get('entity_key'))
+        type_name, _entity_data(operation), operation.get('entity_key'))
     return {'action': 'create', 'data': encode_written(context, written, True)}
 
 
@@ -101,10 +103,8 @@ def create(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
 def update(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     """Update one entity (custom attribute values are upserted)."""
     type_name = _entity_type(operation)
-    data = operation.get('entity_data')
-    if data is None:
-        data = {}
-    written = writer_for(context).update(type_name, _entity_key(operation), data)
+    written = writer_for(context).update(
+        type_name, _entity_key(operation), _entity_data(operation))
     return {'action': 'update', 'data': encode_written(context, written, False)}
 
 

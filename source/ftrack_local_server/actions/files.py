@@ -34,7 +34,7 @@ from .. import errors
 from ..files import uploads
 from ..files.storage import discard, forget_rows
 from ..rules.common import Entity, load
-from . import action, required_string
+from . import action, base_url_of, required_string
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +50,6 @@ def file_server_of(context: Any, action_name: str) -> Any:
             '{0} needs the file endpoints, which this server is running without.'.format(action_name)
         )
     return server
-
-
-def base_url_of(context: Any, action_name: str) -> str:
-    """Return the server's own address (no trailing slash); raise ApiError when unknown."""
-    base_url = getattr(context.server, 'base_url', None)
-    if not base_url:
-        raise errors.ApiError('{0}: the server does not know its own address yet.'.format(action_name))
-    return base_url.rstrip('/')
 
 
 def _whole_number(value: Any) -> bool:

@@ -36,15 +36,13 @@ from .. import errors
 from ..dispatch import query_first, quote
 from ..files import media_info
 from ..files.uploads import guess_content_type
+from ..query.computed import SERVER_LOCATION_ID
 from ..rules.common import load, now_text
 from ..rules.writer import writer_for
 from . import action, required_string
 from .files import file_server_of
 
 logger = logging.getLogger(__name__)
-
-#: Id of the built-in ``ftrack.server`` location.
-SERVER_LOCATION_ID = '3a372bde-05bc-11e4-8908-20c9d081909b'
 
 #: Job type recorded for encoding jobs.
 JOB_TYPE = 'encode_media'

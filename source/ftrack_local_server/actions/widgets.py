@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from .. import errors
 from ..rules.common import load
 from ..rules.writer import writer_for
-from . import action
+from . import action, base_url_of
 
 #: The widgets a server offers.
 WIDGET_NAMES = ('info', 'tasks', 'tasks_browser')
@@ -107,9 +107,7 @@ def get_widget_url(operation: Dict[str, Any], context: Any) -> Dict[str, str]:
         raise errors.ValidationError(
             'The "{0}" widget shows one entity: give "entity_type" and "entity_key".'.format(name)
         )
-    base_url = getattr(context.server, 'base_url', None)
-    if not base_url:
-        raise errors.ApiError('get_widget_url: the server does not know its own address yet.')
+    base_url = base_url_of(context, 'get_widget_url')
     tx = context.tx
     ensure_table(tx)
     now = time.time()
@@ -127,4 +125,4 @@ def get_widget_url(operation: Dict[str, Any], context: Any) -> Dict[str, str]:
     if entity_type is not None:
         parameters += [('entityType', entity_type), ('entityId', entity_id)]
     parameters.append(('token', token))
-    return {'widget_url': '{0}/widget/?{1}'.format(base_url.rstrip('/'), urlencode(parameters))}
+    return {'widget_url': '{0}/widget/?{1}'.format(base_url, urlencode(parameters))}
