@@ -103,8 +103,6 @@ class ClientConnection(object):
                 self._wake.clear()
                 while self._queue and not self._closed:
                     await self.websocket.send_str(self._queue.popleft())
-        except asyncio.CancelledError:
-            raise
         except (ConnectionError, RuntimeError) as error:
             logger.debug('Stopped writing to %r: %s', self, error)
             await self.close()
