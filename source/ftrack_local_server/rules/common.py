@@ -86,6 +86,13 @@ class Entity:
         """Return the wire value of scalar *attribute*."""
         return encoding.scalar_value(self.model, self.type_name, attribute, self.values)
 
+    def attribute_of(self, column: str) -> str:
+        """Return the (first) scalar attribute stored in *column*, or *column* itself."""
+        for name, candidate in self.layout.columns.items():
+            if candidate == column:
+                return name
+        return column
+
     def has(self, attribute: str) -> bool:
         """Return whether the type has a stored scalar *attribute*."""
         return attribute in self.layout.columns
@@ -168,12 +175,20 @@ def key_from_reference(model: Model, value: Any, attribute: str,
             raise errors.ValidationError(
                 'Reference {0} for "{1}" of "{2}" lacks primary key "{3}".'.format(
                     errors.excerpt(value), attribute, owner_type, name))
-        column = model.column(type_name, name)
-        stored = encoding.storage_values(
-            type_name, entity_type.attribute(name), column,
-            coerce_key_value(entity_type.attribute(name).data_type, value[name]))
-        key.append(stored[column])
+        key.append(stored_key_value(model, type_name, name, value[name]))
     return type_name, tuple(key)
+
+
+def stored_key_value(model: Model, type_name: str, name: str, value: Any) -> Any:
+    """Return the stored form of *value*, given for primary-key attribute *name* of *type_name*.
+
+    Raise ValidationError naming the attribute, type and value when it
+    does not fit the attribute.
+    """
+    definition = model.catalogue.attribute(type_name, name)
+    column = model.column(type_name, name)
+    return encoding.storage_values(
+        type_name, definition, column, coerce_key_value(definition.data_type, value))[column]
 
 
 def coerce_key_value(data_type: Optional[str], value: Any) -> Any:

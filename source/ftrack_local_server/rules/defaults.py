@@ -307,8 +307,7 @@ def discriminator_conflicts(entity: Entity) -> None:
     for column, value in entity.layout.fixed.items():
         current = entity.values.get(column)
         if current is not None and current != value and column != TYPE_COLUMN:
-            attribute = next((name for name, col in entity.layout.columns.items()
-                              if col == column), column)
+            attribute = entity.attribute_of(column)
             raise errors.ValidationError(
                 'Attribute "{0}" of "{1}" must be {2}, got {3}.'.format(
                     attribute, entity.type_name, json.dumps(value),

@@ -72,13 +72,6 @@ def verify(tx: Any) -> None:
         if not found[cache_key]:
             raise errors.NotFoundError(
                 '{0}: "{1}" refers to {2}, which does not exist.'.format(
-                    describe_key(type_name, key), _public_name(entity, column),
+                    describe_key(type_name, key), entity.attribute_of(column),
                     ' or '.join(sorted({describe_key(reference.target, (value,))
                                         for _, reference in relations}))))
-
-
-def _public_name(entity: Entity, column: str) -> str:
-    for name, candidate in entity.layout.columns.items():
-        if candidate == column:
-            return name
-    return column

@@ -50,13 +50,6 @@ def set_reference(entity: Entity, attribute: str, target: Optional[Entity],
     return written
 
 
-def _attribute_of_column(entity: Entity, column: str) -> str:
-    for name, candidate in entity.layout.columns.items():
-        if candidate == column:
-            return name
-    return column
-
-
 def _keeps_its_parent(item: Entity, name: str) -> bool:
     # A typed context belongs to a project through its parent chain, so it
     # is never detached: it moves to another parent or is deleted.
@@ -113,7 +106,7 @@ def _set_owned(tx: Any, owner: Entity, collection: Any, items: List[Entity],
                for column, value in new_values.items()):
             continue
         for column in collection.item_columns:
-            name = _attribute_of_column(item, column)
+            name = item.attribute_of(column)
             if name in item.layout.columns:
                 check_mutable(item, name, {column: new_values[column]})
         if 'parent_id' in collection.item_columns and \
@@ -133,7 +126,7 @@ def _set_owned(tx: Any, owner: Entity, collection: Any, items: List[Entity],
         for item in current:
             if item.identity in wanted:
                 continue
-            names = [_attribute_of_column(item, c) for c in collection.item_columns]
+            names = [item.attribute_of(c) for c in collection.item_columns]
             detachable = all(
                 name in item.layout.columns and
                 name not in item.entity_type.required and

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from .. import encoding, errors
-from ..model import TYPE_COLUMN
+from .. import errors
+from ..model import TYPE_COLUMN, kind_column
 from . import custom_attributes, foreign_keys, hierarchy
 from .cascade import delete_entities
 from .changes import ChangeLog
-from .common import Entity, coerce_key_value, describe_key, load
+from .common import Entity, describe_key, load, stored_key_value
 from .defaults import (
     derive, discriminator_conflicts, fill_defaults, required_exemptions,
 )
@@ -74,15 +74,11 @@ class Writer:
                     's' if len(primary_key) != 1 else '', ', '.join(primary_key)))
         values = []
         for name, value in zip(primary_key, entity_key):
-            definition = entity_type.attribute(name)
             if value is None or isinstance(value, (dict, list, bool)):
                 raise errors.ValidationError(
                     'Invalid value {0} for key "{1}" of "{2}".'.format(
                         errors.excerpt(value), name, type_name))
-            value = coerce_key_value(definition.data_type, value)
-            column = self.model.column(type_name, name)
-            values.append(encoding.storage_values(
-                type_name, definition, column, value)[column])
+            values.append(stored_key_value(self.model, type_name, name, value))
         return tuple(values)
 
     def _concrete_type(self, type_name: str, data: Any) -> str:
@@ -199,7 +195,7 @@ class Writer:
         for name in supplied.scalars:
             column = entity.layout.columns[name]
             columns = {c: v for c, v in supplied.columns.items()
-                       if c == column or c.startswith('_ls_' + column)}
+                       if c in (column, kind_column(column))}
             check_mutable(entity, name, columns)
             fixed = entity.layout.fixed.get(column)
             if fixed is not None and columns[column] != fixed:
@@ -328,8 +324,7 @@ class Writer:
                 configuration['key'], value)
             column = entity.layout.columns['value']
             entity.values[column] = supplied.columns[column]
-            entity.values['_ls_{0}_kind'.format(column)] = \
-                supplied.columns['_ls_{0}_kind'.format(column)]
+            entity.values[kind_column(column)] = supplied.columns[kind_column(column)]
         entity.values['key'] = configuration['key']
         entity.values[TYPE_COLUMN] = entity.type_name
         if created:
