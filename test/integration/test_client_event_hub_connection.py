@@ -103,63 +103,62 @@ def test_publish_queued_while_connecting(hubs):
     assert [event['data']['n'] for event in received] == [1, 2]
 
 
-def test_reconnect_after_server_restart_restores_subscriptions(tmp_path):
-    own = LocalServer(database=str(tmp_path / 'events.sqlite'), options=OPTIONS)
+def test_reconnect_after_server_restart_restores_subscriptions(
+    ftrack_server_factory, tmp_path
+):
+    own = ftrack_server_factory(
+        database=str(tmp_path / 'events.sqlite'), options=OPTIONS
+    )
+    listener = make_hub(own)
+    publisher = make_hub(own)
+    received = []
+    connected = []
+    listener.subscribe('topic=test.after-restart', received.append)
+    listener.subscribe('topic=ftrack.meta.connected', connected.append)
+    listener.connect()
+    publisher.connect()
+    process_until(listener, lambda: len(connected) == 1)
+    first_port = own.port
+
+    own.restart()
+    assert own.port == first_port
+
+    # Both hubs notice the restart and reconnect on their own.
+    process_until(listener, lambda: len(connected) == 2)
+    wait_until(lambda: publisher.connected)
+    sync_subscriptions(listener)
+    publisher.publish(Event(topic='test.after-restart'))
+    process_until(listener, lambda: received)
+    assert received[0]['topic'] == 'test.after-restart'
+    listener.disconnect()
+    publisher.disconnect()
+
+
+def test_publish_while_server_is_down_is_sent_after_reconnection(
+    ftrack_server_factory, tmp_path
+):
+    own = ftrack_server_factory(
+        database=str(tmp_path / 'events.sqlite'), options=OPTIONS
+    )
+    hub = make_hub(own)
+    received = []
+    # The hub listens to its own topic: after reconnecting it announces
+    # its subscribers before sending queued events, on one connection,
+    # so the queued event is certain to come back.
+    hub.subscribe('topic=test.while-down', received.append)
+    hub.connect()
+    own.stop()
+    wait_until(lambda: not hub.connected)
+    # Reconnecting: the event waits for the connection.
+    hub.publish(Event(topic='test.while-down'))
     own.start()
-    try:
-        listener = make_hub(own)
-        publisher = make_hub(own)
-        received = []
-        connected = []
-        listener.subscribe('topic=test.after-restart', received.append)
-        listener.subscribe('topic=ftrack.meta.connected', connected.append)
-        listener.connect()
-        publisher.connect()
-        process_until(listener, lambda: len(connected) == 1)
-        first_port = own.port
-
-        own.restart()
-        assert own.port == first_port
-
-        # Both hubs notice the restart and reconnect on their own.
-        process_until(listener, lambda: len(connected) == 2)
-        wait_until(lambda: publisher.connected)
-        sync_subscriptions(listener)
-        publisher.publish(Event(topic='test.after-restart'))
-        process_until(listener, lambda: received)
-        assert received[0]['topic'] == 'test.after-restart'
-        listener.disconnect()
-        publisher.disconnect()
-    finally:
-        own.stop()
+    process_until(hub, lambda: received)
+    assert hub.connected
+    hub.disconnect()
 
 
-def test_publish_while_server_is_down_is_sent_after_reconnection(tmp_path):
-    own = LocalServer(database=str(tmp_path / 'events.sqlite'), options=OPTIONS)
-    own.start()
-    try:
-        hub = make_hub(own)
-        received = []
-        # The hub listens to its own topic: after reconnecting it announces
-        # its subscribers before sending queued events, on one connection,
-        # so the queued event is certain to come back.
-        hub.subscribe('topic=test.while-down', received.append)
-        hub.connect()
-        own.stop()
-        wait_until(lambda: not hub.connected)
-        # Reconnecting: the event waits for the connection.
-        hub.publish(Event(topic='test.while-down'))
-        own.start()
-        process_until(hub, lambda: received)
-        assert hub.connected
-        hub.disconnect()
-    finally:
-        own.stop()
-
-
-def test_giving_up_reconnecting_ends_wait():
-    own = LocalServer(options=OPTIONS)
-    own.start()
+def test_giving_up_reconnecting_ends_wait(ftrack_server_factory):
+    own = ftrack_server_factory(options=OPTIONS)
     hub = make_hub(own)
     hub.auto_reconnect_attempts = 2
     disconnected = []

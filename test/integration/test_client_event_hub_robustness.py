@@ -165,25 +165,25 @@ def test_background_connect_after_connect_is_quiet(hubs, caplog):
     assert 'Could not connect' not in caplog.text
 
 
-def test_reconnection_still_automatic_after_disconnect_and_reconnect(tmp_path):
-    own = LocalServer(database=str(tmp_path / 'events.sqlite'), options=OPTIONS)
-    own.start()
-    try:
-        hub = make_hub(own)
-        hub.connect()
-        hub.disconnect(unsubscribe=False)
-        hub.reconnect(attempts=3, delay=0.1)
-        assert hub.connected
-        connection = hub._connection
+def test_reconnection_still_automatic_after_disconnect_and_reconnect(
+    ftrack_server_factory, tmp_path
+):
+    own = ftrack_server_factory(
+        database=str(tmp_path / 'events.sqlite'), options=OPTIONS
+    )
+    hub = make_hub(own)
+    hub.connect()
+    hub.disconnect(unsubscribe=False)
+    hub.reconnect(attempts=3, delay=0.1)
+    assert hub.connected
+    connection = hub._connection
 
-        own.restart()
-        wait_until(
-            lambda: hub.connected and hub._connection is not connection,
-            description='automatic reconnection after the restart',
-        )
-        hub.disconnect()
-    finally:
-        own.stop()
+    own.restart()
+    wait_until(
+        lambda: hub.connected and hub._connection is not connection,
+        description='automatic reconnection after the restart',
+    )
+    hub.disconnect()
 
 
 def test_losses_right_after_connecting_are_noticed():
@@ -200,11 +200,12 @@ def test_losses_right_after_connecting_are_noticed():
         hub.disconnect()
 
 
-def test_server_restart_storm(tmp_path):
-    own = LocalServer(database=str(tmp_path / 'events.sqlite'), options=OPTIONS)
-    own.start()
-    hubs = [make_hub(own) for _ in range(6)]
-    try:
+def test_server_restart_storm(ftrack_server_factory, tmp_path):
+    own = ftrack_server_factory(
+        database=str(tmp_path / 'events.sqlite'), options=OPTIONS
+    )
+    with HubFactory(own, max_reconnect_delay=0.3) as make:
+        hubs = [make(connect=False) for _ in range(6)]
         received = []
         hubs[0].subscribe('topic=test.storm', received.append)
         for hub in hubs:
@@ -221,13 +222,6 @@ def test_server_restart_storm(tmp_path):
         process_until(hubs[0], lambda: received)
         for hub in hubs:
             wait_until(lambda: len(connections_of(own, hub)) == 1)
-    finally:
-        for hub in hubs:
-            try:
-                hub.disconnect()
-            except ftrack_api.exception.EventHubConnectionError:
-                pass
-        own.stop()
 
 
 # -- A hostile server --------------------------------------------------------------
