@@ -117,6 +117,26 @@ def load(tx: Any, type_name: str, key: Sequence[Any]) -> Optional[Entity]:
     return Entity.from_row(tx.model, type_name, row)
 
 
+def project_id_of(tx: Any, context_id: Any) -> Optional[str]:
+    """Return the project id of context *context_id* (itself for a project)."""
+    if context_id is None:
+        return None
+    context = load(tx, 'Context', (context_id,))
+    if context is None:
+        return None
+    if context.type_name == 'Project':
+        return context.key[0]
+    return context.get('project_id')
+
+
+def asset_project_id(tx: Any, asset_id: Any) -> Optional[str]:
+    """Return the project id of asset *asset_id* (through its context)."""
+    if asset_id is None:
+        return None
+    asset = load(tx, 'Asset', (asset_id,))
+    return project_id_of(tx, asset.get('context_id')) if asset is not None else None
+
+
 def load_by_id(tx: Any, type_names: Iterable[str], identifier: Any) -> Optional[Entity]:
     """Return the entity with primary key ``(identifier,)`` among *type_names*.
 

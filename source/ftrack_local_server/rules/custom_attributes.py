@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import encoding, errors
 from ..model import TYPE_COLUMN, kind_column
-from .common import Entity, load, load_by_id
+from .common import Entity, asset_project_id, load_by_id, project_id_of
 
 #: Value family of each owner kind.
 VALUE_TYPES = {
@@ -38,6 +38,9 @@ VALUE_TYPES = {
     'asset': 'AssetCustomAttributeValue',
     'listobject': 'ListObjectCustomAttributeValue',
 }
+
+#: Types of the entities custom attribute values may belong to.
+OWNER_TYPES = ('Context', 'AssetVersion', 'Asset', 'User', 'List', 'ListObject')
 
 #: Owner kinds for which hierarchical configurations apply too.
 HIERARCHICAL_KINDS = ('task', 'show', 'asset', 'assetversion')
@@ -59,9 +62,9 @@ def owner_kind(tx: Any, entity: Entity) -> Optional[Tuple[str, Any, Any]]:
     if entity.type_name == 'Project':
         return 'show', None, entity.key[0]
     if entity.type_name == 'AssetVersion':
-        return 'assetversion', None, _asset_project(tx, entity.get('asset_id'))
+        return 'assetversion', None, asset_project_id(tx, entity.get('asset_id'))
     if entity.type_name == 'Asset':
-        return 'asset', None, _context_project(tx, entity.get('context_id'))
+        return 'asset', None, project_id_of(tx, entity.get('context_id'))
     if entity.type_name == 'User':
         return 'user', None, None
     if entity.entity_type.is_a('List'):
@@ -69,18 +72,6 @@ def owner_kind(tx: Any, entity: Entity) -> Optional[Tuple[str, Any, Any]]:
     if entity.type_name == 'ListObject':
         return 'listobject', None, None
     return None
-
-
-def _context_project(tx: Any, context_id: Any) -> Any:
-    from .defaults import project_id_of
-    return project_id_of(tx, context_id)
-
-
-def _asset_project(tx: Any, asset_id: Any) -> Any:
-    if asset_id is None:
-        return None
-    asset = load(tx, 'Asset', (asset_id,))
-    return _context_project(tx, asset.get('context_id')) if asset else None
 
 
 def _get(row: Any, column: str) -> Any:
@@ -136,17 +127,21 @@ def create_values_for_entity(tx: Any, entity: Entity) -> int:
     kind, object_type_id, project_id = owner
     count = 0
     for configuration in configurations_for(tx, kind, object_type_id, project_id):
-        tx.execute(
-            'INSERT OR IGNORE INTO variable_value ({0}) VALUES ({1})'.format(
-                ', '.join('"{0}"'.format(c) for c in _COLUMNS),
-                ', '.join('?' * len(_COLUMNS))),
-            [_value_row(configuration, entity.key[0], kind)[c] for c in _COLUMNS])
+        _insert_value(tx, _value_row(configuration, entity.key[0], kind))
         count += 1
     return count
 
 
 _COLUMNS = ('configuration_id', 'entity_id', 'key', 'value', kind_column('value'),
             TYPE_COLUMN)
+
+_INSERT_VALUE = 'INSERT OR IGNORE INTO variable_value ({0}) VALUES ({1})'.format(
+    ', '.join('"{0}"'.format(c) for c in _COLUMNS), ', '.join('?' * len(_COLUMNS)))
+
+
+def _insert_value(tx: Any, values: Dict[str, Any]) -> None:
+    # An owner that already has a value for the configuration keeps it.
+    tx.execute(_INSERT_VALUE, [values[c] for c in _COLUMNS])
 
 #: For each owner kind: SQL selecting ``(id, object type, project)`` of owners.
 _OWNERS = {
@@ -181,12 +176,7 @@ def create_values_for_configuration(tx: Any, configuration: Entity) -> int:
         for owner_id, object_type_id, project_id in tx.query(sql):
             if not _applies(row, kind, object_type_id, project_id):
                 continue
-            values = _value_row(row, owner_id, kind)
-            tx.execute(
-                'INSERT OR IGNORE INTO variable_value ({0}) VALUES ({1})'.format(
-                    ', '.join('"{0}"'.format(c) for c in _COLUMNS),
-                    ', '.join('?' * len(_COLUMNS))),
-                [values[c] for c in _COLUMNS])
+            _insert_value(tx, _value_row(row, owner_id, kind))
             count += 1
     return count
 
@@ -282,9 +272,7 @@ def upsert_target(tx: Any, type_name: str, key: Tuple[Any, ...]) -> Entity:
     if configuration is None:
         raise errors.NotFoundError(
             'CustomAttributeConfiguration({0}) does not exist.'.format(configuration_id))
-    owner = load_by_id(
-        tx, ['Context', 'AssetVersion', 'Asset', 'User', 'List', 'ListObject'],
-        entity_id)
+    owner = load_by_id(tx, OWNER_TYPES, entity_id)
     if owner is None:
         raise errors.NotFoundError(
             'Entity {0} for custom attribute "{1}" does not exist.'.format(
@@ -310,6 +298,4 @@ def configuration_of(tx: Any, value: Entity) -> Any:
 
 def owner_of_value(tx: Any, value: Entity) -> Optional[Entity]:
     """Return the entity custom attribute value *value* belongs to."""
-    return load_by_id(
-        tx, ['Context', 'AssetVersion', 'Asset', 'User', 'List', 'ListObject'],
-        value.get('entity_id'))
+    return load_by_id(tx, OWNER_TYPES, value.get('entity_id'))

@@ -26,12 +26,12 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 from .. import encoding, errors
 from ..model import TYPE_COLUMN
 from . import workflow
-from .common import Entity, load, load_by_id, now_text, owners_of
+from .common import Entity, load_by_id, now_text, owners_of, project_id_of
 from .values import Supplied
 
 #: Required booleans without a schema default and the value a real server
@@ -154,18 +154,6 @@ def _next_integer(tx: Any, entity: Entity, attribute: str) -> int:
     column = entity.layout.columns[attribute]
     row = tx.query_one('SELECT max("{0}") FROM "{1}"'.format(column, entity.table))
     return (row[0] or 0) + 1
-
-
-def project_id_of(tx: Any, context_id: Any) -> Optional[str]:
-    """Return the project id of context *context_id* (itself for a project)."""
-    if context_id is None:
-        return None
-    context = load(tx, 'Context', (context_id,))
-    if context is None:
-        return None
-    if context.type_name == 'Project':
-        return context.key[0]
-    return context.get('project_id')
 
 
 def derive_context(tx: Any, entity: Entity) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import errors
-from .common import Entity, entity_id, load
+from .common import Entity, entity_id, load, project_id_of
 
 #: Depth beyond which a parent chain is taken to be broken.
 MAX_DEPTH = 256
@@ -99,7 +99,6 @@ def reparented(tx: Any, entity: Entity) -> List[str]:
     forget_chains(tx)
     if not entity.entity_type.is_a('TypedContext'):
         return []
-    from .defaults import project_id_of
     project_id = project_id_of(tx, entity.get('parent_id'))
     column = entity.layout.columns['project_id']
     if entity.values.get(column) == project_id:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional
 
-from .common import Entity, load
+from .common import Entity, asset_project_id, load
 
 TASK_OBJECT_TYPE = '11c137c0-ee7e-4f9c-91c5-8c77cec22b2c'
 
@@ -124,16 +124,6 @@ def object_type_flags(tx: Any, object_type_id: Any) -> dict:
 
 def default_version_status(tx: Any, version: Entity) -> Optional[str]:
     """Return the first status of the version workflow of *version*'s project."""
-    asset_id = version.get('asset_id')
-    if asset_id is None:
-        return None
-    asset = load(tx, 'Asset', (asset_id,))
-    if asset is None or asset.get('context_id') is None:
-        return None
-    context = load(tx, 'Context', (asset.get('context_id'),))
-    if context is None:
-        return None
-    project_id = context.key[0] if context.type_name == 'Project' \
-        else context.get('project_id')
+    project_id = asset_project_id(tx, version.get('asset_id'))
     found = statuses(tx, project_schema_of(tx, project_id), 'AssetVersion')
     return found[0] if found else None
