@@ -22,10 +22,6 @@ from ftrack_local_server.events.testing import (
 OPTIONS = {'event_heartbeat_interval': 0.2, 'event_heartbeat_timeout': 5}
 
 
-def make_hub(server):
-    return HubFactory(server)(connect=False)
-
-
 @pytest.fixture(scope='module')
 def server():
     with LocalServer(options=OPTIONS) as running:
@@ -104,13 +100,13 @@ def test_publish_queued_while_connecting(hubs):
 
 
 def test_reconnect_after_server_restart_restores_subscriptions(
-    ftrack_server_factory, tmp_path
+    ftrack_server_factory, tmp_path, hubs
 ):
     own = ftrack_server_factory(
         database=str(tmp_path / 'events.sqlite'), options=OPTIONS
     )
-    listener = make_hub(own)
-    publisher = make_hub(own)
+    listener = hubs(connect=False, server=own)
+    publisher = hubs(connect=False, server=own)
     received = []
     connected = []
     listener.subscribe('topic=test.after-restart', received.append)
@@ -135,12 +131,12 @@ def test_reconnect_after_server_restart_restores_subscriptions(
 
 
 def test_publish_while_server_is_down_is_sent_after_reconnection(
-    ftrack_server_factory, tmp_path
+    ftrack_server_factory, tmp_path, hubs
 ):
     own = ftrack_server_factory(
         database=str(tmp_path / 'events.sqlite'), options=OPTIONS
     )
-    hub = make_hub(own)
+    hub = hubs(connect=False, server=own)
     received = []
     # The hub listens to its own topic: after reconnecting it announces
     # its subscribers before sending queued events, on one connection,
@@ -157,9 +153,9 @@ def test_publish_while_server_is_down_is_sent_after_reconnection(
     hub.disconnect()
 
 
-def test_giving_up_reconnecting_ends_wait(ftrack_server_factory):
+def test_giving_up_reconnecting_ends_wait(ftrack_server_factory, hubs):
     own = ftrack_server_factory(options=OPTIONS)
-    hub = make_hub(own)
+    hub = hubs(connect=False, server=own)
     hub.auto_reconnect_attempts = 2
     disconnected = []
     hub.subscribe('topic=ftrack.meta.disconnected', disconnected.append)
@@ -176,13 +172,13 @@ def test_giving_up_reconnecting_ends_wait(ftrack_server_factory):
         hub.publish(Event(topic='after.giving.up'))
 
 
-def test_missed_heartbeats_are_detected(caplog):
+def test_missed_heartbeats_are_detected(hubs, caplog):
     # Heartbeats every 5 s but a 1 s timeout announced: the client must
     # notice the silence and reconnect.
     with LocalServer(
         options={'event_heartbeat_interval': 5, 'event_heartbeat_timeout': 1}
     ) as own:
-        hub = make_hub(own)
+        hub = hubs(connect=False, server=own)
         connected = []
         hub.subscribe('topic=ftrack.meta.connected', connected.append)
         with caplog.at_level(logging.INFO, logger='ftrack_api.event'):
@@ -204,12 +200,12 @@ def test_manual_reconnect(hubs):
     process_until(hub, lambda: received)
 
 
-def test_long_running_handler_does_not_stop_heartbeats():
+def test_long_running_handler_does_not_stop_heartbeats(hubs):
     with LocalServer(
         options={'event_heartbeat_interval': 0.1, 'event_heartbeat_timeout': 2}
     ) as own:
-        hub = make_hub(own)
-        publisher = make_hub(own)
+        hub = hubs(connect=False, server=own)
+        publisher = hubs(connect=False, server=own)
         done = []
 
         def slow(event):

@@ -24,11 +24,6 @@ from ftrack_local_server.events.testing import (
 OPTIONS = {'event_heartbeat_interval': 0.2, 'event_heartbeat_timeout': 5}
 
 
-def make_hub(server):
-    """Return an unconnected hub for *server* that reconnects quickly."""
-    return HubFactory(server, max_reconnect_delay=0.3)(connect=False)
-
-
 def connections_of(server, hub):
     """Return the server's connections that announced *hub*'s reply subscriber."""
     return [
@@ -166,12 +161,12 @@ def test_background_connect_after_connect_is_quiet(hubs, caplog):
 
 
 def test_reconnection_still_automatic_after_disconnect_and_reconnect(
-    ftrack_server_factory, tmp_path
+    ftrack_server_factory, tmp_path, hubs
 ):
     own = ftrack_server_factory(
         database=str(tmp_path / 'events.sqlite'), options=OPTIONS
     )
-    hub = make_hub(own)
+    hub = hubs(connect=False, server=own)
     hub.connect()
     hub.disconnect(unsubscribe=False)
     hub.reconnect(attempts=3, delay=0.1)
@@ -186,11 +181,11 @@ def test_reconnection_still_automatic_after_disconnect_and_reconnect(
     hub.disconnect()
 
 
-def test_losses_right_after_connecting_are_noticed():
+def test_losses_right_after_connecting_are_noticed(hubs):
     # Every websocket but the fourth is closed as soon as it is confirmed:
     # the hub must keep trying until it holds one that stays open.
     with ScriptedEventServer(drop_first=3) as scripted:
-        hub = make_hub(scripted)
+        hub = hubs(connect=False, server=scripted)
         hub.connect()
         wait_until(
             lambda: hub.connected and len(scripted.kept) == 1,
@@ -256,9 +251,9 @@ HOSTILE_PACKETS = [
 ]
 
 
-def test_hostile_packets_do_not_stop_the_hub(caplog):
+def test_hostile_packets_do_not_stop_the_hub(hubs, caplog):
     with ScriptedEventServer(packets=HOSTILE_PACKETS) as scripted:
-        hub = make_hub(scripted)
+        hub = hubs(connect=False, server=scripted)
         received = []
         hub.subscribe('topic=test.hostile', received.append)
         hub.connect()
