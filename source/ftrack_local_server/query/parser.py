@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple, TypeVar
 
 from ..errors import QueryParseError
 from . import ast
 from .tokens import Token, describe, tokenize
+
+T = TypeVar('T')
 
 #: How many parsed expressions are kept.
 CACHE_SIZE = 2048
@@ -283,12 +285,15 @@ class _Parser:
 
     # Projections, grouping and ordering ----------------------------------
 
-    def parse_projections(self) -> Tuple[ast.Projection, ...]:
-        projections = [self.parse_projection()]
+    def parse_list(self, parse_item: Callable[[], T]) -> Tuple[T, ...]:
+        items = [parse_item()]
         while self.current.kind == ',':
             self.advance()
-            projections.append(self.parse_projection())
-        return tuple(projections)
+            items.append(parse_item())
+        return tuple(items)
+
+    def parse_projections(self) -> Tuple[ast.Projection, ...]:
+        return self.parse_list(self.parse_projection)
 
     def parse_projection(self) -> ast.Projection:
         token = self.current
@@ -311,18 +316,10 @@ class _Parser:
         return ast.Projection(path=self.parse_path())
 
     def parse_group_by(self) -> Tuple[ast.Path, ...]:
-        paths = [self.parse_path()]
-        while self.current.kind == ',':
-            self.advance()
-            paths.append(self.parse_path())
-        return tuple(paths)
+        return self.parse_list(self.parse_path)
 
     def parse_order_by(self) -> Tuple[ast.OrderKey, ...]:
-        keys = [self.parse_order_key()]
-        while self.current.kind == ',':
-            self.advance()
-            keys.append(self.parse_order_key())
-        return tuple(keys)
+        return self.parse_list(self.parse_order_key)
 
     def parse_order_key(self) -> ast.OrderKey:
         path = self.parse_path()
@@ -427,11 +424,8 @@ class _Parser:
                 self.fail("')' closing the sub-query")
             self.advance()
             return ast.SubQuery(query)
-        items = []
+        items: Tuple[ast.Literal, ...] = ()
         if self.current.kind != ')':
-            items.append(self.parse_literal())
-            while self.current.kind == ',':
-                self.advance()
-                items.append(self.parse_literal())
+            items = self.parse_list(self.parse_literal)
         self.expect(')', "',' or ')' in the list of values")
-        return ast.ValueList(tuple(items))
+        return ast.ValueList(items)
