@@ -99,11 +99,16 @@ def _link_entry(loader: 'Loader', row: Any) -> Dict[str, Any]:
     }
 
 
+def _context_tree(loader: 'Loader') -> Tuple[str, str, str]:
+    """Return the quoted context table, id column and parent column."""
+    model = loader.model
+    return (quote(model.table('Context').name), quote(model.column('Context', 'id')),
+            quote(model.column('Context', 'parent_id')))
+
+
 def _parent_chains(loader: 'Loader', ids: Sequence[Any]) -> Dict[Any, List[Any]]:
     """Return id -> [its context row, its parent row, ...] up to the root."""
-    table = quote(loader.model.table('Context').name)
-    id_column = quote(loader.model.column('Context', 'id'))
-    parent_column = quote(loader.model.column('Context', 'parent_id'))
+    table, id_column, parent_column = _context_tree(loader)
     chains: Dict[Any, List[Any]] = {}
     for chunk in chunks(list(dict.fromkeys(ids))):
         sql = (
@@ -250,9 +255,7 @@ def _in_server_location(loader: 'Loader', component_ids: Sequence[Any]) -> set:
 
 
 def _descendants(loader: 'Loader', ids: Sequence[Any]) -> Dict[Tuple[Any, ...], List[Any]]:
-    table = quote(loader.model.table('Context').name)
-    id_column = quote(loader.model.column('Context', 'id'))
-    parent_column = quote(loader.model.column('Context', 'parent_id'))
+    table, id_column, parent_column = _context_tree(loader)
     result: Dict[Tuple[Any, ...], List[Any]] = {}
     for chunk in chunks(list(dict.fromkeys(ids))):
         sql = (
