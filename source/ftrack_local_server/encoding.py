@@ -95,6 +95,11 @@ def format_datetime(moment: _datetime.datetime) -> str:
         moment.second)
 
 
+def now_text() -> str:
+    """Return the current time as stored: naive UTC ``YYYY-MM-DDTHH:MM:SS``."""
+    return format_datetime(_datetime.datetime.now(_datetime.timezone.utc).replace(tzinfo=None))
+
+
 def datetime_value(text: Optional[str]) -> Optional[Dict[str, str]]:
     """Return the wire form of stored datetime *text* (None stays None)."""
     if text is None:

@@ -35,7 +35,7 @@ from typing import Any, Dict, Optional
 
 from .. import errors
 from ..dispatch import query_first, quote
-from ..rules.common import now_text
+from ..encoding import now_text
 from ..rules.writer import writer_for
 from . import action, required_string
 from .entity import encode_written

@@ -22,7 +22,7 @@ from typing import Any, Dict, List
 
 from .. import errors
 from ..dispatch import query_first, quote
-from ..rules.common import now_text
+from ..encoding import now_text
 from ..rules.writer import writer_for
 from . import action, required_string
 

@@ -37,7 +37,8 @@ from ..dispatch import query_first, quote
 from ..files import media_info
 from ..files.uploads import guess_content_type
 from ..query.computed import SERVER_LOCATION_ID
-from ..rules.common import load, now_text
+from ..encoding import now_text
+from ..rules.common import load
 from ..rules.writer import writer_for
 from . import action, required_string
 from .files import file_server_of

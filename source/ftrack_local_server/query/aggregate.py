@@ -24,6 +24,7 @@ from ..schema import EntityType
 from . import ast
 from .compiler import Compiler, Scalar
 from .paths import format_path
+from .sql import fetch_page
 
 _FUNCTIONS = {'count': 'COUNT', 'sum': 'SUM', 'avg': 'AVG', 'min': 'MIN', 'max': 'MAX'}
 
@@ -88,14 +89,7 @@ def execute(tx: Any, compiler: Compiler, query: ast.Query,
             '"_ls_g{0}"'.format(index) for index in range(len(groups))))
         order = _order(query.order_by, groups, aggregates)
         sql += ' ORDER BY ' + order
-    limit = query.limit
-    if limit is not None or query.offset:
-        sql += ' LIMIT ? OFFSET ?'
-        params += [-1 if limit is None else limit + 1, query.offset or 0]
-    rows = tx.query(sql, params)
-    more = limit is not None and len(rows) > limit
-    if more:
-        rows = rows[:limit]
+    rows, more = fetch_page(tx, sql, params, query.offset, query.limit)
     result = []
     for row in rows:
         record: Dict[str, Any] = {}

@@ -28,10 +28,10 @@ attribute, the type and the offending value.
 
 from __future__ import annotations
 
-import datetime
 import itertools
 from typing import Any, List, Optional, Sequence, Tuple
 
+from ..encoding import now_text
 from ..errors import ValidationError
 from ..model import Model, quote
 from ..schema import REFERENCE, SCALAR, EntityType
@@ -56,10 +56,7 @@ class Compiler:
         self.model = model
         self.catalogue = model.catalogue
         self._counter = itertools.count(1)
-        if now is None:
-            now = datetime.datetime.now(datetime.timezone.utc).strftime(
-                '%Y-%m-%dT%H:%M:%S')
-        self.now = now
+        self.now = now if now is not None else now_text()
 
     def alias(self) -> str:
         """Return a new table alias."""
@@ -113,10 +110,7 @@ class Compiler:
         if isinstance(node, ast.Not):
             inner = self.criteria(node.item, entity_type, alias, not negated)
             return Fragment('NOT ({0})'.format(inner.sql), inner.params)
-        if isinstance(node, ast.Comparison):
-            return self._walk(entity_type, alias, node.path, node.path, node,
-                              negated)
-        if isinstance(node, ast.Relation):
+        if isinstance(node, (ast.Comparison, ast.Relation)):
             return self._walk(entity_type, alias, node.path, node.path, node,
                               negated)
         raise TypeError('Unknown criteria node {0!r}.'.format(node))
@@ -205,10 +199,7 @@ class Compiler:
                     inner.fragment.params + match.params),
                 inner.data_type, inner.where)
         elif attribute.kind == SCALAR:
-            raise ValidationError(
-                'Attribute "{0}" of "{1}" is a scalar and has no attribute '
-                '"{2}" (in "{3}").'.format(
-                    attribute.name, step.owner.name, path[1], format_path(whole)))
+            raise _no_attribute_of_scalar(step, path[1], whole)
         else:
             raise ValidationError(
                 'Attribute "{0}" of "{1}" is a collection; "{2}" needs a single '
@@ -256,10 +247,7 @@ class Compiler:
         elif last:
             fragment = self._relation(step, alias, node, whole, negated)
         elif attribute.kind == SCALAR:
-            raise ValidationError(
-                'Attribute "{0}" of "{1}" is a scalar and has no attribute '
-                '"{2}" (in "{3}").'.format(
-                    attribute.name, step.owner.name, path[1], format_path(whole)))
+            raise _no_attribute_of_scalar(step, path[1], whole)
         elif attribute.kind == REFERENCE and isinstance(node, ast.Comparison) \
                 and len(path) == 2 and self._is_key_of_target(step, path[1]):
             fragment = self._compare_reference_key(step, alias, node, whole)
@@ -359,6 +347,12 @@ class Compiler:
     def comparison(self, scalar: Scalar, operator: str, value: Any) -> Fragment:
         """Return the SQL of *scalar* *operator* *value* (a parsed value)."""
         return comparisons.compare(self, scalar, operator, value)
+
+
+def _no_attribute_of_scalar(step: Step, name: str, whole: Sequence[str]) -> ValidationError:
+    return ValidationError(
+        'Attribute "{0}" of "{1}" is a scalar and has no attribute "{2}" (in "{3}").'.format(
+            step.attribute.name, step.owner.name, name, format_path(whole)))
 
 
 def _where(step: Step, whole: Sequence[str]) -> str:

@@ -18,12 +18,14 @@ import datetime
 import logging
 from typing import Any, Dict, Optional, Union
 
+from ..encoding import now_text, parse_datetime
 from ..model import quote
 from . import aggregate, ast
 from .compiler import Compiler
 from .loader import Loader
 from .parser import parse
 from .projection import build_tree, plain_paths
+from .sql import fetch_page
 
 logger = logging.getLogger(__name__)
 
@@ -61,16 +63,8 @@ def execute(tx: Any, expression: Union[str, ast.Query],
         sql = 'SELECT {0}.rowid, {0}.* FROM {1} AS {0} WHERE {2} ORDER BY {3}'.format(
             quote(alias), quote(tx.model.table(entity_type.name).name),
             where.sql, order.sql)
-        params = where.params + order.params
-        if query.limit is not None or query.offset:
-            # One row more than asked tells whether another page exists.
-            sql += ' LIMIT ? OFFSET ?'
-            params += [-1 if query.limit is None else query.limit + 1,
-                       query.offset or 0]
-        rows = tx.query(sql, params)
-        more = query.limit is not None and len(rows) > query.limit
-        if more:
-            rows = rows[:query.limit]
+        rows, more = fetch_page(tx, sql, where.params + order.params,
+                                query.offset, query.limit)
         data = Loader(tx, base_url, stamp).encode_rows(entity_type, rows, tree)
     next_offset = (query.offset or 0) + len(data) if more else None
     return {
@@ -81,8 +75,4 @@ def execute(tx: Any, expression: Union[str, ast.Query],
 
 
 def _stamp(now: Optional[datetime.datetime]) -> str:
-    if now is None:
-        now = datetime.datetime.now(datetime.timezone.utc)
-    if now.tzinfo is not None:
-        now = now.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return now.strftime('%Y-%m-%dT%H:%M:%S')
+    return now_text() if now is None else parse_datetime(now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, NamedTuple, Sequence
+from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..model import quote
 
@@ -52,6 +52,21 @@ def conjunction(fragments: Iterable[Fragment]) -> Fragment:
 def placeholders(count: int) -> str:
     """Return ``?, ?, ...`` with *count* placeholders."""
     return ', '.join('?' * count)
+
+
+def fetch_page(tx: Any, sql: str, params: List[Any], offset: Optional[int],
+               limit: Optional[int]) -> Tuple[List[Any], bool]:
+    """Return ``(rows, more)``: the page *offset* / *limit* of the rows *sql* selects.
+
+    *more* tells whether rows exist beyond the page; one row more than
+    asked is read to know it.
+    """
+    if limit is not None or offset:
+        sql += ' LIMIT ? OFFSET ?'
+        params = params + [-1 if limit is None else limit + 1, offset or 0]
+    rows = tx.query(sql, params)
+    more = limit is not None and len(rows) > limit
+    return (rows[:limit] if more else rows), more
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK_SIZE) -> Iterable[Sequence[Any]]:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .. import encoding, errors
 from ..model import Model
 
 Key = Tuple[Any, ...]
-
-
-def now_text() -> str:
-    """Return the current time as stored: naive UTC ``YYYY-MM-DDTHH:MM:SS``."""
-    moment = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    return encoding.format_datetime(moment)
 
 
 def entity_id(key: Sequence[Any]) -> Any:

@@ -31,7 +31,7 @@ from typing import Any, Dict
 from .. import encoding, errors
 from ..model import TYPE_COLUMN
 from . import workflow
-from .common import Entity, load_by_id, now_text, owners_of, project_id_of
+from .common import Entity, load_by_id, owners_of, project_id_of
 from .values import Supplied
 
 #: Required booleans without a schema default and the value a real server
@@ -97,7 +97,7 @@ def derive(tx: Any, user: Dict[str, Any], entity: Entity) -> None:
     *user* is the authenticated user mapping (its ``id`` may be None for
     the server's own writes).
     """
-    now = now_text()
+    now = encoding.now_text()
     for name in CREATION_TIMES:
         _set_if_missing(entity, name, now)
     user_id = user.get('id') if user else None
