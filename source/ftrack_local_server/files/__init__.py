@@ -36,6 +36,6 @@ def setup(app: Any, state: Any) -> FileServer:
 
     Raise :class:`ValueError` for a bad option in ``state.config.options``.
     """
-    server = FileServer(state, getattr(getattr(state, 'config', None), 'options', None))
+    server = FileServer(state)
     server.add_routes(app)
     return server

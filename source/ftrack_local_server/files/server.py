@@ -26,18 +26,18 @@ T = TypeVar('T')
 DEFAULT_SWEEP_INTERVAL = 600.0
 
 
-def storage_directory(state: Any, options: Mapping[str, Any]) -> Optional[str]:
-    """Return where *state*'s server keeps component data, or ``None`` for a temporary directory.
+def storage_directory(config: Any) -> Optional[str]:
+    """Return where the server configured by *config* keeps component data.
 
-    The ``file_storage`` option wins; a database file keeps its data in
-    the directory ``<database>.files`` next to it; an in-memory database
-    gets a temporary directory (``None``).
+    ``None`` means a temporary directory. The ``file_storage`` option
+    wins; a database file keeps its data in the directory
+    ``<database>.files`` next to it; an in-memory database gets a
+    temporary directory.
     """
-    explicit = options.get('file_storage')
+    explicit = config.options.get('file_storage')
     if explicit:
         return os.path.abspath(os.fspath(explicit))
-    config = getattr(state, 'config', None)
-    if config is not None and not config.in_memory:
+    if not config.in_memory:
         return component_data_directory(config.database)
     return None
 
@@ -56,7 +56,7 @@ def _positive(options: Mapping[str, Any], name: str, default: float) -> float:
 class FileServer(object):
     """Serves the file endpoints of one server *state*.
 
-    *options* (``state.config.options``) may hold ``file_storage`` (the
+    Its options (``state.config.options``) may hold ``file_storage`` (the
     storage directory), ``upload_url_lifetime`` (seconds an upload URL
     stays valid, default one hour) and ``file_sweep_interval`` (seconds
     between sweeps of unreferenced data, default ten minutes).
@@ -66,12 +66,12 @@ class FileServer(object):
     off the event loop). Raise :class:`ValueError` for a bad option.
     """
 
-    def __init__(self, state: Any, options: Optional[Mapping[str, Any]] = None) -> None:
-        options = options or {}
+    def __init__(self, state: Any) -> None:
+        options = state.config.options
         self.state = state
         self.upload_lifetime = _positive(options, 'upload_url_lifetime', DEFAULT_UPLOAD_LIFETIME)
         self.sweep_interval = _positive(options, 'file_sweep_interval', DEFAULT_SWEEP_INTERVAL)
-        directory = storage_directory(state, options)
+        directory = storage_directory(state.config)
         self.temporary = directory is None
         if directory is None:
             directory = tempfile.mkdtemp(prefix='ftrack-local-server-files-')

@@ -83,10 +83,7 @@ def prepare_tables(store: Any) -> None:
     with store.transaction() as tx:
         for statement in _SCHEMA:
             tx.execute(statement)
-    try:
-        store._ls_file_tables_ready = True
-    except AttributeError:
-        pass
+    store._ls_file_tables_ready = True
 
 
 class StoredFile(object):
@@ -212,13 +209,8 @@ class FileStore(object):
         Return the replaced blob's name when no row refers to it any more
         (delete it with :meth:`delete_blobs` after commit), else ``None``.
         """
-        ensure_tables(tx)
         previous = self.lookup(tx, component_id)
-        tx.execute(
-            'INSERT OR REPLACE INTO {0} (component_id, blob, size, md5, content_type, '
-            'file_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'.format(FILE_TABLE),
-            (component_id, blob, size, md5, content_type, file_name, time.time()),
-        )
+        _write_row(tx, component_id, blob, size, md5, content_type, file_name)
         if previous is None or previous.blob == blob:
             return None
         return previous.blob if not blob_referenced(tx, previous.blob) else None
@@ -233,12 +225,8 @@ class FileStore(object):
     ) -> None:
         """Give *component_id* the same data as *source*, without copying it."""
         ensure_tables(tx)
-        tx.execute(
-            'INSERT OR REPLACE INTO {0} (component_id, blob, size, md5, content_type, '
-            'file_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'.format(FILE_TABLE),
-            (component_id, source.blob, source.size, source.md5, content_type,
-             file_name, time.time()),
-        )
+        _write_row(tx, component_id, source.blob, source.size, source.md5, content_type,
+                   file_name)
 
     # -- reading -----------------------------------------------------------------
 
@@ -316,6 +304,16 @@ class FileStore(object):
     def remove_all(self) -> None:
         """Delete the whole storage directory (for temporary storage)."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _write_row(tx: Any, component_id: str, blob: str, size: int, md5: str,
+               content_type: Optional[str], file_name: Optional[str]) -> None:
+    # Replaces the component's previous row, if any.
+    tx.execute(
+        'INSERT OR REPLACE INTO {0} (component_id, blob, size, md5, content_type, '
+        'file_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'.format(FILE_TABLE),
+        (component_id, blob, size, md5, content_type, file_name, time.time()),
+    )
 
 
 def forget_rows(tx: Any, component_ids: Iterable[str]) -> List[str]:

@@ -51,9 +51,7 @@ async def handle_put(server: Any, request: web.Request) -> web.StreamResponse:
     except HttpProblem as problem:
         return problem.response(cors=True)
     logger.info('Stored %d bytes for component %s.', written.size, upload.component_id)
-    headers = dict(CORS_HEADERS)
-    headers['ETag'] = '"{0}"'.format(written.md5)
-    return web.Response(status=200, headers=headers)
+    return _stored_response(written)
 
 
 async def handle_put_part(server: Any, request: web.Request) -> web.StreamResponse:
@@ -77,6 +75,11 @@ async def handle_put_part(server: Any, request: web.Request) -> web.StreamRespon
     except HttpProblem as problem:
         return problem.response(cors=True)
     logger.debug('Stored part %d (%d bytes) of upload %s.', number, written.size, upload.upload_id)
+    return _stored_response(written)
+
+
+def _stored_response(written: Written) -> web.Response:
+    # The ETag is the data's MD5, which complete_multipart_upload checks.
     headers = dict(CORS_HEADERS)
     headers['ETag'] = '"{0}"'.format(written.md5)
     return web.Response(status=200, headers=headers)
