@@ -112,11 +112,13 @@ class Model:
         self.references: Dict[Tuple[str, str], Reference] = {}
         self.collections: Dict[Tuple[str, str], Collection] = {}
         self._candidates: Dict[str, List[Layout]] = {}
+        # (table, attribute) -> column, while the tables are built.
+        self._column_of: Dict[Tuple[str, str], str] = {}
         self._build_tables()
         self._build_discriminators()
         self._build_references()
-        self._build_collections()
-        self._build_indexes()
+        build_collections(self)
+        build_indexes(self)
 
     # -- lookups -----------------------------------------------------------
 
@@ -315,8 +317,6 @@ class Model:
         for attribute in scalars:
             groups.setdefault(find(('name', attribute.name)), []).append(attribute)
         root_names = set(members[0].attributes) if members else set()
-        if not hasattr(self, '_column_of'):
-            self._column_of: Dict[Tuple[str, str], str] = {}
         for attributes in groups.values():
             names = sorted(
                 {attribute.name for attribute in attributes},
@@ -457,9 +457,3 @@ class Model:
                           scalar.alias_for in (alias + 'id', alias + '_id')):
                 candidates.append(scalar)
         return candidates[0] if len(candidates) == 1 else None
-
-    def _build_collections(self) -> None:
-        build_collections(self)
-
-    def _build_indexes(self) -> None:
-        build_indexes(self)

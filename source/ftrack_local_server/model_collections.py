@@ -16,8 +16,7 @@ from .model_overrides import COLLECTION_OVERRIDES
 from .schema import MAPPED_COLLECTION, REFERENCE, Attribute, EntityType
 
 
-def _override_for(model: Any, entity_type: EntityType, name: str
-                  ) -> Optional[Dict[str, Any]]:
+def _override_for(entity_type: EntityType, name: str) -> Optional[Dict[str, Any]]:
     for candidate in [entity_type] + entity_type.ancestors():
         found = COLLECTION_OVERRIDES.get((candidate.name, name))
         if found is not None:
@@ -48,7 +47,7 @@ def _resolve_collection(model: Any, owner: EntityType,
     item = model.catalogue.get(attribute.target)
     owner_layout = model.layouts[owner.name]
     item_layout = model.layouts[item.name]
-    override = _override_for(model, owner, attribute.name)
+    override = _override_for(owner, attribute.name)
     if override and 'computed' in override:
         collection = Collection(owner.name, attribute.name, item.name, 'computed')
         collection.computed = override['computed']
