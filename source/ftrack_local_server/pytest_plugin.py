@@ -32,6 +32,8 @@ from typing import Any, Callable, Iterator, List, NamedTuple
 
 import pytest
 
+from . import ENVIRONMENT_VARIABLES
+
 
 class RemoteServer(NamedTuple):
     """Connection settings of an ftrack server this plugin does not run."""
@@ -42,11 +44,7 @@ class RemoteServer(NamedTuple):
 
     def environment(self) -> dict:
         """Return ``FTRACK_SERVER``, ``FTRACK_API_USER`` and ``FTRACK_API_KEY``."""
-        return {
-            'FTRACK_SERVER': self.url,
-            'FTRACK_API_USER': self.api_user,
-            'FTRACK_API_KEY': self.api_key,
-        }
+        return dict(zip(ENVIRONMENT_VARIABLES, self))
 
 
 def pytest_addoption(parser: Any) -> None:
