@@ -1,19 +1,12 @@
 """Tests for change records and batch atomicity of entity writes."""
 
-import os
-
 import pytest
 
 from ftrack_local_server import errors
 
-support = __import__('importlib').util.module_from_spec(
-    __import__('importlib').util.spec_from_file_location(
-        'server_rules_support',
-        os.path.join(os.path.dirname(__file__), 'test_server_rules_support.py')))
-support.__spec__.loader.exec_module(support)
-
-create, update, delete = support.create, support.update, support.delete
-ref, new_id, OBJECT_TYPES = support.ref, support.new_id, support.OBJECT_TYPES
+# Registered by conftest.py (sibling modules are not importable by name).
+import server_rules_support as support
+from server_rules_support import OBJECT_TYPES, create, delete, new_id, ref, update
 
 
 def test_update_record_shape(studio):

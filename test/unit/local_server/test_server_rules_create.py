@@ -1,17 +1,10 @@
 """Tests for the ``create`` action and its rules (run through the handlers)."""
 
-import os
-
 from ftrack_local_server import errors
 
-support = __import__('importlib').util.module_from_spec(
-    __import__('importlib').util.spec_from_file_location(
-        'server_rules_support',
-        os.path.join(os.path.dirname(__file__), 'test_server_rules_support.py')))
-support.__spec__.loader.exec_module(support)
-
-create, update, ref, new_id = support.create, support.update, support.ref, support.new_id
-OBJECT_TYPES, PRIORITY = support.OBJECT_TYPES, support.PRIORITY
+# Registered by conftest.py (sibling modules are not importable by name).
+import server_rules_support as support
+from server_rules_support import OBJECT_TYPES, PRIORITY, create, new_id, ref, update
 
 
 def py_create(entity_type, data):

@@ -1,12 +1,12 @@
 """A small studio and a batch runner for the write-rule tests.
 
-Not a test module of its own: the ``test_server_rules_*`` modules load it
-by its path (tests run with ``--import-mode=importlib``, so sibling modules
-are not importable by name), and ``conftest.py`` makes the ``studio``
-fixture of it. The operation builders are those of
-:mod:`ftrack_local_server.testing`, re-exported here. Batches run through the
-real ``create`` / ``update`` / ``delete`` handlers inside one store
-transaction, exactly as the dispatcher runs them.
+Not a test module of its own: ``conftest.py`` loads it once as the module
+``server_rules_support``, which the ``test_server_rules_*`` modules import
+(tests run with ``--import-mode=importlib``, so sibling modules are not
+importable by name), and makes the ``studio`` fixture of it. The operation
+builders are those of :mod:`ftrack_local_server.testing`, re-exported here.
+Batches run through the real ``create`` / ``update`` / ``delete`` handlers
+inside one store transaction, exactly as the dispatcher runs them.
 """
 
 from ftrack_local_server import errors

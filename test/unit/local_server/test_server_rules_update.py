@@ -1,18 +1,12 @@
 """Tests for the ``update`` action and its rules (run through the handlers)."""
 
-import os
-
 import pytest
 
 from ftrack_local_server import errors
 
-support = __import__('importlib').util.module_from_spec(
-    __import__('importlib').util.spec_from_file_location(
-        'server_rules_support',
-        os.path.join(os.path.dirname(__file__), 'test_server_rules_support.py')))
-support.__spec__.loader.exec_module(support)
-
-create, update, ref, new_id = support.create, support.update, support.ref, support.new_id
+# Registered by conftest.py (sibling modules are not importable by name).
+import server_rules_support as support
+from server_rules_support import create, new_id, ref, update
 
 
 @pytest.fixture
