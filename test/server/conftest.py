@@ -10,7 +10,9 @@ its own. Operation builders (``create_operation``, ``ref``, ...) come from
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from types import SimpleNamespace
+from typing import Any, Callable
 
 import pytest
 
@@ -41,6 +43,27 @@ def api(ftrack_server: Any) -> RawApi:
     For module-scoped fixtures that build the data a module's tests read.
     """
     return _api_for(ftrack_server)
+
+
+@pytest.fixture(scope='module')
+def new_world(api: RawApi) -> Callable[..., SimpleNamespace]:
+    """Return ``new_world(prefix, title, **project_data)``, the start of a module's studio.
+
+    The namespace returned holds a *tag* unique to it and the
+    *project_name* (``prefix + tag``) and id (*project*) of a new project
+    whose full name is ``title + ' ' + tag``; *project_data* adds
+    attributes to the project. Module fixtures add the rest of their
+    studio to it, so modules never read each other's data.
+    """
+    def new_world(prefix: str, title: str, **project_data: Any) -> SimpleNamespace:
+        world = SimpleNamespace(tag=uuid.uuid4().hex[:8])
+        world.project_name = prefix + world.tag
+        world.project = api.create_project(
+            world.project_name, full_name='{0} {1}'.format(title, world.tag), **project_data
+        )['id']
+        return world
+
+    return new_world
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ through the ``create`` action (fixture ``world``).
 
 from __future__ import annotations
 
-import uuid
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -24,11 +24,8 @@ World = SimpleNamespace
 
 
 @pytest.fixture(scope='module')
-def world(api: RawApi) -> World:
-    w = World()
-    w.tag = uuid.uuid4().hex[:8]
-    w.project_name = 'qcomp_' + w.tag
-    w.project = api.create_project(w.project_name, full_name='Computed ' + w.tag)['id']
+def world(api: RawApi, new_world: Any) -> World:
+    w = new_world('qcomp_', 'Computed')
     w.episode = api.create('Episode', {'name': 'EP1', 'parent_id': w.project})['id']
     w.sequence = api.create('Sequence', {'name': 'SQ1', 'parent_id': w.episode})['id']
     w.shot = api.create('Shot', {'name': 'SH010', 'parent_id': w.sequence})['id']

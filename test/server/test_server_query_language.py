@@ -7,7 +7,6 @@ other's data and may run in any order.
 
 from __future__ import annotations
 
-import uuid
 from types import SimpleNamespace
 from typing import Any, Dict, List
 
@@ -27,14 +26,12 @@ World = SimpleNamespace
 
 
 @pytest.fixture(scope='module')
-def world(api: RawApi) -> World:
-    w = World()
-    w.tag = uuid.uuid4().hex[:8]
-    w.project = api.create_project(
-        'qlang_' + w.tag, full_name='Query language ' + w.tag,
+def world(api: RawApi, new_world: Any) -> World:
+    w = new_world(
+        'qlang_', 'Query language',
         start_date={'__type__': 'datetime', 'value': '2015-01-01T00:00:00'},
         end_date={'__type__': 'datetime', 'value': '2015-12-31T00:00:00'},
-    )['id']
+    )
     w.sq1 = api.create('Sequence', {'name': 'SQ1', 'parent_id': w.project})['id']
     w.sq2 = api.create('Sequence', {'name': 'SQ2', 'parent_id': w.project})['id']
     w.sh010 = api.create('Shot', {'name': 'SH010', 'parent_id': w.sq1})['id']

@@ -6,7 +6,6 @@ project of this module alone (fixture ``world``).
 
 from __future__ import annotations
 
-import uuid
 from types import SimpleNamespace
 from typing import Any, Dict, Iterator
 
@@ -26,10 +25,8 @@ World = SimpleNamespace
 
 
 @pytest.fixture(scope='module')
-def world(api: RawApi) -> World:
-    w = World()
-    w.tag = uuid.uuid4().hex[:8]
-    w.project = api.create_project('qres_' + w.tag, full_name='Results ' + w.tag)['id']
+def world(api: RawApi, new_world: Any) -> World:
+    w = new_world('qres_', 'Results')
     w.folder = api.create('Folder', {'name': 'assets', 'parent_id': w.project})['id']
     w.sq = api.create('Sequence', {'name': 'SQ', 'parent_id': w.project})['id']
     w.shots = [api.create('Shot', {'name': 'SH{0:03d}'.format(10 * (index + 1)),
