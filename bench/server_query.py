@@ -42,8 +42,9 @@ from ftrack_local_server.config import ServerConfig
 from ftrack_local_server.dispatch import SYSTEM_USER, run_batch
 from ftrack_local_server.query import parse
 from ftrack_local_server.query.compiler import Compiler
-from ftrack_local_server.query.executor import execute
+from ftrack_local_server.query.executor import execute, rows_statement
 from ftrack_local_server.state import ServerState
+from ftrack_local_server.testing import create_operation as create
 
 SEQUENCES = 50
 SHOTS = 500
@@ -63,9 +64,6 @@ def build(path, tasks):
     try:
         def run(operations):
             return run_batch(state, operations, SYSTEM_USER)
-
-        def create(entity_type, data):
-            return {'action': 'create', 'entity_type': entity_type, 'entity_data': data}
 
         schema = run([{'action': 'query', 'expression': 'select id from ProjectSchema'}])
         schema_id = schema[0]['data'][0]['id']
@@ -146,13 +144,9 @@ def plan(tx, expression):
     """Return the SQLite query plan lines of the main statement of *expression*."""
     query = parse(expression)
     compiler = Compiler(tx.model)
-    entity_type = compiler.entity_type(query.entity_type)
-    where = compiler.where(query, entity_type, 't0')
-    order = compiler.order_by(query.order_by, entity_type, 't0')
-    sql = 'SELECT "t0".rowid, "t0".* FROM "{0}" AS "t0" WHERE {1} ORDER BY {2}'.format(
-        tx.model.table(entity_type.name).name, where.sql, order.sql)
-    return [row[3] for row in tx.query('EXPLAIN QUERY PLAN ' + sql,
-                                       where.params + order.params)]
+    statement = rows_statement(compiler, query, compiler.entity_type(query.entity_type))
+    return [row[3] for row in tx.query('EXPLAIN QUERY PLAN ' + statement.sql,
+                                       statement.params)]
 
 
 def measure_server(path, ids, tasks, repeat):

@@ -20,12 +20,13 @@ from typing import Any, Dict, Optional, Union
 
 from ..encoding import now_text, parse_datetime
 from ..model import quote
+from ..schema import EntityType
 from . import aggregate, ast
 from .compiler import Compiler
 from .loader import Loader
 from .parser import parse
 from .projection import build_tree, plain_paths
-from .sql import fetch_page
+from .sql import Fragment, fetch_page
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +58,8 @@ def execute(tx: Any, expression: Union[str, ast.Query],
         paths = (plain_paths(projections) if projections is not None
                  else [(name,) for name in entity_type.default_projections])
         tree = build_tree(tx.catalogue, entity_type, paths)
-        alias = 't0'
-        where = compiler.where(query, entity_type, alias)
-        order = compiler.order_by(query.order_by, entity_type, alias)
-        sql = 'SELECT {0}.rowid, {0}.* FROM {1} AS {0} WHERE {2} ORDER BY {3}'.format(
-            quote(alias), quote(tx.model.table(entity_type.name).name),
-            where.sql, order.sql)
-        rows, more = fetch_page(tx, sql, where.params + order.params,
+        statement = rows_statement(compiler, query, entity_type)
+        rows, more = fetch_page(tx, statement.sql, statement.params,
                                 query.offset, query.limit)
         data = Loader(tx, base_url, stamp).encode_rows(entity_type, rows, tree)
     next_offset = (query.offset or 0) + len(data) if more else None
@@ -72,6 +68,22 @@ def execute(tx: Any, expression: Union[str, ast.Query],
         'data': data,
         'metadata': {'next': {'offset': next_offset}},
     }
+
+
+def rows_statement(compiler: Compiler, query: ast.Query, entity_type: EntityType) -> Fragment:
+    """Return the statement selecting the stored rows *query* finds, in order (no paging).
+
+    *compiler* compiles against the store's model; *entity_type* is the
+    queried type.
+    """
+    alias = 't0'
+    where = compiler.where(query, entity_type, alias)
+    order = compiler.order_by(query.order_by, entity_type, alias)
+    return Fragment(
+        'SELECT {0}.rowid, {0}.* FROM {1} AS {0} WHERE {2} ORDER BY {3}'.format(
+            quote(alias), quote(compiler.model.table(entity_type.name).name),
+            where.sql, order.sql),
+        where.params + order.params)
 
 
 def _stamp(now: Optional[datetime.datetime]) -> str:
