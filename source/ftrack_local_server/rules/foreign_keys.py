@@ -11,6 +11,7 @@ serves both ``user`` and ``recipient``) finds its entity.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Dict, List, Mapping, Tuple
 
 from .. import errors
@@ -21,14 +22,18 @@ from .common import Entity, describe_key, load
 #: Key in ``tx.state`` of the keys noted in this batch.
 _PENDING = 'foreign_keys_to_check'
 
-_BY_COLUMN: Dict[Tuple[int, str], Dict[str, List[Tuple[str, Reference]]]] = {}
+ByColumn = Dict[str, List[Tuple[str, Reference]]]
+
+#: Per model (weakly held: a model's id may be reused once it is gone),
+#: type name -> what :func:`references_by_column` answers.
+_BY_COLUMN: 'weakref.WeakKeyDictionary[Model, Dict[str, ByColumn]]' = weakref.WeakKeyDictionary()
 
 
-def references_by_column(model: Model, type_name: str) -> Dict[str, List[Tuple[str, Reference]]]:
+def references_by_column(model: Model, type_name: str) -> ByColumn:
     """Return column -> ``[(attribute, Reference), ...]`` of the stored
     single-column references of *type_name*."""
-    cache_key = (id(model), type_name)
-    found = _BY_COLUMN.get(cache_key)
+    by_type = _BY_COLUMN.setdefault(model, {})
+    found = by_type.get(type_name)
     if found is None:
         found = {}
         for attribute in model.catalogue.get(type_name).attributes.values():
@@ -38,7 +43,7 @@ def references_by_column(model: Model, type_name: str) -> Dict[str, List[Tuple[s
             if reference.computed or len(reference.columns) != 1:
                 continue
             found.setdefault(reference.columns[0], []).append((attribute.name, reference))
-        _BY_COLUMN[cache_key] = found
+        by_type[type_name] = found
     return found
 
 
