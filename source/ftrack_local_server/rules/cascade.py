@@ -168,10 +168,13 @@ def delete_entities(tx: Any, roots: List[Entity], changes: Any) -> List[Entity]:
     _clear_references(tx, doomed, changes)
     forget_chains(tx)
     removed = tx.state.setdefault('removed', set())
+    links: Dict[str, List[Any]] = {}
     for entity in doomed.values():
         tx.delete(entity.table, entity.key_where)
         removed.add(entity.identity)
-        for collection in _hidden_links(tx.model, entity.type_name):
+        if entity.type_name not in links:
+            links[entity.type_name] = _hidden_links(tx.model, entity.type_name)
+        for collection in links[entity.type_name]:
             tx.delete(collection.link_table,
                       dict(zip(collection.link_owner_columns, entity.key)))
         changes.removed(entity)
