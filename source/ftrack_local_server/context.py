@@ -19,7 +19,10 @@ class RequestContext:
     the batch, in the shape of an ``ftrack.update`` entity (protocol §8.12);
     they are published once the batch has been committed. *client_token* and
     *push_token* come from the ``ftrack-clienttoken`` and
-    ``ftrack-pushtoken`` headers.
+    ``ftrack-pushtoken`` headers; *strict* tells whether the client asked
+    for strict errors (``ftrack-strict-api``). *writer* is the batch's
+    :class:`~ftrack_local_server.rules.writer.Writer`, made on first use by
+    :func:`~ftrack_local_server.rules.writer.writer_for`.
     """
 
     server: Any
@@ -29,3 +32,4 @@ class RequestContext:
     client_token: Optional[str] = None
     push_token: Optional[str] = None
     strict: bool = False
+    writer: Any = None

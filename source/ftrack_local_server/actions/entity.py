@@ -85,9 +85,8 @@ def finish_batch(context: Any) -> None:
     raises ValidationError for any still without one. A no-op for batches
     that wrote no entity.
     """
-    writer = getattr(context, '_entity_writer', None)
-    if writer is not None and writer.tx is context.tx:
-        writer.finish()
+    if context.writer is not None:
+        context.writer.finish()
 
 
 @action('create')

@@ -369,13 +369,8 @@ class Writer:
 
 
 def writer_for(context: Any) -> Writer:
-    """Return the :class:`Writer` of a batch's request *context* (one per batch)."""
-    writer = getattr(context, '_entity_writer', None)
-    if writer is None or writer.tx is not context.tx:
-        writer = Writer(context.tx, context.user, context.changes)
-        try:
-            context._entity_writer = writer
-        except AttributeError:
-            pass
-    return writer
+    """Return the :class:`Writer` of a batch's request *context* (one per batch, made on first use)."""
+    if context.writer is None:
+        context.writer = Writer(context.tx, context.user, context.changes)
+    return context.writer
 
