@@ -283,7 +283,7 @@ def finish_batch(context: RequestContext) -> None:
 
 
 def _publish_changes(state: Any, context: RequestContext) -> None:
-    event_server = getattr(state, 'event_server', None)
+    event_server = state.event_server
     if event_server is None:
         return
     try:

@@ -161,9 +161,7 @@ class ServerState(object):
             return
         self._closed = True
         self.executor.shutdown(wait=True)
-        close = getattr(self.store, 'close', None)
-        if close is not None:
-            close()
+        self.store.close()
 
 
 def component_data_directory(path: str) -> str:

@@ -261,12 +261,9 @@ def finish_batch(context: Any) -> None:
     The blobs themselves are deleted by a later sweep, once nothing refers
     to them: the batch may still roll back.
     """
-    changes = getattr(context, 'changes', None)
-    if not changes:
-        return
     catalogue = context.tx.catalogue
     removed = []
-    for record in changes:
+    for record in context.changes:
         if record.get('action') != 'remove':
             continue
         entity_type = catalogue.find(record.get('entity_type') or '')
