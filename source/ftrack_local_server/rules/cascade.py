@@ -21,6 +21,7 @@ from collections import OrderedDict
 from typing import Any, Dict, List, Tuple
 
 from .. import errors
+from ..query.sql import chunks
 from .common import Entity
 
 #: Collections whose items merely refer to the owner: (type, attribute).
@@ -51,8 +52,6 @@ SOFT_REFERENCES = {
     'thumbnail', ('Note', 'category'), ('Note', 'completed_by'),
     ('Project', 'disk'), ('AssetVersion', 'task'), ('Job', 'user'),
 }
-
-_CHUNK = 400
 
 
 def _owned_collections(model: Any, type_name: str) -> List[Any]:
@@ -108,8 +107,8 @@ def _select_in(tx: Any, table: str, columns: Tuple[str, ...], keys: List[Tuple],
     rows = []
     if len(columns) == 1:
         values = [key[0] for key in keys]
-        for start in range(0, len(values), _CHUNK):
-            where = {columns[0]: values[start:start + _CHUNK]}
+        for chunk in chunks(values):
+            where = {columns[0]: list(chunk)}
             where.update(filters)
             rows.extend(tx.select(table, where))
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import errors
+from ..query.sql import chunks
 from .common import Entity, entity_id, load, project_id_of
 
 #: Depth beyond which a parent chain is taken to be broken.
@@ -106,9 +107,8 @@ def reparented(tx: Any, entity: Entity) -> List[str]:
     entity.values[column] = project_id
     tx.update('context', {'id': entity.key[0]}, {'project_id': project_id})
     moved = descendant_ids(tx, entity.key[0])
-    for start in range(0, len(moved), 500):
-        chunk = moved[start:start + 500]
-        tx.update('context', {'id': chunk}, {'project_id': project_id})
+    for chunk in chunks(moved):
+        tx.update('context', {'id': list(chunk)}, {'project_id': project_id})
     pending = tx.state.get(_DEFERRED)
     if pending and project_id is not None:
         for identifier in [entity.key[0]] + moved:
