@@ -65,10 +65,9 @@ def describe(token: Token) -> str:
     """Return how *token* is named in an error message."""
     if token.kind == 'end':
         return 'the end of the query'
-    if token.kind == 'string':
-        text = token.value if len(token.value) <= 40 else token.value[:37] + '...'
-        return 'the string {0!r}'.format(text)
     text = token.value if len(token.value) <= 40 else token.value[:37] + '...'
+    if token.kind == 'string':
+        return 'the string {0!r}'.format(text)
     return repr(text)
 
 
@@ -90,10 +89,8 @@ def tokenize(expression: str) -> List[Token]:
         kind = found.lastgroup
         if kind == 'word':
             append(Token('word', found.group('word'), position))
-        elif kind == 'dq':
-            append(Token('string', unescape(found.group('dq')), position))
-        elif kind == 'sq':
-            append(Token('string', unescape(found.group('sq')), position))
+        elif kind in ('dq', 'sq'):
+            append(Token('string', unescape(found.group(kind)), position))
         elif kind == 'op':
             append(Token('op', found.group('op'), position))
         elif kind == 'punct':
