@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import ftrack_local_server.app  # noqa: F401
 import ftrack_local_server.state  # noqa: F401
 from ftrack_local_server import LocalServer, actions
@@ -14,14 +12,6 @@ from ftrack_local_server import LocalServer, actions
 # first imported during it; importing the server (and registering its
 # actions) now keeps a server started in a test from registering them twice.
 actions.load_all()
-
-def _client_available():
-    try:
-        import ftrack_api.session  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
 
 USER_SUITE = '''
 import requests
@@ -129,7 +119,6 @@ def test_remote_server_without_credentials_is_a_usage_error(pytester, monkeypatc
     result.stdout.fnmatch_lines(['*FTRACK_API_USER*FTRACK_API_KEY*'])
 
 
-@pytest.mark.skipif(not _client_available(), reason='the client session is not available yet')
 def test_ftrack_session_fixture_connects(pytester):
     pytester.makepyfile(test_session='''
 def test_session(ftrack_session, ftrack_server):

@@ -7,24 +7,11 @@ import uuid
 
 import pytest
 
-
-def _client_available():
-    try:
-        import ftrack_api.session  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(
-    not _client_available(), reason='the client session is not available yet'
-)
+import ftrack_api
 
 
 @pytest.fixture
 def session(ftrack_server_factory, tmp_path):
-    import ftrack_api
-
     server = ftrack_server_factory()
     session = ftrack_api.Session(
         server_url=server.url,
