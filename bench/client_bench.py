@@ -437,9 +437,9 @@ class _SessionHttp(object):
         self.timer = Timer()
 
     def __enter__(self):
-        import ftrack_api._transport
+        import ftrack_api._session.transport
 
-        self._class = ftrack_api._transport.Transport
+        self._class = ftrack_api._session.transport.Transport
         self._post = self._class.post
         timer = self.timer
         post = self._post

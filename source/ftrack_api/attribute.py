@@ -13,11 +13,11 @@ from __future__ import annotations
 import collections.abc
 import functools
 
-import ftrack_api._custom_attributes as _custom_attributes
+import ftrack_api._session.custom_attributes as _custom_attributes
 import ftrack_api.collection
 import ftrack_api.exception
 import ftrack_api.symbol
-from ftrack_api._collection_values import (
+from ftrack_api._session.collection_values import (
     bound_collection, collection_of, record_change,
 )
 

@@ -20,7 +20,7 @@ import os
 import re
 import threading
 
-from ftrack_api._key_maker import KeyMaker, ObjectKeyMaker, StringKeyMaker
+from ftrack_api._session.key_maker import KeyMaker, ObjectKeyMaker, StringKeyMaker
 
 # Key makers live in their own module; they are documented as part of this
 # one, so they present themselves as such (documentation, pickling).

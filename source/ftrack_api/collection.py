@@ -6,7 +6,7 @@ import collections.abc
 import copy
 import functools
 
-import ftrack_api._custom_attributes as _custom_attributes
+import ftrack_api._session.custom_attributes as _custom_attributes
 import ftrack_api.exception
 import ftrack_api.symbol
 

@@ -18,14 +18,14 @@ import os
 import threading
 import weakref
 
-import ftrack_api._encoding as _encoding
-import ftrack_api._ensure as _ensure
-import ftrack_api._gc
-import ftrack_api._expressions as _expressions
-import ftrack_api._merge as _merge
-import ftrack_api._populate as _populate
-import ftrack_api._storage_scenario
-import ftrack_api._unit_of_work as _unit_of_work
+import ftrack_api._session.encoding as _encoding
+import ftrack_api._session.ensure as _ensure
+import ftrack_api._session.gc
+import ftrack_api._session.expressions as _expressions
+import ftrack_api._session.merge as _merge
+import ftrack_api._session.populate as _populate
+import ftrack_api._centralized_storage_scenario
+import ftrack_api._session.unit_of_work as _unit_of_work
 import ftrack_api.cache
 import ftrack_api.entity.base
 import ftrack_api.entity.factory
@@ -36,15 +36,15 @@ import ftrack_api.inspection
 import ftrack_api.plugin
 import ftrack_api.query
 import ftrack_api.symbol
-from ftrack_api._batch import OperationPayload  # noqa: F401
-from ftrack_api._identity import identity_key
-from ftrack_api._server_actions import ServerActionsMixin
-from ftrack_api._session_locations import LocationsMixin
-from ftrack_api._startup import MINIMUM_SERVER_VERSION, StartupMixin  # noqa: F401
-from ftrack_api._thread_flags import (  # noqa: F401
+from ftrack_api._session.batch import OperationPayload  # noqa: F401
+from ftrack_api._session.identity import identity_key
+from ftrack_api._session.server_actions import ServerActionsMixin
+from ftrack_api._session.session_locations import LocationsMixin
+from ftrack_api._session.startup import MINIMUM_SERVER_VERSION, StartupMixin  # noqa: F401
+from ftrack_api._session.thread_flags import (  # noqa: F401
     AutoPopulatingContext, OperationRecordingContext, ThreadFlagsMixin,
 )
-from ftrack_api._transport import SessionAuthentication, Transport  # noqa: F401
+from ftrack_api._session.transport import SessionAuthentication, Transport  # noqa: F401
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -212,7 +212,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         self.schemas = self._load_schemas(schema_cache_path)
         self.types = self._build_entity_type_classes(self.schemas)
 
-        ftrack_api._storage_scenario.register(self)
+        ftrack_api._centralized_storage_scenario.register(self)
         self._configure_locations()
         self.event_hub.publish(
             ftrack_api.event.base.Event(
@@ -513,7 +513,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
 
     def _call(self, batch):
         """Send an already wire-ready *batch* (references, no entities)."""
-        with ftrack_api._gc.paused():
+        with ftrack_api._session.gc.paused():
             body = _encoding.encode(batch, 'modified_only')
         return self._send(body)
 
@@ -528,7 +528,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
                 self._merger.end()
 
     def _decode_merging(self, text):
-        with ftrack_api._gc.paused():
+        with ftrack_api._session.gc.paused():
             return json.loads(text, object_hook=self._merger.object_hook)
 
     def encode(self, data, entity_attribute_strategy='set_only'):

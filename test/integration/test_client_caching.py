@@ -12,9 +12,9 @@ import ftrack_api.cache
 import ftrack_api.entity.base
 import ftrack_api.inspection
 import ftrack_api.symbol
-from ftrack_api._testing import connect as new_session
-from ftrack_api._testing import record_requests as count_requests
-from ftrack_api._testing import unique_name
+from ftrack_local_server.testing import connect as new_session
+from ftrack_local_server.testing import record_requests as count_requests
+from ftrack_local_server.testing import unique_name
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 

@@ -19,7 +19,7 @@ import ftrack_api.accessor.server
 import ftrack_api.exception
 import ftrack_api.structure.id
 import ftrack_api.symbol
-from ftrack_api._testing import (
+from ftrack_local_server.testing import (
     connect, create_project, create_task, record_requests, sent_operations,
 )
 

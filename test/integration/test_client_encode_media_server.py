@@ -14,7 +14,7 @@ import requests
 
 import ftrack_api
 import ftrack_api.symbol
-from ftrack_api._testing import connect, create_project
+from ftrack_local_server.testing import connect, create_project
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import ftrack_api.entity.factory
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
-from ftrack_api._testing import connect, create_project, create_task
-from ftrack_api._testing import unique_name as unique
+from ftrack_local_server.testing import connect, create_project, create_task
+from ftrack_local_server.testing import unique_name as unique
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 

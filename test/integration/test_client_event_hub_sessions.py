@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-import ftrack_api._testing
+import ftrack_local_server.testing
 import ftrack_api.event.base
 from ftrack_local_server import LocalServer
 from ftrack_local_server.events.testing import (
@@ -30,7 +30,7 @@ def make_session(server):
     sessions = []
 
     def factory(auto_connect_event_hub=False, connect=True):
-        session = ftrack_api._testing.connect(
+        session = ftrack_local_server.testing.connect(
             server, plugin_paths=[], auto_connect_event_hub=auto_connect_event_hub
         )
         sessions.append(session)

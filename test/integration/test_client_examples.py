@@ -10,9 +10,9 @@ import ftrack_api.collection
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
-from ftrack_api._testing import connect as new_session
-from ftrack_api._testing import create_project, create_task
-from ftrack_api._testing import unique_name as unique
+from ftrack_local_server.testing import connect as new_session
+from ftrack_local_server.testing import create_project, create_task
+from ftrack_local_server.testing import unique_name as unique
 
 
 @pytest.fixture

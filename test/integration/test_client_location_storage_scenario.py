@@ -12,11 +12,11 @@ import os
 import uuid
 
 import ftrack_api
-import ftrack_api._storage_scenario as storage_scenario
+import ftrack_api._centralized_storage_scenario as storage_scenario
 import ftrack_api.accessor.disk
 import ftrack_api.event.base
 import ftrack_api.structure.standard
-from ftrack_api._testing import connect
+from ftrack_local_server.testing import connect
 
 LOCATION_ID = str(uuid.uuid4())
 LOCATION_NAME = 'studio.central-storage-location'

@@ -24,7 +24,7 @@ import ftrack_api.exception
 import ftrack_api.structure.id
 import ftrack_api.structure.origin
 import ftrack_api.symbol
-from ftrack_api._testing import connect
+from ftrack_local_server.testing import connect
 
 
 def _name(prefix='test.location'):

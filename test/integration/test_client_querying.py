@@ -9,9 +9,9 @@ import pytest
 import ftrack_api
 import ftrack_api.exception
 import ftrack_api.query
-from ftrack_api._testing import connect
-from ftrack_api._testing import record_requests as count_requests
-from ftrack_api._testing import unique_name as unique
+from ftrack_local_server.testing import connect
+from ftrack_local_server.testing import record_requests as count_requests
+from ftrack_local_server.testing import unique_name as unique
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ftrack_api._testing import connect
+from ftrack_local_server.testing import connect
 from ftrack_api.event.hub import EventHub
 from ftrack_local_server.events.testing import wait_until
 

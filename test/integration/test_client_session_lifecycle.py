@@ -6,8 +6,8 @@ import pytest
 
 import ftrack_api
 import ftrack_api.exception
-from ftrack_api._testing import connect as new_session
-from ftrack_api._testing import wait_until as wait_for
+from ftrack_local_server.testing import connect as new_session
+from ftrack_local_server.testing import wait_until as wait_for
 
 
 def test_auto_connect_event_hub_and_close(ftrack_server):

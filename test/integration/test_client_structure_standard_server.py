@@ -10,7 +10,7 @@ import pytest
 
 import ftrack_api
 import ftrack_api.exception
-from ftrack_api._testing import connect, create_project
+from ftrack_local_server.testing import connect, create_project
 from ftrack_api.structure.standard import StandardStructure
 from ftrack_local_server import LocalServer
 

@@ -15,7 +15,7 @@ import requests
 import ftrack_api
 import ftrack_api.exception
 import ftrack_api.symbol
-from ftrack_api._testing import connect, create_project, create_task
+from ftrack_local_server.testing import connect, create_project, create_task
 
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
 

@@ -10,9 +10,9 @@ import ftrack_api.collection
 import ftrack_api.exception
 import ftrack_api.operation
 import ftrack_api.symbol
-from ftrack_api._testing import connect as make_session
-from ftrack_api._testing import create_project
-from ftrack_api._testing import record_requests as count_requests
+from ftrack_local_server.testing import connect as make_session
+from ftrack_local_server.testing import create_project
+from ftrack_local_server.testing import record_requests as count_requests
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
-from ftrack_api._testing import (
+from ftrack_local_server.testing import (
     connect, create_project, create_task, record_requests, sent_operations,
     unique_name,
 )

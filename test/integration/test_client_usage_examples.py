@@ -14,7 +14,7 @@ import arrow
 import pytest
 
 import ftrack_api.entity.job
-from ftrack_api._testing import connect, create_project, create_task, unique_name
+from ftrack_local_server.testing import connect, create_project, create_task, unique_name
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import ftrack_api.collection
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
-from ftrack_api._testing import offline_session
-from ftrack_api._testing import reconstruct as existing
+from ftrack_local_server.testing import offline_session
+from ftrack_local_server.testing import reconstruct as existing
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 

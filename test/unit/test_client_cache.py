@@ -609,7 +609,7 @@ class EntitySelectiveCache(ProxyCache):
 
 def test_session_layers_memory_cache_over_user_cache():
     """The session's cache is a LayeredCache: memory first, then the user's."""
-    from ftrack_api._testing import OfflineSession
+    from ftrack_local_server.testing import OfflineSession
 
     user_cache = MemoryCache()
     session = OfflineSession(cache=user_cache)
@@ -627,7 +627,7 @@ def test_seed_persisted_only_recipe_with_sessions(tmp_path):
     import functools
     import uuid
 
-    from ftrack_api._testing import OfflineSession
+    from ftrack_local_server.testing import OfflineSession
 
     cache_path = os.path.join(str(tmp_path), 'ftrack_session_cache.dbm')
 

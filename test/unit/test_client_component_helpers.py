@@ -1,7 +1,7 @@
 """Component helpers without a server: availability maths, location picking,
 sequence parsing, file types and the upload naming and checksum rules.
 
-Sessions here use the recording transport of :mod:`ftrack_api._testing`;
+Sessions here use the recording transport of :mod:`ftrack_local_server.testing`;
 requests the helpers make are answered from prepared results or echoed as
 a server accepting them would.
 """
@@ -20,7 +20,7 @@ import ftrack_api.accessor.server
 import ftrack_api.exception
 import ftrack_api.structure.id
 import ftrack_api.symbol
-from ftrack_api._testing import OfflineSession, offline_session
+from ftrack_local_server.testing import OfflineSession, offline_session
 
 SERVER = ftrack_api.symbol.SERVER_LOCATION_ID
 ORIGIN = ftrack_api.symbol.ORIGIN_LOCATION_ID

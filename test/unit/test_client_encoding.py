@@ -8,8 +8,8 @@ import pytest
 
 import ftrack_api.exception
 import ftrack_api.symbol
-from ftrack_api._encoding import decode_datetime
-from ftrack_api._testing import offline_session
+from ftrack_api._session.encoding import decode_datetime
+from ftrack_local_server.testing import offline_session
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 

@@ -13,7 +13,7 @@ import ftrack_api.entity.note
 import ftrack_api.entity.project_schema
 import ftrack_api.entity.user
 import ftrack_api.symbol
-from ftrack_api._testing import OfflineSession, default_schema_path
+from ftrack_local_server.testing import OfflineSession, default_schema_path
 
 
 @pytest.fixture(scope='module')

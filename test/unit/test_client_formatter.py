@@ -10,7 +10,7 @@ import pytest
 
 import ftrack_api.formatter
 import ftrack_api.symbol
-from ftrack_api._testing import offline_session
+from ftrack_local_server.testing import offline_session
 
 PLAIN = {'header': lambda text: text, 'label': lambda text: text}
 

@@ -1,7 +1,7 @@
 """Location behaviour without a server: transfers between disk locations,
 registration payloads, error handling, mixins and the storage scenario.
 
-The recording transport of :mod:`ftrack_api._testing` answers the requests
+The recording transport of :mod:`ftrack_local_server.testing` answers the requests
 (queries find what the test prepared; creates and deletes are accepted), so
 the exact operations a location sends can be checked.
 """
@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 import ftrack_api
-import ftrack_api._storage_scenario as storage_scenario
+import ftrack_api._centralized_storage_scenario as storage_scenario
 import ftrack_api.accessor.disk
 import ftrack_api.data
 import ftrack_api.entity.location
@@ -27,7 +27,7 @@ import ftrack_api.structure.id
 import ftrack_api.structure.origin
 import ftrack_api.structure.standard
 import ftrack_api.symbol
-from ftrack_api._testing import OfflineSession, offline_session
+from ftrack_local_server.testing import OfflineSession, offline_session
 
 ORIGIN = ftrack_api.symbol.ORIGIN_LOCATION_ID
 

@@ -6,8 +6,8 @@ import pytest
 
 import ftrack_api.operation
 import ftrack_api.symbol
-from ftrack_api._testing import offline_session
-from ftrack_api._batch import optimise
+from ftrack_local_server.testing import offline_session
+from ftrack_api._session.batch import optimise
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-import ftrack_api._batch as batch
+import ftrack_api._session.batch as batch
 import ftrack_api.operation as operation
-from ftrack_api._testing import OfflineSession
+from ftrack_local_server.testing import OfflineSession
 from ftrack_api.symbol import NOT_SET
 
 

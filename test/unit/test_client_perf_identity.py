@@ -6,8 +6,8 @@ import pytest
 
 import ftrack_api.cache
 import ftrack_api.symbol
-from ftrack_api._identity import identity_key, string_key
-from ftrack_api._testing import OfflineSession, offline_session
+from ftrack_api._session.identity import identity_key, string_key
+from ftrack_local_server.testing import OfflineSession, offline_session
 from ftrack_api.entity.factory import _generate_uid
 
 

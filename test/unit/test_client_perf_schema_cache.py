@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from ftrack_api import _schema_cache
-from ftrack_api._testing import (
+from ftrack_api._session import schema_cache as _schema_cache
+from ftrack_local_server.testing import (
     OfflineSession, default_schema_path, schema_counting_session_class,
 )
 

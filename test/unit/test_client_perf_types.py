@@ -7,8 +7,8 @@ import pytest
 
 import ftrack_api.entity.base
 import ftrack_api.entity.factory
-from ftrack_api._entity_types import EntityTypes
-from ftrack_api._testing import OfflineSession, default_schema_path
+from ftrack_api._session.entity_types import EntityTypes
+from ftrack_local_server.testing import OfflineSession, default_schema_path
 
 
 @pytest.fixture(scope='module')

@@ -255,7 +255,7 @@ def test_plugin_can_define_dataclass(tmp_path):
 
 def test_session_passes_itself_and_accepted_plugin_arguments(tmp_path, caplog):
     """The seed's plugin_arguments example, through a real session."""
-    from ftrack_api._testing import OfflineSession
+    from ftrack_local_server.testing import OfflineSession
 
     _write(
         tmp_path,

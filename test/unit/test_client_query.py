@@ -3,10 +3,10 @@
 import pytest
 
 import ftrack_api.exception
-from ftrack_api._expressions import (
+from ftrack_api._session.expressions import (
     ensure_expression, populate_expressions, quote,
 )
-from ftrack_api._testing import OfflineSession
+from ftrack_local_server.testing import OfflineSession
 
 
 @pytest.fixture
@@ -322,7 +322,7 @@ def test_ensure_compares_date_times_as_the_server_stores_them():
 
     import arrow
 
-    from ftrack_api._ensure import same_value
+    from ftrack_api._session.ensure import same_value
 
     stored = arrow.get('2020-01-02T01:04:05+00:00')
     assert same_value(stored, arrow.get('2020-01-02T03:04:05.5+02:00'))

@@ -12,8 +12,8 @@ import ftrack_api
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
-from ftrack_api import _schema_cache
-from ftrack_api._testing import (
+from ftrack_api._session import schema_cache as _schema_cache
+from ftrack_local_server.testing import (
     OfflineSession, offline_session, schema_counting_session_class,
 )
 

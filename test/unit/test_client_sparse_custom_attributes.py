@@ -8,7 +8,7 @@ import pytest
 import ftrack_api.collection
 import ftrack_api.inspection
 import ftrack_api.symbol
-from ftrack_api._testing import OfflineSession, default_schema_path
+from ftrack_local_server.testing import OfflineSession, default_schema_path
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Structures given real entities of a session (offline transport).
 
-The session is :class:`ftrack_api._testing.OfflineSession`: a real
+The session is :class:`ftrack_local_server.testing.OfflineSession`: a real
 :class:`ftrack_api.Session` with the real schema whose server answers are
 prepared by the test, so committed versions can be built without a server.
 """
@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 import ftrack_api.exception
-from ftrack_api._testing import offline_session
+from ftrack_local_server.testing import offline_session
 from ftrack_api.structure.entity_id import EntityIdStructure
 from ftrack_api.structure.id import IdStructure
 from ftrack_api.structure.origin import OriginStructure

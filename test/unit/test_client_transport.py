@@ -14,7 +14,7 @@ import pytest
 import requests
 
 import ftrack_api.exception
-from ftrack_api._transport import SessionAuthentication, Transport
+from ftrack_api._session.transport import SessionAuthentication, Transport
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -8,7 +8,7 @@ import logging
 
 import ftrack_api.attribute
 import ftrack_api.symbol
-from ftrack_api._identity import identity_key
+from ftrack_api._session.identity import identity_key
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ftrack_api._component_transfer as _transfer
+import ftrack_api._session.component_transfer as _transfer
 import ftrack_api.entity.base
 import ftrack_api.symbol
 

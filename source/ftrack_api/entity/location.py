@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-import ftrack_api._component_transfer as _transfer
+import ftrack_api._session.component_transfer as _transfer
 import ftrack_api.entity.base
 import ftrack_api.exception
 import ftrack_api.symbol

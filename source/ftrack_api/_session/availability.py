@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 
-import ftrack_api._component_transfer as _transfer
+import ftrack_api._session.component_transfer as _transfer
 import ftrack_api.query
 import ftrack_api.symbol
 

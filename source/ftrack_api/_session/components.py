@@ -12,7 +12,7 @@ import os
 
 import clique
 
-import ftrack_api._component_transfer as _transfer
+import ftrack_api._session.component_transfer as _transfer
 import ftrack_api.entity.base
 import ftrack_api.event.base
 import ftrack_api.exception

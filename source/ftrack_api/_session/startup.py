@@ -12,10 +12,10 @@ import logging
 import re
 import threading
 
-import ftrack_api._entity_types as _entity_types
-import ftrack_api._gc
-import ftrack_api._schema_cache as _schema_cache
-import ftrack_api._transport
+import ftrack_api._session.entity_types as _entity_types
+import ftrack_api._session.gc
+import ftrack_api._session.schema_cache as _schema_cache
+import ftrack_api._session.transport
 import ftrack_api.entity.factory
 import ftrack_api.event.base
 import ftrack_api.exception
@@ -43,7 +43,7 @@ class StartupMixin(object):
 
     def _make_transport(self, headers=None, cookies=None, strict_api=False):
         """Return the transport used for every request of this session."""
-        return ftrack_api._transport.Transport(
+        return ftrack_api._session.transport.Transport(
             self._server_url, self._api_user, self._api_key,
             timeout=self._request_timeout, headers=headers, cookies=cookies,
             strict_api=strict_api,
@@ -63,7 +63,7 @@ class StartupMixin(object):
 
         *schema_cache_path* is a directory, None for the default directory
         or False to bypass the cache. Schemas fetched from the server are
-        written to the cache (see :mod:`ftrack_api._schema_cache`).
+        written to the cache (see :mod:`ftrack_api._session.schema_cache`).
         """
         directory = _schema_cache.resolve_directory(schema_cache_path)
         schema_hash = self._server_information.get('schema_hash')
@@ -118,7 +118,7 @@ class StartupMixin(object):
                 # Markers the session decodes (possibly escaped).
                 return decode(text)
             # Nothing the session's decoding would change: plain JSON.
-            with ftrack_api._gc.paused():
+            with ftrack_api._session.gc.paused():
                 return json.loads(text)
 
         self._decode_merging = noting_decode
@@ -136,7 +136,7 @@ class StartupMixin(object):
         ``ftrack.api.session.construct-entity-type`` event, now, in order;
         a class a plugin returns is used as it is. Schemas no plugin
         answered get the standard factory's class, built when the type is
-        first used (see :mod:`ftrack_api._entity_types`). Raise
+        first used (see :mod:`ftrack_api._session.entity_types`). Raise
         :exc:`ValueError` when several plugins answer for one schema.
         """
         classes = _entity_types.EntityTypes(
@@ -164,9 +164,9 @@ class StartupMixin(object):
         return classes
 
     def _configure_locations(self):
-        import ftrack_api._locations
+        import ftrack_api._session.locations
 
-        ftrack_api._locations.configure_builtin_locations(self)
+        ftrack_api._session.locations.configure_builtin_locations(self)
         scenario = (self._server_information.get('storage_scenario') or {})
         if scenario.get('scenario'):
             self.event_hub.publish(

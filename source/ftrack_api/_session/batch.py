@@ -10,7 +10,7 @@ operations, whatever their mix).
 
 from __future__ import annotations
 
-import ftrack_api._encoding
+import ftrack_api._session.encoding
 import ftrack_api.operation
 import ftrack_api.symbol
 
@@ -138,7 +138,7 @@ def optimise(payloads):
 
 def to_wire(payloads):
     """Return *payloads* with entity values replaced by references."""
-    to_wire_value = ftrack_api._encoding.to_wire_value
+    to_wire_value = ftrack_api._session.encoding.to_wire_value
     plain = _PLAIN_TYPES
     for payload in payloads:
         entity_data = payload.get('entity_data')
@@ -218,7 +218,7 @@ def build_batch(operations):
     # Pass 3: payloads without NOT_SET values or empty data, updates
     # collapsed into a directly preceding create or update of the same
     # entity (§5.2 3-5), entity values as references.
-    to_wire_value = ftrack_api._encoding.to_wire_value
+    to_wire_value = ftrack_api._session.encoding.to_wire_value
     plain = _PLAIN_TYPES
     # One reference per entity (or collection snapshot) for the whole batch.
     wire_values = {}

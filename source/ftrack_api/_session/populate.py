@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ftrack_api._expressions as _expressions
+import ftrack_api._session.expressions as _expressions
 import ftrack_api.entity.base
 import ftrack_api.symbol
 

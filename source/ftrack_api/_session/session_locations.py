@@ -8,8 +8,8 @@ methods, each delegating to the module doing the work (``_availability``,
 
 from __future__ import annotations
 
-import ftrack_api._availability as _availability
-import ftrack_api._components as _components
+import ftrack_api._session.availability as _availability
+import ftrack_api._session.components as _components
 
 
 class LocationsMixin(object):

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 
-import ftrack_api._encoding as _encoding
+import ftrack_api._session.encoding as _encoding
 import ftrack_api.cache
 import ftrack_api.collection
 import ftrack_api.entity.base
 import ftrack_api.exception
 import ftrack_api.symbol
-from ftrack_api._entity_types import EntityTypes
+from ftrack_api._session.entity_types import EntityTypes
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import collections
 
-import ftrack_api._batch
-import ftrack_api._gc
-import ftrack_api._identity
+import ftrack_api._session.batch
+import ftrack_api._session.gc
+import ftrack_api._session.identity
 import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.symbol
@@ -114,8 +114,8 @@ class UnitOfWork(object):
         with session._lock:
             stack = self.operations._stack
             count = len(stack)
-            with ftrack_api._gc.paused():
-                batch = ftrack_api._batch.build_batch(stack[:count])
+            with ftrack_api._session.gc.paused():
+                batch = ftrack_api._session.batch.build_batch(stack[:count])
             if batch:
                 session._call(batch)
             if len(stack) == count:
@@ -131,7 +131,7 @@ class UnitOfWork(object):
         values they set stay for the next commit. Everything else is
         cleared as after any commit.
         """
-        identity_key = ftrack_api._identity.identity_key
+        identity_key = ftrack_api._session.identity.identity_key
         make_key = self.session._make_key
         stack = self.operations._stack
         del stack[:count]
