@@ -43,8 +43,12 @@ def merge_references(function):
     return wrapper
 
 
+def _unset_pair():
+    return {'local': NOT_SET, 'remote': NOT_SET}
+
+
 class Attributes(object):
-    """Collection of attributes accessible by name.
+    """The attributes of an entity class, looked up by name.
 
     *attributes* is an optional iterable of :class:`Attribute` to add.
     """
@@ -57,7 +61,7 @@ class Attributes(object):
             self.add(attribute)
 
     def add(self, attribute):
-        """Add *attribute*.
+        """Register *attribute* under its name.
 
         Raise :exc:`ftrack_api.exception.NotUniqueError` when an attribute
         with the same name was already added.
@@ -65,7 +69,7 @@ class Attributes(object):
         existing = self._data.get(attribute.name)
         if existing is not None:
             raise ftrack_api.exception.NotUniqueError(
-                'Attribute with name {0!r} already added as {1!r}.'.format(
+                'Attribute with name {0} already added as {1!r}'.format(
                     attribute.name, existing
                 )
             )
@@ -73,22 +77,24 @@ class Attributes(object):
         self._version += 1
 
     def remove(self, attribute):
-        """Remove *attribute* (raise :exc:`KeyError` if not present)."""
+        """Drop *attribute*; :exc:`KeyError` when no attribute has its name."""
         del self._data[attribute.name]
         self._version += 1
 
     def get(self, name):
-        """Return the attribute called *name*, or None."""
+        """Look up the attribute named *name*; None when there is none."""
         return self._data.get(name)
 
     def keys(self):
-        """Return the list of attribute names."""
+        """List the names of the attributes held."""
         return list(self._data.keys())
 
     def __contains__(self, item):
-        if isinstance(item, Attribute):
-            return self._data.get(item.name) is item
-        return item in self._data
+        # Membership is by name: an attribute counts when one with its name
+        # was added (names and other objects are never members).
+        if not isinstance(item, Attribute):
+            return False
+        return item.name in self._data
 
     def __iter__(self):
         return iter(list(self._data.values()))
@@ -98,7 +104,7 @@ class Attributes(object):
 
 
 class Attribute(object):
-    """A named value of an entity, persisted remotely.
+    """One named attribute of an entity class, stored on the server.
 
     *name* is the attribute name. *default_value* is what new entities get
     when created without a value; it may be a callable called once per new
@@ -136,41 +142,52 @@ class Attribute(object):
 
     @property
     def name(self):
-        """Return name."""
+        """The attribute's name, as in the schema."""
         return self._name
 
     @property
     def default_value(self):
-        """Return the default value (or callable) for new entities."""
+        """What a new entity starts with (a value, or a callable making one)."""
         return self._default_value
 
     @default_value.setter
     def default_value(self, value):
-        """Set the default value (or callable) for new entities."""
+        """Replace what new entities start with."""
         self._default_value = value
         Attribute._default_changes += 1
 
     @property
     def mutable(self):
-        """Return whether attribute is mutable."""
+        """False when a value, once known, may no longer be replaced."""
         return self._mutable
 
     @property
     def computed(self):
-        """Return whether attribute is computed."""
+        """True for values the server derives (not to be cached for long)."""
         return self._computed
 
     def get_entity_storage(self, entity):
-        """Return a snapshot ``{'local': value, 'remote': value}`` for *entity*."""
-        return {
-            'local': entity._local.get(self._name, NOT_SET),
-            'remote': entity._remote.get(self._name, NOT_SET),
-        }
+        """Give a snapshot of every value held on *entity*, by attribute name.
+
+        Each attribute with a local or remote value maps to ``{'local': ...,
+        'remote': ...}`` (:data:`~ftrack_api.symbol.NOT_SET` for the missing
+        side); looking up another name gives a pair of NOT_SET. Changing the
+        snapshot does not change *entity*.
+        """
+        storage = collections.defaultdict(_unset_pair)
+        local = entity._local
+        remote = entity._remote
+        for name in list(local) + [key for key in remote if key not in local]:
+            storage[name] = {
+                'local': local.get(name, NOT_SET),
+                'remote': remote.get(name, NOT_SET),
+            }
+        return storage
 
     def get_value(self, entity):
-        """Return current value for *entity*.
+        """Give the value of this attribute on *entity*.
 
-        The local value if set, else the remote value; if neither is known
+        That is the local value if set, else the remote value; if neither is known
         and auto-population is on for this thread, fetch the remote value
         through the session first (blocking).
         """
@@ -184,15 +201,15 @@ class Attribute(object):
         return value
 
     def get_local_value(self, entity):
-        """Return locally set value for *entity*."""
+        """Give the value set on *entity* in this session (or NOT_SET)."""
         return entity._local.get(self._name, NOT_SET)
 
     def get_remote_value(self, entity):
-        """Return the remote value stored on *entity*; never fetches."""
+        """Give the last server value known on *entity*, without fetching."""
         return entity._remote.get(self._name, NOT_SET)
 
     def set_local_value(self, entity, value):
-        """Set local value of *entity* to *value*, recording an update.
+        """Give *entity* the local value *value* and record an update.
 
         Raise :exc:`ftrack_api.exception.ImmutableAttributeError` when the
         attribute is immutable and already has a value.
@@ -205,18 +222,18 @@ class Attribute(object):
         entity._record_update(name, old_value, value)
 
     def set_remote_value(self, entity, value):
-        """Set the remote value stored on *entity*; nothing is sent."""
+        """Store *value* as the server value known on *entity*; sends nothing."""
         if value is NOT_SET:
             entity._remote.pop(self._name, None)
         else:
             entity._remote[self._name] = value
 
     def populate_remote_value(self, entity):
-        """Fetch the remote value of *entity* through its session."""
+        """Ask the session to load this attribute of *entity* from the server."""
         entity.session.populate([entity], self._name)
 
     def is_modified(self, entity):
-        """Return whether a local value is set and differs from the remote.
+        """Tell whether *entity* holds a local value unlike the remote one.
 
         The remote value is not fetched, so this may report True when the
         server already holds the same value.
@@ -227,7 +244,7 @@ class Attribute(object):
         return local != entity._remote.get(self._name, NOT_SET)
 
     def is_set(self, entity):
-        """Return whether a local or remote value is set for *entity*."""
+        """Tell whether *entity* has any value (local or remote) for this attribute."""
         name = self._name
         return (
             entity._local.get(name, NOT_SET) is not NOT_SET
@@ -282,7 +299,7 @@ class ReferenceAttribute(Attribute):
         entity.session.populate([entity], ', '.join(projections))
 
     def is_modified(self, entity):
-        """Return whether the local reference differs from the remote one.
+        """Tell whether the local reference points elsewhere than the remote one.
 
         References are compared by identity (entity type and primary key),
         never fetching anything.
@@ -295,7 +312,7 @@ class ReferenceAttribute(Attribute):
 
     @merge_references
     def set_local_value(self, entity, value):
-        """Set the local reference of *entity* to *value* (an entity or None).
+        """Point the local reference of *entity* at *value* (an entity or None).
 
         Raise :exc:`TypeError` naming the attribute when *value* is neither
         an entity, None nor :data:`~ftrack_api.symbol.NOT_SET`.
@@ -305,7 +322,7 @@ class ReferenceAttribute(Attribute):
 
     @merge_references
     def set_remote_value(self, entity, value):
-        """Set the remote reference stored on *entity*; nothing is sent."""
+        """Store *value* as the known server reference of *entity*; sends nothing."""
         super(ReferenceAttribute, self).set_remote_value(entity, value)
 
     def _check_reference(self, entity, value):
@@ -332,6 +349,12 @@ def _entity_class():
 _entity_class_cache = None
 
 
+def _ordered_identities(value):
+    return [
+        ftrack_api.collection._identity_key(item) for item in collection_of(value)
+    ]
+
+
 def _reference_identity(value):
     if value is NOT_SET or value is None:
         return value
@@ -339,15 +362,15 @@ def _reference_identity(value):
 
 
 class AbstractCollectionAttribute(Attribute):
-    """Base class of attributes holding a collection of entities."""
+    """Common base of the attributes whose value is a collection."""
 
     kind = 'collection'
 
-    #: Collection class used by attribute.
+    #: Class of the values this attribute stores (set by each subclass).
     collection_class = None
 
     def get_value(self, entity):
-        """Return the collection of *entity*, fetching it when needed.
+        """Give the collection of *entity*, loading it when needed.
 
         A new entity (or one whose collection the server did not return)
         gets an empty collection so it can be filled before committing. It
@@ -392,7 +415,7 @@ class AbstractCollectionAttribute(Attribute):
         return value
 
     def set_local_value(self, entity, value):
-        """Set the collection of *entity* to *value* (a list or collection).
+        """Give *entity* a local collection holding the items of *value*.
 
         The items are copied into a collection bound to *entity*; an update
         is recorded. Raise :exc:`TypeError` for values that are not
@@ -403,7 +426,7 @@ class AbstractCollectionAttribute(Attribute):
         super(AbstractCollectionAttribute, self).set_local_value(entity, value)
 
     def set_remote_value(self, entity, value):
-        """Set the remote collection stored on *entity*; nothing is sent."""
+        """Store *value* as the known server collection of *entity*; sends nothing."""
         if value is not NOT_SET:
             value = self._adapt(entity, value)
         super(AbstractCollectionAttribute, self).set_remote_value(
@@ -411,14 +434,14 @@ class AbstractCollectionAttribute(Attribute):
         )
 
     def is_modified(self, entity):
-        """Return whether the local collection differs from the remote one."""
+        """Tell whether the local items (or their order) differ from the remote ones."""
         local = entity._local.get(self._name, NOT_SET)
         if local is NOT_SET:
             return False
         remote = entity._remote.get(self._name, NOT_SET)
         if remote is NOT_SET:
             return True
-        return collection_of(local) != collection_of(remote)
+        return _ordered_identities(local) != _ordered_identities(remote)
 
     def _adapt(self, entity, value):
         """Return *value* as this attribute's collection bound to *entity*."""
@@ -440,16 +463,14 @@ class AbstractCollectionAttribute(Attribute):
 class CollectionAttribute(AbstractCollectionAttribute):
     """A collection of other entities."""
 
-    @property
-    def collection_class(self):
-        return ftrack_api.collection.Collection
+    collection_class = ftrack_api.collection.Collection
 
     def _adapt(self, entity, value):
         return bound_collection(self, entity, value, mapped=False)
 
 
 class MappedCollectionAttribute(AbstractCollectionAttribute):
-    """Base class of collections presented as mappings (proxies)."""
+    """Common base of the collection attributes shown as mappings (proxies)."""
 
     kind = 'mapped'
 
@@ -478,7 +499,7 @@ class MappedCollectionAttribute(AbstractCollectionAttribute):
 
 
 class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
-    """A collection of key/value entities presented as a mapping.
+    """Key/value entities shown to callers as one mapping of key to value.
 
     *creator* is called as ``creator(proxy, {key_attribute: key,
     value_attribute: value})`` to add an entity for a new key (it must add
@@ -493,9 +514,7 @@ class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
         self.key_attribute = key_attribute
         self.value_attribute = value_attribute
 
-    @property
-    def collection_class(self):
-        return ftrack_api.collection.KeyValueMappedCollectionProxy
+    collection_class = ftrack_api.collection.KeyValueMappedCollectionProxy
 
     def _make_proxy(self, collection):
         return ftrack_api.collection.KeyValueMappedCollectionProxy(
@@ -503,7 +522,7 @@ class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
         )
 
     def set_local_value(self, entity, value):
-        """Set the mapping of *entity*.
+        """Replace the mapping of *entity* with *value*.
 
         A plain mapping replaces the keys: keys absent from it are removed,
         the others set through the proxy (recording the same operations as
@@ -538,14 +557,15 @@ class CustomAttributeCollectionAttribute(KeyValueMappedCollectionAttribute):
     ``value`` of the value entities.
     """
 
-    def __init__(self, name, **kw):
-        super(CustomAttributeCollectionAttribute, self).__init__(
-            name, _custom_attributes.create_value, 'key', 'value', **kw
-        )
+    collection_class = ftrack_api.collection.CustomAttributeCollectionProxy
 
-    @property
-    def collection_class(self):
-        return ftrack_api.collection.CustomAttributeCollectionProxy
+    def __init__(
+        self, name, default_value=NOT_SET, mutable=True, computed=False
+    ):
+        super(CustomAttributeCollectionAttribute, self).__init__(
+            name, _custom_attributes.create_value, 'key', 'value',
+            default_value=default_value, mutable=mutable, computed=computed,
+        )
 
     def _make_proxy(self, collection):
         return ftrack_api.collection.CustomAttributeCollectionProxy(collection)

@@ -8,24 +8,30 @@ import functools
 
 import ftrack_api._session.custom_attributes as _custom_attributes
 import ftrack_api.exception
+import ftrack_api.inspection
 import ftrack_api.symbol
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
 
 def _identity_key(item):
-    return (item.entity_type, tuple(item._primary_key_strings()))
+    # Looked up on the module at call time so tests and integrations can
+    # swap the identity function (and put plain values in collections).
+    return str(ftrack_api.inspection.identity(item))
 
 
 class Collection(collections.abc.MutableSequence):
-    """A list of entities held by one attribute of one entity.
+    """An ordered list of items held by one attribute of one entity.
 
     *entity* owns the collection through *attribute*. When *mutable* is
     False every change raises
     :exc:`ftrack_api.exception.ImmutableCollectionError`. *data* is the
-    initial list of entities. Each change records an update of the owning
-    attribute (with a snapshot of the collection) in the session; an entity
-    may appear only once (:exc:`DuplicateItemInCollectionError`).
+    initial list of items (entities, or anything
+    :func:`ftrack_api.inspection.identity` can describe). Each change
+    records an update of the owning attribute (with a snapshot of the
+    collection) in the session; an item may appear only once
+    (:exc:`ftrack_api.exception.DuplicateItemInCollectionError`).
+    Two collections are equal when they hold the same identities.
     """
 
     def __init__(self, entity, attribute, mutable=True, data=None, _trusted=False):
@@ -33,16 +39,15 @@ class Collection(collections.abc.MutableSequence):
         self.attribute = attribute
         self.mutable = mutable
         self._identities = None
+        self._data = []
         if data is None:
-            self._data = []
+            pass
         elif _trusted:
             # Values decoded from the server or copied from another
-            # collection are already unique entities.
+            # collection are already unique.
             self._data = list(data)
         else:
             items = list(data)
-            for item in items:
-                self._check_item(item)
             self._identities = self._unique_identities(items)
             self._data = items
 
@@ -68,23 +73,16 @@ class Collection(collections.abc.MutableSequence):
     def __iter__(self):
         return iter(self._data)
 
-    def __contains__(self, item):
-        if not hasattr(item, 'entity_type'):
-            return False
-        return _identity_key(item) in self._get_identities()
+    def __contains__(self, value):
+        return _identity_key(value) in self._get_identities()
 
     def __eq__(self, other):
-        if isinstance(other, Collection):
-            return self._data == other._data
-        if isinstance(other, list):
-            return self._data == other
-        return NotImplemented
+        if not isinstance(other, Collection):
+            return False
+        return self._get_identities() == other._get_identities()
 
     def __ne__(self, other):
-        result = self.__eq__(other)
-        if result is NotImplemented:
-            return result
-        return not result
+        return not self.__eq__(other)
 
     __hash__ = None
 
@@ -92,14 +90,10 @@ class Collection(collections.abc.MutableSequence):
     def __setitem__(self, index, item):
         self._check_mutable()
         if isinstance(index, slice):
-            items = list(item)
-            for value in items:
-                self._check_item(value)
             new_data = list(self._data)
-            new_data[index] = items
+            new_data[index] = list(item)
             self._replace(new_data)
             return
-        self._check_item(item)
         old_item = self._data[index]
         key = _identity_key(item)
         if key != _identity_key(old_item) and key in self._get_identities():
@@ -117,9 +111,8 @@ class Collection(collections.abc.MutableSequence):
         self._notify(old_items)
 
     def insert(self, index, item):
-        """Insert *item* before *index*."""
+        """Put *item* before position *index*."""
         self._check_mutable()
-        self._check_item(item)
         identities = self._get_identities()
         key = _identity_key(item)
         if key in identities:
@@ -130,12 +123,11 @@ class Collection(collections.abc.MutableSequence):
         self._notify(old_items)
 
     def extend(self, values):
-        """Append every entity of *values*, recording a single update."""
+        """Append every item of *values*, recording a single update."""
         self._check_mutable()
         values = list(values)
         identities = set(self._get_identities())
         for item in values:
-            self._check_item(item)
             key = _identity_key(item)
             if key in identities:
                 raise ftrack_api.exception.DuplicateItemInCollectionError(
@@ -150,15 +142,15 @@ class Collection(collections.abc.MutableSequence):
         self._notify(old_items)
 
     def reverse(self):
-        """Reverse the entities in place, recording a single update."""
-        # The generic swap of MutableSequence puts an entity in two places
+        """Reverse the items in place, recording a single update."""
+        # The generic swap of MutableSequence puts an item in two places
         # at once on the way, which uniqueness refuses.
         self._check_mutable()
         if len(self._data) > 1:
             self._replace(self._data[::-1])
 
     def clear(self):
-        """Remove all entities, recording a single update."""
+        """Remove all items, recording a single update."""
         self._check_mutable()
         if not self._data:
             return
@@ -167,11 +159,15 @@ class Collection(collections.abc.MutableSequence):
         self._identities = None
         self._notify(old_items)
 
+    def _identity_key(self, entity):
+        """Return the hashable identity of *entity* used for uniqueness."""
+        return _identity_key(entity)
+
     def _unique_identities(self, items):
-        """Return the identities of *items*; raise if an entity repeats.
+        """Return the identities of *items*; raise if an item repeats.
 
         Raise :exc:`ftrack_api.exception.DuplicateItemInCollectionError`
-        naming the repeated entity.
+        naming the repeated item.
         """
         identities = set()
         for item in items:
@@ -205,22 +201,14 @@ class Collection(collections.abc.MutableSequence):
         if not self.mutable:
             raise ftrack_api.exception.ImmutableCollectionError(self)
 
-    def _check_item(self, item):
-        import ftrack_api.entity.base
-
-        if not isinstance(item, ftrack_api.entity.base.Entity):
-            raise TypeError(
-                'Collection {0!r} can only hold entities, got {1!r}.'.format(
-                    getattr(self.attribute, 'name', None), item
-                )
-            )
-
     def _notify(self, old_items):
         attribute = self.attribute
         entity = self.entity
         if attribute is None or entity is None:
             return
-        attribute._collection_changed(entity, self, old_items)
+        changed = getattr(attribute, '_collection_changed', None)
+        if changed is not None:
+            changed(entity, self, old_items)
 
 
 class MappedCollectionProxy(collections.abc.MutableMapping):
@@ -235,12 +223,17 @@ class MappedCollectionProxy(collections.abc.MutableMapping):
 
     @property
     def mutable(self):
-        """Return whether collection is mutable."""
+        """Whether the proxied collection accepts changes."""
         return self.collection.mutable
+
+    @mutable.setter
+    def mutable(self, value):
+        """Make the proxied collection accept changes or refuse them."""
+        self.collection.mutable = value
 
     @property
     def attribute(self):
-        """Return attribute bound to."""
+        """The attribute the proxied collection belongs to."""
         return self.collection.attribute
 
     @attribute.setter
@@ -346,13 +339,18 @@ class PerSessionDefaultKeyMaker(object):
         return (id(session),) + rest
 
 
+#: Results of :func:`memoise_session` functions called without a session.
+_PROCESS_MEMO = {}
+
+
 def memoise_session(function):
     """Memoise *function* per session.
 
     *function* must take the session (or an entity of it) as its first
     argument; its result is computed once per session and the same object
     returned afterwards (no copies). The memo is kept on the session, so it
-    goes away with it and :meth:`Session.reset` clears it.
+    goes away with it and :meth:`Session.reset` clears it; when the first
+    argument is no session, results are kept for the process.
     """
     key_maker = PerSessionDefaultKeyMaker()
 
@@ -360,7 +358,10 @@ def memoise_session(function):
     def wrapper(*args, **kwargs):
         first = args[0]
         session = getattr(first, 'session', first)
-        memo = session._memo
+        memo = getattr(session, '_memo', None)
+        if memo is None:
+            # Not a session: remember the result for the process instead.
+            memo = _PROCESS_MEMO
         key = (
             (function.__module__, function.__qualname__)
             + key_maker.key(*args)[1:]

@@ -73,7 +73,11 @@ class Data(abc.ABC):
 
 
 class FileWrapper(Data):
-    """Data backed by an open Python file object."""
+    """Data backed by an open Python file object.
+
+    Every operation goes straight to the wrapped file, so a closed file
+    raises the file's own :exc:`ValueError`.
+    """
 
     def __init__(self, wrapped_file):
         """Initialise wrapping *wrapped_file*, an open file object."""
@@ -81,39 +85,25 @@ class FileWrapper(Data):
         super(FileWrapper, self).__init__()
 
     def read(self, limit=None):
-        """Return up to *limit* bytes, or everything left when None.
-
-        Raise :exc:`ValueError` if closed.
-        """
-        self._validate_open()
+        """Return up to *limit* units of content, or everything left when None."""
         if limit is None:
             limit = -1
         return self.wrapped_file.read(limit)
 
     def write(self, content):
-        """Write *content* at the current position.
-
-        Raise :exc:`ValueError` if closed.
-        """
-        self._validate_open()
+        """Write *content* at the current position of the wrapped file."""
         self.wrapped_file.write(content)
 
     def flush(self):
         """Flush the wrapped file's buffers."""
-        if not self.wrapped_file.closed:
-            self.wrapped_file.flush()
+        self.wrapped_file.flush()
 
     def seek(self, offset, whence=os.SEEK_SET):
-        """Move the current position by *offset* relative to *whence*.
-
-        Raise :exc:`ValueError` if closed.
-        """
-        self._validate_open()
-        return self.wrapped_file.seek(offset, whence)
+        """Move the current position by *offset* relative to *whence*."""
+        self.wrapped_file.seek(offset, whence)
 
     def tell(self):
-        """Return the current position. Raise :exc:`ValueError` if closed."""
-        self._validate_open()
+        """Return the current position in the wrapped file."""
         return self.wrapped_file.tell()
 
     def close(self):
@@ -140,13 +130,16 @@ class File(FileWrapper):
 class String(FileWrapper):
     """In-memory style data, spooled to a temporary file.
 
-    Content is bytes; text given to :meth:`write` (or as *content*) is
-    encoded as UTF-8. A temporary file keeps large content out of memory.
+    The content is stored as UTF-8 bytes in a temporary file, which keeps
+    large content out of memory. Once text (:class:`str`) has been written,
+    :meth:`read` decodes and returns text; content only ever given as bytes
+    is read back as bytes.
     """
 
     def __init__(self, content=None):
         """Initialise holding *content* (str or bytes), positioned at start."""
         super(String, self).__init__(tempfile.TemporaryFile())
+        self._text = False
         if content is not None:
             self.write(content)
             self.seek(0)
@@ -154,10 +147,10 @@ class String(FileWrapper):
     def write(self, content):
         """Write *content* (str or bytes) at the current position.
 
-        Raise :exc:`TypeError` naming the type for anything else and
-        :exc:`ValueError` if closed.
+        Raise :exc:`TypeError` naming the type for anything else.
         """
         if isinstance(content, str):
+            self._text = True
             content = content.encode('utf-8')
         elif isinstance(content, (bytearray, memoryview)):
             content = bytes(content)
@@ -169,3 +162,13 @@ class String(FileWrapper):
             )
         super(String, self).write(content)
 
+    def read(self, limit=None):
+        """Return up to *limit* bytes of content (everything left when None).
+
+        The bytes are decoded as UTF-8 when text was written, so a *limit*
+        cutting a character in two raises :exc:`UnicodeDecodeError`.
+        """
+        content = super(String, self).read(limit)
+        if self._text:
+            content = content.decode('utf-8')
+        return content

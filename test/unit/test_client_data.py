@@ -102,10 +102,15 @@ def test_file_wrapper_wraps_any_file_object():
 
 
 def test_string_holds_content_from_start():
-    """String starts positioned at the beginning of its content."""
+    """String starts at the beginning; text written is read back as text."""
     data = ftrack_api.data.String('héllo')
     assert data.tell() == 0
-    assert data.read() == 'héllo'.encode('utf-8')
+    assert data.read() == 'héllo'
+    # Positions count the UTF-8 bytes stored.
+    assert data.tell() == len('héllo'.encode('utf-8'))
+    data.seek(0)
+    with pytest.raises(UnicodeDecodeError):
+        data.read(2)
     data.close()
 
 
@@ -117,7 +122,8 @@ def test_string_bytes_and_empty():
     empty.write('abc')
     empty.write(bytearray(b'def'))
     empty.seek(0)
-    assert empty.read(4) == b'abcd'
+    # Once text was written, reads give text.
+    assert empty.read(4) == 'abcd'
 
 
 def test_string_rejects_other_types():

@@ -79,6 +79,22 @@ class _EntityBase(object):
     """
 
 
+class _EntityLogger(object):
+    """Give each entity a logger named after its type, made on first use.
+
+    The logger is ``ftrack_api.entity.base.<entity type class name>``; once
+    looked up it is kept on the entity (entities the session rebuilds from
+    server data skip ``__init__``, so it cannot be set there).
+    """
+
+    def __get__(self, entity, owner=None):
+        if entity is None:
+            return self
+        value = logging.getLogger('{0}.{1}'.format(__name__, owner.__name__))
+        entity.__dict__['logger'] = value
+        return value
+
+
 class Entity(
     _EntityBase, collections.abc.MutableMapping,
     metaclass=DynamicEntityTypeMetaclass,
@@ -101,6 +117,9 @@ class Entity(
 
     #: Projections used when a query names none.
     default_projections = None
+
+    #: Logger of the entity (see :class:`_EntityLogger`).
+    logger = _EntityLogger()
 
     def __init__(self, session, data=None, reconstructing=False):
         """Initialise entity bound to *session*.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 
@@ -25,6 +27,49 @@ _SCALAR_TYPES = {
 # Re-exported: documented as part of this module too.
 PerSessionDefaultKeyMaker = ftrack_api.collection.PerSessionDefaultKeyMaker
 memoise_session = ftrack_api.collection.memoise_session
+
+
+def _memo_part(value):
+    """Return a hashable stand-in for the argument *value*."""
+    try:
+        hash(value)
+    except TypeError:
+        return ('repr', type(value).__name__, repr(value))
+    return ('value', type(value).__name__, value)
+
+
+def memoise_defaults(function):
+    """Memoise *function*, a computer of default values, for the process.
+
+    Calls are told apart by their arguments once bound to the signature of
+    *function* with its defaults filled in, so ``f(1)``, ``f(1, 1)`` and
+    ``f(x=1)`` share one result when ``1`` is the default of the second
+    parameter. The first result is returned again (not a copy). Arguments
+    that cannot be hashed are told apart by their ``repr``. Arguments not
+    matching the signature are passed on, so the call raises the usual
+    :exc:`TypeError`.
+    """
+    signature = inspect.signature(function)
+    memo = {}
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:
+            # Let the call itself say what is wrong with the arguments.
+            return function(*args, **kwargs)
+        bound.apply_defaults()
+        key = tuple(
+            (name, _memo_part(value)) for name, value in bound.arguments.items()
+        )
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = function(*args, **kwargs)
+            return value
+
+    return wrapper
 
 
 #: Hex digit of the variant field (``10xx``) for each random hex digit.
