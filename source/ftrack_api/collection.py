@@ -34,27 +34,35 @@ class Collection(collections.abc.MutableSequence):
     Two collections are equal when they hold the same identities.
     """
 
-    def __init__(self, entity, attribute, mutable=True, data=None, _trusted=False):
+    def __init__(self, entity, attribute, mutable=True, data=None):
         self.entity = entity
         self.attribute = attribute
         self.mutable = mutable
         self._identities = None
         self._data = []
-        if data is None:
-            pass
-        elif _trusted:
-            # Values decoded from the server or copied from another
-            # collection are already unique.
-            self._data = list(data)
-        else:
+        if data is not None:
             items = list(data)
             self._identities = self._unique_identities(items)
             self._data = items
 
+    @classmethod
+    def _of_unique(cls, entity, attribute, mutable, items):
+        """Return a collection of *items* known to be unique, unchecked.
+
+        For values decoded from the server or copied from another
+        collection, which cannot repeat an item.
+        """
+        collection = cls.__new__(cls)
+        collection.entity = entity
+        collection.attribute = attribute
+        collection.mutable = mutable
+        collection._identities = None
+        collection._data = list(items)
+        return collection
+
     def __copy__(self):
-        return Collection(
-            self.entity, self.attribute, mutable=self.mutable,
-            data=self._data, _trusted=True,
+        return Collection._of_unique(
+            self.entity, self.attribute, self.mutable, self._data
         )
 
     def __repr__(self):

@@ -84,6 +84,6 @@ def record_change(attribute, entity, collection, old_items):
 
 
 def _snapshot(attribute, entity, collection, items):
-    return ftrack_api.collection.Collection(
-        entity, attribute, mutable=collection.mutable, data=items, _trusted=True,
+    return ftrack_api.collection.Collection._of_unique(
+        entity, attribute, collection.mutable, items
     )

@@ -320,9 +320,8 @@ class Merger(object):
             collection = getattr(existing, 'collection', existing)
             collection._refresh(value)
             return
-        collection = ftrack_api.collection.Collection(
-            entity, attribute, mutable=attribute.mutable, data=value,
-            _trusted=True,
+        collection = ftrack_api.collection.Collection._of_unique(
+            entity, attribute, attribute.mutable, value
         )
         if kind == _MAPPED:
             remote[name] = attribute._make_proxy(collection)
