@@ -229,6 +229,13 @@ class MappedCollectionProxy(collections.abc.MutableMapping):
     def __init__(self, collection):
         self.collection = collection
 
+    def __copy__(self):
+        """Return a proxy of the same kind over a copy of the collection."""
+        duplicate = type(self).__new__(type(self))
+        duplicate.__dict__.update(self.__dict__)
+        duplicate.collection = copy.copy(self.collection)
+        return duplicate
+
     @property
     def mutable(self):
         """Whether the proxied collection accepts changes."""
@@ -277,6 +284,11 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
         self.key_attribute = key_attribute
         self.value_attribute = value_attribute
 
+    @property
+    def _item_key(self):
+        """Name of the item attribute holding the mapping's keys."""
+        return self.key_attribute
+
     def __copy__(self):
         return KeyValueMappedCollectionProxy(
             copy.copy(self.collection), self.creator, self.key_attribute,
@@ -285,7 +297,7 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
 
     def _get_entity_by_key(self, key):
         for entity in self.collection:
-            if entity[self.key_attribute] == key:
+            if entity[self._item_key] == key:
                 return entity
         raise KeyError(key)
 
@@ -297,7 +309,7 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
             entity = self._get_entity_by_key(key)
         except KeyError:
             self.collection._check_mutable()
-            self.creator(self, {self.key_attribute: key, self.value_attribute: value})
+            self.creator(self, {self._item_key: key, self.value_attribute: value})
         else:
             entity[self.value_attribute] = value
 
@@ -316,12 +328,12 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
 
     def keys(self):
         """Return the list of keys, in collection order."""
-        return [entity[self.key_attribute] for entity in self.collection]
+        return [entity[self._item_key] for entity in self.collection]
 
     def items(self):
         """Return the list of ``(key, value)`` pairs, in collection order."""
         return [
-            (entity[self.key_attribute], entity[self.value_attribute])
+            (entity[self._item_key], entity[self.value_attribute])
             for entity in self.collection
         ]
 
@@ -403,9 +415,15 @@ class CustomAttributeCollectionProxy(KeyValueMappedCollectionProxy):
     """
 
     def __init__(self, collection):
+        # As upstream, the proxy names the configuration id as its key
+        # attribute; the keys of the mapping are the values' ``key``.
         super(CustomAttributeCollectionProxy, self).__init__(
-            collection, _custom_attributes.create_value, 'key', 'value'
+            collection, _custom_attributes.create_value, 'configuration_id',
+            'value'
         )
+
+    #: The value entities hold the mapping's keys in ``key``.
+    _item_key = 'key'
 
     def __copy__(self):
         return CustomAttributeCollectionProxy(copy.copy(self.collection))

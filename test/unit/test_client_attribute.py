@@ -278,8 +278,9 @@ def test_custom_attribute_on_new_entity_looks_up_configuration(session):
     task['custom_attributes']['fstart'] = 1001
     assert task['custom_attributes']['fstart'] == 1001
     # Fetched once for both keys; a key not found is looked for once more
-    # (the configuration may have been created since) before KeyError.
-    with pytest.raises(KeyError):
+    # (the configuration may have been created since) before ValueError
+    # (upstream's class and wording, naming the data).
+    with pytest.raises(ValueError, match="No valid custom attribute for data .*'other_project'"):
         task['custom_attributes']['other_project'] = 1
     queries = session.transport.requests
     assert len(queries) == 2

@@ -233,3 +233,22 @@ def test_memoise_session_without_a_session_keeps_result():
         return object()
 
     assert compute('not a session') is compute('not a session')
+
+
+def test_custom_attribute_proxy_names_configuration_id_as_key_attribute(plain_identity):
+    collection = ftrack_api.collection.Collection(None, None)
+    proxy = ftrack_api.collection.CustomAttributeCollectionProxy(collection)
+    assert (proxy.key_attribute, proxy.value_attribute) == ('configuration_id', 'value')
+
+
+def test_copy_of_key_value_proxy_copies_the_collection(session):
+    import copy
+
+    user = existing(session, 'User', id='u1', username='jo')
+    proxy = user['metadata']
+    duplicate = copy.copy(proxy)
+    assert type(duplicate) is type(proxy)
+    assert duplicate.collection is not proxy.collection
+    assert duplicate.collection.entity is user
+    assert (duplicate.creator, duplicate.key_attribute, duplicate.value_attribute) == (
+        proxy.creator, proxy.key_attribute, proxy.value_attribute)

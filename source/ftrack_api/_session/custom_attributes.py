@@ -200,7 +200,8 @@ def create_dense_value(proxy, key, value):
     upserts values) with the configuration id, the owner id and *key*, then
     *value* is set on it, recording an update. Raise :exc:`KeyError` when
     the owner already exists on the server (its values are all present, so
-    the key does not apply) or no applicable configuration has *key*.
+    the key does not apply) and :exc:`ValueError` naming *key* and *value*
+    when no applicable configuration has *key*.
     """
     collection = proxy.collection
     owner = collection.entity
@@ -215,9 +216,11 @@ def create_dense_value(proxy, key, value):
         )
     configuration = _find_configuration(proxy, key)
     if configuration is None:
-        raise KeyError(
-            'No custom attribute configuration with key {0!r} applies to '
-            '{1!r}.'.format(key, owner)
+        # Upstream's wording and exception class; the data names the key.
+        raise ValueError(
+            'No valid custom attribute for data {0!r} was found.'.format(
+                {'key': key, 'value': value}
+            )
         )
     value_type = getattr(collection.attribute, 'value_entity_type', None)
     if value_type is None:
