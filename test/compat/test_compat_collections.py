@@ -264,3 +264,45 @@ def test_copy_of_metadata_proxy(compat, ftrack_server):
         'duplicate["b"] = "2"\n'
         'result += [sorted(metadata.keys()), sorted(duplicate.keys())]\n'
         'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_entity_collection_sequence_operations(compat, ftrack_server):
+    compat.compare(
+        SESSION
+        + 'folders = [session.create("Folder", {"name": name}) for name in "fgh"]\n'
+        'children = project["children"]\n'
+        'children.extend(folders[:2])\n'
+        'children[0] = folders[0]\n'
+        'result = []\n'
+        'try:\n'
+        '    children[0] = folders[1]\n'
+        'except Exception as error:\n'
+        '    result.append([type(error).__name__, " already exists in " in str(error)])\n'
+        'children[1] = folders[2]\n'
+        'result.append([child["name"] for child in children])\n'
+        'result.append([children.index(folders[2]), children.count(folders[0]),\n'
+        '               folders[1] in children])\n'
+        'popped = children.pop()\n'
+        'result.append([popped["name"], len(children)])\n'
+        'del children[0]\n'
+        'result.append(len(children))\n'
+        'children.insert(0, folders[1])\n'
+        'children.append(folders[0])\n'
+        'result.append([child["name"] for child in children])\n'
+        'result.append([child["name"] for child in project["children"]])\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_entity_merge_changes(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'status = session.create("Status", {"name": "A", "color": "#000"})\n'
+        'other = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'copy = other.create("Status", {"id": status["id"], "name": "B", "color": "#111"},\n'
+        '                    reconstructing=True)\n'
+        'changes = status.merge(copy)\n'
+        'result = [sorted((c["type"], c["name"], str(c["old_value"]), str(c["new_value"]))\n'
+        '                 for c in changes), status["name"], sorted(changes[0].keys()),\n'
+        '          status.merge(copy)]\n'
+        'session.close()\n'
+        'other.close()', server=ftrack_server, log_level='ERROR')
