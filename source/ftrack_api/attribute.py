@@ -314,39 +314,15 @@ class ReferenceAttribute(Attribute):
     def set_local_value(self, entity, value):
         """Point the local reference of *entity* at *value* (an entity or None).
 
-        Raise :exc:`TypeError` naming the attribute when *value* is neither
-        an entity, None nor :data:`~ftrack_api.symbol.NOT_SET`.
+        As upstream, the value is not checked: tests and integrations may
+        set stand-ins for entities.
         """
-        self._check_reference(entity, value)
         super(ReferenceAttribute, self).set_local_value(entity, value)
 
     @merge_references
     def set_remote_value(self, entity, value):
         """Store *value* as the known server reference of *entity*; sends nothing."""
         super(ReferenceAttribute, self).set_remote_value(entity, value)
-
-    def _check_reference(self, entity, value):
-        if value is NOT_SET or value is None:
-            return
-        if not isinstance(value, _entity_class_cache or _entity_class()):
-            raise TypeError(
-                'Cannot set reference attribute {0!r} of {1!r} to {2!r}: '
-                'the value must be an entity (or None).'.format(
-                    self._name, entity, value
-                )
-            )
-
-
-def _entity_class():
-    # Imported late: the entity module builds on this one.
-    import ftrack_api.entity.base
-
-    global _entity_class_cache
-    _entity_class_cache = ftrack_api.entity.base.Entity
-    return _entity_class_cache
-
-
-_entity_class_cache = None
 
 
 def _ordered_identities(value):
@@ -356,9 +332,10 @@ def _ordered_identities(value):
 
 
 def _reference_identity(value):
-    if value is NOT_SET or value is None:
+    # Stand-ins without an entity type compare as themselves.
+    if value is NOT_SET or value is None or not hasattr(value, 'entity_type'):
         return value
-    return (value.entity_type, value._primary_key_strings())
+    return ftrack_api.collection._identity_key(value)
 
 
 class AbstractCollectionAttribute(Attribute):
@@ -554,7 +531,8 @@ class CustomAttributeCollectionAttribute(KeyValueMappedCollectionAttribute):
     values (current servers) or the legacy sparse values, chosen by the
     ``value_entity_type`` the factory sets from the schema. Takes the
     arguments of :class:`Attribute`; keys and values are the ``key`` and
-    ``value`` of the value entities.
+    ``value`` of the value entities. Assigning a mapping sets its keys
+    (and removes the others), as for any key/value attribute.
     """
 
     collection_class = ftrack_api.collection.CustomAttributeCollectionProxy
@@ -569,22 +547,3 @@ class CustomAttributeCollectionAttribute(KeyValueMappedCollectionAttribute):
 
     def _make_proxy(self, collection):
         return ftrack_api.collection.CustomAttributeCollectionProxy(collection)
-
-    def set_local_value(self, entity, value):
-        """Refuse to replace the whole mapping of custom attributes.
-
-        Raise :exc:`ftrack_api.exception.ImmutableAttributeError`: set
-        individual keys instead (``entity['custom_attributes']['k'] = v``).
-        Setting :data:`~ftrack_api.symbol.NOT_SET` reverts local changes.
-        """
-        if value is NOT_SET:
-            return super(CustomAttributeCollectionAttribute, self).set_local_value(
-                entity, value
-            )
-        raise ftrack_api.exception.ImmutableAttributeError(
-            self,
-            message=(
-                'Cannot replace the whole {attribute.name!r} mapping; set '
-                'individual keys instead.'
-            ),
-        )

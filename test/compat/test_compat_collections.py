@@ -306,3 +306,39 @@ def test_entity_merge_changes(compat, ftrack_server):
         '          status.merge(copy)]\n'
         'session.close()\n'
         'other.close()', server=ftrack_server, log_level='ERROR')
+
+
+@pytest.mark.parametrize('attribute, values', [
+    ('children', ['tuple(folders)', 'set(folders[:1])', '(f for f in folders)',
+                  '{folders[0]: 1}', 'None', 'b"x"', '"abc"', '5', 'list(folders)']),
+    ('metadata', ['()', 'None', '"x"', '{"a": "b"}', '[]']),
+    ('custom_attributes', ['{"a": 1}', '[]', 'None', '{}']),
+])
+def test_assigning_collection_attributes(compat, ftrack_server, attribute, values):
+    compat.compare(
+        SESSION
+        + 'import re\n'
+        'folders = [session.create("Folder", {{"name": name}}) for name in "ab"]\n'
+        'result = []\n'
+        'for text in {1!r}:\n'
+        '    try:\n'
+        '        project[{0!r}] = eval(text)\n'
+        '        value = project[{0!r}]\n'
+        '        result.append(dict(value) if hasattr(value, "keys") else len(value))\n'
+        '    except Exception as error:\n'
+        '        result.append([type(error).__name__,\n'
+        '                       re.sub(r"<[^>]*>|0x[0-9a-f]+>?", "<item>", str(error))])\n'
+        'session.close()'.format(attribute, values),
+        server=ftrack_server, log_level='ERROR')
+
+
+def test_reference_to_a_stand_in(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'folder = session.create("Folder", {"name": "f"})\n'
+        'folder["parent"] = "not an entity"\n'
+        'attribute = type(folder).attributes.get("parent")\n'
+        'result = [folder["parent"], attribute.is_modified(folder)]\n'
+        'folder["parent"] = None\n'
+        'result.append(folder["parent"])\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')

@@ -20,23 +20,15 @@ def collection_of(value):
     return getattr(value, 'collection', value)
 
 
-def _is_iterable(value):
-    try:
-        iter(value)
-    except TypeError:
-        return False
-    return True
-
-
 def bound_collection(attribute, entity, value, mapped):
     """Return *value* as a collection of *attribute* bound to *entity*.
 
     *value* may be a collection or mapping proxy (its items are copied
     unless it is already the one bound to *entity* and *attribute*, which
-    is returned as it is), or a list of entities; with *mapped* (mapping
-    attributes) only lists and tuples are accepted as plain values. Raise
-    :exc:`TypeError` naming the attribute, the entity and *value* for
-    anything else.
+    is returned as it is), a list of items, or None for no items (*mapped*
+    only tells mapping attributes from plain ones). As upstream, anything
+    else (tuples, sets, strings, generators...) raises
+    :exc:`NotImplementedError` naming *value*.
     """
     collection_class = ftrack_api.collection.Collection
     proxy_class = ftrack_api.collection.MappedCollectionProxy
@@ -45,16 +37,13 @@ def bound_collection(attribute, entity, value, mapped):
         if collection.entity is entity and collection.attribute is attribute:
             return collection
         items = list(collection)
-    elif mapped and isinstance(value, (list, tuple)):
-        items = value
-    elif not mapped and not isinstance(value, (str, bytes)) and _is_iterable(value):
+    elif value is None:
+        items = []
+    elif isinstance(value, list):
         items = value
     else:
-        raise TypeError(
-            'Cannot set {0}collection attribute {1!r} of {2!r} to {3!r}: '
-            'expected a list of entities.'.format(
-                'mapped ' if mapped else '', attribute.name, entity, value
-            )
+        raise NotImplementedError(
+            'Cannot convert {0!r} to collection.'.format(value)
         )
     return collection_class(
         entity, attribute, mutable=attribute.mutable, data=items
