@@ -255,11 +255,8 @@ class MappedCollectionProxy(collections.abc.MutableMapping):
     def attribute(self, value):
         self.collection.attribute = value
 
-    def __eq__(self, other):
-        if isinstance(other, MappedCollectionProxy):
-            return self.collection == other.collection
-        return super(MappedCollectionProxy, self).__eq__(other)
-
+    # Equality is the mapping's (same keys and values), whatever the owner,
+    # as upstream.
     __hash__ = None
 
     def __repr__(self):

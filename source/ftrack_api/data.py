@@ -38,18 +38,14 @@ class Data(abc.ABC):
 
         Raise :exc:`NotImplementedError` when the data cannot be seeked.
         """
-        raise NotImplementedError(
-            '{0} does not support seek.'.format(type(self).__name__)
-        )
+        raise NotImplementedError('Seek not supported.')
 
     def tell(self):
         """Return the current position.
 
         Raise :exc:`NotImplementedError` when the position is unknown.
         """
-        raise NotImplementedError(
-            '{0} does not support tell.'.format(type(self).__name__)
-        )
+        raise NotImplementedError('Tell not supported.')
 
     def close(self):
         """Flush buffers and prevent further access."""

@@ -244,3 +244,36 @@ def test_attribute_values_of_entity(compat, ftrack_server):
         'session.delete(status)\n'
         'session.commit()\n'
         'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_data_base_class_defaults(compat):
+    compat.compare(
+        'class Minimal(ftrack_api.data.Data):\n'
+        '    def read(self, limit=None):\n'
+        '        return b""\n'
+        '    def write(self, content):\n'
+        '        pass\n'
+        'data = Minimal()\n'
+        'result = [data.closed]\n'
+        'for operation in ("seek(0)", "tell()", "flush()", "close()", "read()"):\n'
+        '    try:\n'
+        '        result.append(repr(eval("data." + operation)))\n'
+        '    except Exception as error:\n'
+        '        result.append([type(error).__name__, str(error)])\n'
+        'result.append(data.closed)\n'
+        'try:\n'
+        '    ftrack_api.data.Data()\n'
+        'except TypeError as error:\n'
+        '    result.append(str(error))')
+
+
+def test_entity_equality_and_hash(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'a = session.create("Status", {"name": "A", "color": "#000"})\n'
+        'b = session.get("Status", a["id"])\n'
+        'other = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'c = other.create("Status", {"id": a["id"], "name": "B"}, reconstructing=True)\n'
+        'result = [a is b, a == b, a == c, hash(a) == hash(c), a == 1, a != c, len({a, c})]\n'
+        'session.close()\n'
+        'other.close()', server=ftrack_server, log_level='ERROR')

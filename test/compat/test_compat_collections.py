@@ -342,3 +342,21 @@ def test_reference_to_a_stand_in(compat, ftrack_server):
         'folder["parent"] = None\n'
         'result.append(folder["parent"])\n'
         'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_proxy_equality_is_mapping_equality(compat, ftrack_server):
+    compat.compare(
+        SESSION
+        + 'metadata = project["metadata"]\n'
+        'metadata["a"] = "1"\n'
+        'other = session.create("Project", {"name": "q", "full_name": "Q"})\n'
+        'other["metadata"]["a"] = "1"\n'
+        'custom = project["custom_attributes"]\n'
+        'result = [metadata == {"a": "1"}, metadata == other["metadata"], metadata == metadata,\n'
+        '          metadata != {"a": "2"}, custom == {}, custom == other["custom_attributes"],\n'
+        '          metadata == 5]\n'
+        'try:\n'
+        '    hash(metadata)\n'
+        'except TypeError as error:\n'
+        '    result.append(str(error))\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')

@@ -252,3 +252,14 @@ def test_copy_of_key_value_proxy_copies_the_collection(session):
     assert duplicate.collection.entity is user
     assert (duplicate.creator, duplicate.key_attribute, duplicate.value_attribute) == (
         proxy.creator, proxy.key_attribute, proxy.value_attribute)
+
+
+def test_proxies_compare_as_mappings(session):
+    first = existing(session, 'User', id='u1', metadata=[])
+    second = existing(session, 'User', id='u2', metadata=[])
+    first['metadata']['a'] = '1'
+    second['metadata']['a'] = '1'
+    assert first['metadata'] == second['metadata']
+    assert first['metadata'] == {'a': '1'}
+    second['metadata']['a'] = '2'
+    assert first['metadata'] != second['metadata']
