@@ -7,6 +7,7 @@ import copy
 import functools
 
 import ftrack_api._session.custom_attributes as _custom_attributes
+import ftrack_api.cache
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
@@ -339,21 +340,17 @@ class KeyValueMappedCollectionProxy(MappedCollectionProxy):
         return [entity[self.value_attribute] for entity in self.collection]
 
 
-class PerSessionDefaultKeyMaker(object):
-    """Make memoisation keys for callables called once per session.
+class PerSessionDefaultKeyMaker(ftrack_api.cache.KeyMaker):
+    """Key maker for defaults computed per session.
 
-    The first item must be a session (or an entity, whose session is used);
-    the key is that session's identity plus the remaining items.
+    As upstream, the key of each item is its ``str`` (a session's names the
+    session object) and the keys of several items are joined without a
+    separator.
     """
 
-    def key(self, *items):
-        """Return key for *items*."""
-        if not items:
-            raise ValueError('A session (or entity) argument is required.')
-        first = items[0]
-        session = getattr(first, 'session', first)
-        rest = tuple(repr(item) for item in items[1:])
-        return (id(session),) + rest
+    def _key(self, obj):
+        """Return the key of the single item *obj*."""
+        return str(obj)
 
 
 #: Results of :func:`memoise_session` functions called without a session.
@@ -369,8 +366,6 @@ def memoise_session(function):
     goes away with it and :meth:`Session.reset` clears it; when the first
     argument is no session, results are kept for the process.
     """
-    key_maker = PerSessionDefaultKeyMaker()
-
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         first = args[0]
@@ -380,8 +375,8 @@ def memoise_session(function):
             # Not a session: remember the result for the process instead.
             memo = _PROCESS_MEMO
         key = (
-            (function.__module__, function.__qualname__)
-            + key_maker.key(*args)[1:]
+            (function.__module__, function.__qualname__, id(session))
+            + tuple(repr(item) for item in args[1:])
             + tuple(sorted((name, repr(value)) for name, value in kwargs.items()))
         )
         try:

@@ -360,3 +360,19 @@ def test_proxy_equality_is_mapping_equality(compat, ftrack_server):
         'except TypeError as error:\n'
         '    result.append(str(error))\n'
         'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_per_session_default_key_maker(compat, ftrack_server):
+    compat.compare(
+        'import ftrack_api.collection as C\n'
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'status = session.create("Status", {"name": "A", "color": "#000"})\n'
+        'maker = C.PerSessionDefaultKeyMaker()\n'
+        'result = [type(maker.key(session)).__name__, maker.key(session) == maker.key(status),\n'
+        '          maker.key(session) == str(session),\n'
+        '          maker.key(session, 1) == maker.key(session) + "1", maker.key(),\n'
+        '          maker.key(1, "a"),\n'
+        '          [b.__module__ + "." + b.__name__ for b in type(maker).__mro__[1:2]],\n'
+        '          ftrack_api.entity.factory.PerSessionDefaultKeyMaker is C.PerSessionDefaultKeyMaker,\n'
+        '          ftrack_api.entity.factory.PerSessionDefaultKeyMaker().key(1, "a")]\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')

@@ -263,3 +263,26 @@ def test_proxies_compare_as_mappings(session):
     assert first['metadata'] == {'a': '1'}
     second['metadata']['a'] = '2'
     assert first['metadata'] != second['metadata']
+
+
+def test_per_session_default_key_maker_joins_strings():
+    import ftrack_api.cache
+
+    maker = ftrack_api.collection.PerSessionDefaultKeyMaker()
+    assert isinstance(maker, ftrack_api.cache.KeyMaker)
+    assert maker.key(1, 'a') == '1a'
+    assert maker.key() == ''
+
+
+def test_memoise_session_memo_is_per_session(session):
+    calls = []
+
+    @ftrack_api.collection.memoise_session
+    def compute(first, extra=None):
+        calls.append(extra)
+        return object()
+
+    user = existing(session, 'User', id='u1')
+    assert compute(session) is compute(user)
+    assert compute(session, 'x') is not compute(session)
+    assert calls == [None, 'x']

@@ -8,6 +8,7 @@ import logging
 import os
 
 import ftrack_api.attribute
+import ftrack_api.cache
 import ftrack_api.collection
 import ftrack_api.entity.base
 import ftrack_api.symbol
@@ -25,8 +26,19 @@ _SCALAR_TYPES = {
 }
 
 # Re-exported: documented as part of this module too.
-PerSessionDefaultKeyMaker = ftrack_api.collection.PerSessionDefaultKeyMaker
 memoise_session = ftrack_api.collection.memoise_session
+
+
+class PerSessionDefaultKeyMaker(ftrack_api.cache.KeyMaker):
+    """Key maker for defaults computed per session (this module's own class).
+
+    Upstream defines the class both here and in :mod:`ftrack_api.collection`;
+    both make the same keys: each item's ``str``, joined without separator.
+    """
+
+    def _key(self, obj):
+        """Return the key of the single item *obj*."""
+        return str(obj)
 
 
 def _memo_part(value):
