@@ -446,13 +446,25 @@ class CollectionAttribute(AbstractCollectionAttribute):
         return bound_collection(self, entity, value, mapped=False)
 
 
-class MappedCollectionAttribute(AbstractCollectionAttribute):
-    """Common base of the collection attributes shown as mappings (proxies)."""
+class KeyValueMappedCollectionAttribute(AbstractCollectionAttribute):
+    """Key/value entities shown to callers as one mapping of key to value.
+
+    *creator* is called as ``creator(proxy, {key_attribute: key,
+    value_attribute: value})`` to add an entity for a new key (it must add
+    the entity to ``proxy.collection``). *key_attribute* and
+    *value_attribute* name the attributes of the items holding the key and
+    the value (``key`` and ``value`` for metadata and custom attributes).
+    """
+
+    collection_class = ftrack_api.collection.KeyValueMappedCollectionProxy
 
     kind = 'mapped'
 
-    def _make_proxy(self, collection):
-        raise NotImplementedError()
+    def __init__(self, name, creator, key_attribute, value_attribute, **kw):
+        super(KeyValueMappedCollectionAttribute, self).__init__(name, **kw)
+        self.creator = creator
+        self.key_attribute = key_attribute
+        self.value_attribute = value_attribute
 
     def _adapt(self, entity, value):
         if isinstance(value, ftrack_api.collection.MappedCollectionProxy):
@@ -473,25 +485,6 @@ class MappedCollectionAttribute(AbstractCollectionAttribute):
 
     def _wrap(self, collection):
         return self._make_proxy(collection)
-
-
-class KeyValueMappedCollectionAttribute(MappedCollectionAttribute):
-    """Key/value entities shown to callers as one mapping of key to value.
-
-    *creator* is called as ``creator(proxy, {key_attribute: key,
-    value_attribute: value})`` to add an entity for a new key (it must add
-    the entity to ``proxy.collection``). *key_attribute* and
-    *value_attribute* name the attributes of the items holding the key and
-    the value (``key`` and ``value`` for metadata and custom attributes).
-    """
-
-    def __init__(self, name, creator, key_attribute, value_attribute, **kw):
-        super(KeyValueMappedCollectionAttribute, self).__init__(name, **kw)
-        self.creator = creator
-        self.key_attribute = key_attribute
-        self.value_attribute = value_attribute
-
-    collection_class = ftrack_api.collection.KeyValueMappedCollectionProxy
 
     def _make_proxy(self, collection):
         return ftrack_api.collection.KeyValueMappedCollectionProxy(

@@ -277,3 +277,20 @@ def test_entity_equality_and_hash(compat, ftrack_server):
         'result = [a is b, a == b, a == c, hash(a) == hash(c), a == 1, a != c, len({a, c})]\n'
         'session.close()\n'
         'other.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_attribute_class_bases(compat):
+    compat.compare(
+        'A = ftrack_api.attribute\n'
+        'result = [[b.__name__ for b in getattr(A, name).__mro__[1:]] for name in\n'
+        '          ("Attribute", "ScalarAttribute", "ReferenceAttribute",\n'
+        '           "AbstractCollectionAttribute", "CollectionAttribute",\n'
+        '           "KeyValueMappedCollectionAttribute")]')
+
+
+def test_custom_attribute_collection_attribute_bases(compat):
+    compat.compare(
+        'result = ftrack_api.attribute.CustomAttributeCollectionAttribute.__mro__[1].__name__',
+        kept='our custom attribute collection attribute derives from the key/value '
+             'one (sharing its mapping code); upstream derives from '
+             'AbstractCollectionAttribute')
