@@ -15,7 +15,7 @@ on the original standard output. A snippet runs in a fresh namespace with
 ``api_headers``
     the headers of those requests (the API key replaced by ``<key>``);
 ``workdir``
-    an empty folder of its own;
+    an empty folder of its own, removed once the snippet has run;
 ``describe(value)``
     the portable description also used for ``result``.
 
@@ -31,6 +31,7 @@ import logging
 import math
 import os
 import re
+import shutil
 import sys
 import tempfile
 import traceback
@@ -180,6 +181,7 @@ def main():
             answer['result'] = {'undescribable': traceback.format_exc()}
         answer['logs'] = list(records.records)
         answer['stdout'] = _ADDRESS.sub('0x?', captured.getvalue())
+        shutil.rmtree(namespace['workdir'], ignore_errors=True)
         output.write(json.dumps(answer) + '\n')
         output.flush()
 
