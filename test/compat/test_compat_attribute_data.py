@@ -294,3 +294,49 @@ def test_custom_attribute_collection_attribute_bases(compat):
         kept='our custom attribute collection attribute derives from the key/value '
              'one (sharing its mapping code); upstream derives from '
              'AbstractCollectionAttribute')
+
+
+def test_entity_construction_debug_logs(compat, ftrack_server):
+    compat.compare(
+        'import logging\n'
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'records = []\n'
+        'class Keep(logging.Handler):\n'
+        '    def emit(self, record):\n'
+        '        records.append((record.name, record.levelname, record.getMessage()))\n'
+        'root = logging.getLogger("ftrack_api.entity")\n'
+        'handler = Keep()\n'
+        'root.addHandler(handler)\n'
+        'root.setLevel(logging.DEBUG)\n'
+        'status = session.create("Status", {"name": "A", "color": "#000", "bogus": 1})\n'
+        'root.setLevel(logging.NOTSET)\n'
+        'root.removeHandler(handler)\n'
+        'import re\n'
+        '# Only the records of the entity: upstream then merges the new entity into\n'
+        '# the session, logging as it goes, which ours does not need to do.\n'
+        'result = [(name, level, re.sub(r"<[^>]*>", "<entity>", message))\n'
+        '          for name, level, message in records[:2]]\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_entity_merge_debug_logs(compat, ftrack_server):
+    compat.compare(
+        'import logging\n'
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'status = session.create("Status", {"name": "A", "color": "#000"})\n'
+        'other = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'copy = other.create("Status", {"id": status["id"], "name": "B"}, reconstructing=True)\n'
+        'records = []\n'
+        'class Keep(logging.Handler):\n'
+        '    def emit(self, record):\n'
+        '        records.append((record.name, record.levelname, record.getMessage()))\n'
+        'root = logging.getLogger("ftrack_api.entity")\n'
+        'handler = Keep()\n'
+        'root.addHandler(handler)\n'
+        'root.setLevel(logging.DEBUG)\n'
+        'status.merge(copy)\n'
+        'root.setLevel(logging.NOTSET)\n'
+        'root.removeHandler(handler)\n'
+        'result = sorted(records)\n'
+        'session.close()\n'
+        'other.close()', server=ftrack_server, log_level='ERROR')

@@ -286,3 +286,19 @@ def test_memoise_session_memo_is_per_session(session):
     assert compute(session) is compute(user)
     assert compute(session, 'x') is not compute(session)
     assert calls == [None, 'x']
+
+
+def test_entity_debug_logs_name_unknown_attributes_and_merges(session, caplog):
+    user = existing(session, 'User', id='u1', username='old')
+    other = type(user)(session, {'id': 'u1', 'username': 'new'}, reconstructing=True)
+    with caplog.at_level(logging.DEBUG, logger='ftrack_api.entity.base.User'):
+        user.merge(other)
+        session.create('User', {'username': 'x', 'bogus': 1})
+    messages = [record.getMessage() for record in caplog.records
+                if record.name == 'ftrack_api.entity.base.User']
+    assert 'Merged remote_attribute "username": \'old\' -> \'new\'' in messages
+    assert any(message.startswith('Constructing entity from {') for message in messages)
+    assert any(
+        message.startswith("Cannot populate 'bogus' attribute as no such attribute")
+        for message in messages
+    )

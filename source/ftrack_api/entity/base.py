@@ -80,18 +80,21 @@ class _EntityBase(object):
 
 
 class _EntityLogger(object):
-    """Give each entity a logger named after its type, made on first use.
+    """Give each entity a logger named after its type.
 
-    The logger is ``ftrack_api.entity.base.<entity type class name>``; once
-    looked up it is kept on the entity (entities the session rebuilds from
-    server data skip ``__init__``, so it cannot be set there).
+    The logger is ``ftrack_api.entity.base.<entity type class name>``, looked
+    up once per class (entities the session rebuilds from server data skip
+    ``__init__``, so it is not set there).
     """
 
     def __get__(self, entity, owner=None):
         if entity is None:
             return self
-        value = logging.getLogger('{0}.{1}'.format(__name__, owner.__name__))
-        entity.__dict__['logger'] = value
+        # Kept on the class itself (not inherited: each class has its name).
+        value = owner.__dict__.get('_class_logger')
+        if value is None:
+            value = logging.getLogger('{0}.{1}'.format(__name__, owner.__name__))
+            owner._class_logger = value
         return value
 
 
@@ -144,6 +147,9 @@ class Entity(
     # Construction.
     def _construct(self, data):
         """Apply *data* to this new entity and record its creation."""
+        entity_logger = self.logger
+        if entity_logger.isEnabledFor(logging.DEBUG):
+            entity_logger.debug('Constructing entity from %r.', data)
         plan = _ConstructionPlan.of(type(self))
         scalars = plan.scalars
         local = {}
@@ -188,9 +194,9 @@ class Entity(
 
     def _log_unknown(self, name):
         if not name.startswith('__'):
-            logger.debug(
-                'Ignoring %r: no such attribute on entity type %r.',
-                name, self.entity_type,
+            self.logger.debug(
+                'Cannot populate %r attribute as no such attribute found on '
+                'entity %r.', name, self,
             )
 
     # Internal state used by attributes and the session.
@@ -380,6 +386,8 @@ class Entity(
         session = self.session
         changes = []
         table = self.attributes._data
+        entity_logger = self.logger
+        debug = entity_logger.isEnabledFor(logging.DEBUG)
 
         for storage, change_type in (
             ('_remote', 'remote_attribute'), ('_local', 'local_attribute')
@@ -417,4 +425,9 @@ class Entity(
                     'old_value': old_value,
                     'new_value': value,
                 })
+                if debug:
+                    entity_logger.debug(
+                        'Merged %s "%s": %r -> %r',
+                        change_type, name, old_value, value,
+                    )
         return changes
