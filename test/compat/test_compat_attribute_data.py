@@ -340,3 +340,16 @@ def test_entity_merge_debug_logs(compat, ftrack_server):
         'result = sorted(records)\n'
         'session.close()\n'
         'other.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_deleting_an_unknown_attribute(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'status = session.create("Status", {"name": "A", "color": "#000"})\n'
+        'try:\n'
+        '    del status["bogus"]\n'
+        'except Exception as error:\n'
+        '    result = type(error).__name__\n'
+        'session.close()', server=ftrack_server, log_level='ERROR',
+        kept='deleting an unknown attribute raises KeyError naming it where upstream '
+             'fails with an AttributeError on None')

@@ -376,3 +376,26 @@ def test_per_session_default_key_maker(compat, ftrack_server):
         '          ftrack_api.entity.factory.PerSessionDefaultKeyMaker is C.PerSessionDefaultKeyMaker,\n'
         '          ftrack_api.entity.factory.PerSessionDefaultKeyMaker().key(1, "a")]\n'
         'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_collection_of_another_entity_type(compat, ftrack_server):
+    compat.compare(
+        SESSION
+        + 'user = session.query("User").first()\n'
+        'project["children"].append(user)\n'
+        'result = [len(project["children"]), project["children"][0] is user]\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_copy_of_collection(compat, ftrack_server):
+    compat.compare(
+        'import copy\n'
+        + SESSION
+        + 'folder = session.create("Folder", {"name": "f"})\n'
+        'children = project["children"]\n'
+        'children.append(folder)\n'
+        'duplicate = copy.copy(children)\n'
+        'result = [type(duplicate).__name__, duplicate is children, duplicate == children,\n'
+        '          duplicate.entity is project, duplicate.attribute is children.attribute,\n'
+        '          duplicate.mutable, list(duplicate) == list(children)]\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')
