@@ -16,7 +16,9 @@ def signatures(module, names):
                        'is_set', 'get_entity_storage', 'create', 'merge', 'items',
                        'values', 'clear', 'create_scalar_attribute',
                        'create_reference_attribute', 'create_collection_attribute',
-                       'create_mapped_collection_attribute'):
+                       'create_mapped_collection_attribute', '__repr__', '__str__',
+                       '__getitem__', '__setitem__', '__delitem__', '__iter__',
+                       '__len__', '__eq__', '__hash__', '__copy__', '__contains__'):
             value = getattr(cls, member, None)
             if callable(value):
                 members[member] = str(inspect.signature(value))
@@ -32,11 +34,29 @@ def signatures(module, names):
                    'CustomAttributeCollectionAttribute']),
     ('data', ['Data', 'FileWrapper', 'File', 'String']),
     ('entity.factory', ['Factory', 'StandardFactory']),
+    ('entity.base', ['Entity', 'DynamicEntityTypeMetaclass']),
 ])
 def test_public_signatures(compat, module, names):
     compat.compare(
         SIGNATURES + 'import ftrack_api.{0} as module\n'
         'result = signatures(module, {1!r})'.format(module, names))
+
+
+@pytest.mark.parametrize('module', [
+    'note', 'user', 'project_schema', 'job', 'asset_version'])
+def test_entity_module_signatures(compat, module):
+    compat.compare(
+        'import inspect\n'
+        'import ftrack_api.entity.{0} as module\n'
+        'result = {{}}\n'
+        'for name, cls in sorted(vars(module).items()):\n'
+        '    if not inspect.isclass(cls) or cls.__module__ != module.__name__:\n'
+        '        continue\n'
+        '    result[name] = [[base.__name__ for base in cls.__mro__[1:3]]] + sorted(\n'
+        '        (member, str(inspect.signature(value)))\n'
+        '        for member, value in vars(cls).items()\n'
+        '        if callable(value) and (not member.startswith("_") or member == "__init__"))'
+        .format(module))
 
 
 def test_attribute_reprs_and_properties(compat):

@@ -399,3 +399,29 @@ def test_copy_of_collection(compat, ftrack_server):
         '          duplicate.entity is project, duplicate.attribute is children.attribute,\n'
         '          duplicate.mutable, list(duplicate) == list(children)]\n'
         'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_fetching_references_and_collections(compat, ftrack_server):
+    # What is sent to /api when an entity's reference and collection
+    # attributes are read without having been loaded.
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'schema = session.query("ProjectSchema").first()\n'
+        'project = session.create("Project", {"name": "fetch", "full_name": "F",\n'
+        '                                     "project_schema": schema})\n'
+        'folder = session.create("Folder", {"name": "f", "parent": project})\n'
+        'session.commit()\n'
+        'reader = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'start = len(api_calls)\n'
+        'loaded = reader.query("select name from Folder where id is \\"{0}\\""\n'
+        '                      .format(folder["id"])).one()\n'
+        'parent = loaded["parent"]\n'
+        'children = parent["children"]\n'
+        'metadata = dict(loaded["metadata"])\n'
+        'result = [parent["name"], [child["name"] for child in children], metadata,\n'
+        '          [call for call in api_calls[start:]]]\n'
+        'session.delete(folder)\n'
+        'session.delete(project)\n'
+        'session.commit()\n'
+        'session.close()\n'
+        'reader.close()', server=ftrack_server, log_level='ERROR')

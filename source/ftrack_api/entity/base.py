@@ -22,8 +22,8 @@ class DynamicEntityTypeMetaclass(abc.ABCMeta):
     entity classes can mix in other abstract base classes.
     """
 
-    def __repr__(cls):
-        return "<dynamic ftrack class '{0}'>".format(cls.__name__)
+    def __repr__(self):
+        return "<dynamic ftrack class '{0}'>".format(self.__name__)
 
 
 class _ConstructionPlan(object):
