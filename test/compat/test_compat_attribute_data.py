@@ -373,3 +373,46 @@ def test_deleting_an_unknown_attribute(compat, ftrack_server):
         'session.close()', server=ftrack_server, log_level='ERROR',
         kept='deleting an unknown attribute raises KeyError naming it where upstream '
              'fails with an AttributeError on None')
+
+
+def test_project_schema_statuses_and_types(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'schema = session.query("ProjectSchema").first()\n'
+        'result = []\n'
+        'for method, args in [("get_statuses", ("Task",)), ("get_statuses", ("AssetVersion",)),\n'
+        '                     ("get_statuses", ("Shot",)), ("get_statuses", ("Task", None)),\n'
+        '                     ("get_statuses", ("Bogus",)), ("get_statuses", ("User",)),\n'
+        '                     ("get_statuses", ("Project",)), ("get_types", ("Task",)),\n'
+        '                     ("get_types", ("Shot",)), ("get_types", ("AssetVersion",)),\n'
+        '                     ("get_types", ("Bogus",)), ("get_statuses", ("Task", "bogus-id"))]:\n'
+        '    try:\n'
+        '        result.append(sorted(item["name"] for item in getattr(schema, method)(*args)))\n'
+        '    except Exception as error:\n'
+        '        result.append([method, args, type(error).__name__, str(error)])\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_job_types(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'result = []\n'
+        'for data in [{}, {"type": "api_job"}, {"type": "other"},\n'
+        '             {"type": "api_job", "data": "x"}]:\n'
+        '    try:\n'
+        '        job = session.create("Job", data)\n'
+        '        result.append([job["type"], job["status"]])\n'
+        '    except Exception as error:\n'
+        '        result.append([type(error).__name__, str(error)])\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_note_reply(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'user = session.query("User").first()\n'
+        'note = session.create("Note", {"content": "c", "author": user})\n'
+        'reply = note.create_reply("r", user)\n'
+        'result = [reply["content"], reply["author"] is user, reply in note["replies"],\n'
+        '          sorted(reply.keys())]\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')

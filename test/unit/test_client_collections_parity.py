@@ -302,3 +302,19 @@ def test_entity_debug_logs_name_unknown_attributes_and_merges(session, caplog):
         message.startswith("Cannot populate 'bogus' attribute as no such attribute")
         for message in messages
     )
+
+
+def test_job_type_error_uses_upstream_wording(session):
+    with pytest.raises(ValueError) as error:
+        session.create('Job', {'type': 'other'})
+    assert str(error.value) == 'Invalid job type "other". Must be "api_job"'
+
+
+def test_project_schema_unknown_schema_message(session):
+    schema = existing(session, 'ProjectSchema', id='ps1', _schemas=[])
+    with pytest.raises(ValueError) as error:
+        schema.get_statuses('Bogus')
+    assert str(error.value) == 'Schema Bogus does not exist.'
+    with pytest.raises(ValueError) as error:
+        schema.get_types('User')
+    assert str(error.value) == 'Schema User does not have types.'

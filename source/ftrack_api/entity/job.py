@@ -20,8 +20,7 @@ class Job(ftrack_api.entity.base.Entity):
             job_type = data.get('type')
             if job_type is not None and job_type != 'api_job':
                 raise ValueError(
-                    'Invalid job type {0!r}: only "api_job" jobs can be '
-                    'created.'.format(job_type)
+                    'Invalid job type "{0}". Must be "api_job"'.format(job_type)
                 )
         super(Job, self).__init__(
             session, data=data, reconstructing=reconstructing

@@ -59,16 +59,16 @@ class ProjectSchema(ftrack_api.entity.base.Entity):
         """Return the id of this project schema's ``Schema`` for *schema*."""
         entity_class = self.session.types.get(schema)
         if entity_class is None:
-            raise ValueError('Schema {0!r} does not exist.'.format(schema))
+            raise ValueError('Schema {0} does not exist.'.format(schema))
         attribute = entity_class.attributes.get('object_type_id')
         object_type_id = getattr(attribute, 'default_value', ftrack_api.symbol.NOT_SET)
         if attribute is None or object_type_id is ftrack_api.symbol.NOT_SET:
             raise ValueError(
-                'Schema {0!r} does not have {1}.'.format(schema, what)
+                'Schema {0} does not have {1}.'.format(schema, what)
             )
         for object_schema in self['_schemas']:
             if object_schema['type_id'] == object_type_id:
                 return object_schema['id']
         raise ValueError(
-            'No valid {0} were found for schema {1!r}.'.format(what, schema)
+            'No valid {0} were found for schema {1}.'.format(what, schema)
         )
