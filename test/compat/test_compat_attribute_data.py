@@ -416,3 +416,45 @@ def test_note_reply(compat, ftrack_server):
         'result = [reply["content"], reply["author"] is user, reply in note["replies"],\n'
         '          sorted(reply.keys())]\n'
         'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+TIMER = (
+    'def fresh_user():\n'
+    '    fresh = ftrack_api.Session(auto_connect_event_hub=False)\n'
+    '    return fresh.query("User where username is \\"{0}\\"".format(fresh.api_user)).one()\n'
+    'def no_timer():\n'
+    '    try:\n'
+    '        fresh_user().stop_timer()\n'
+    '    except ftrack_api.exception.NoResultFoundError:\n'
+    '        pass\n'
+    'no_timer()\n'
+    'user = fresh_user()\n'
+    'result = []\n'
+    'def step(function):\n'
+    '    try:\n'
+    '        result.append(type(function()).__name__)\n'
+    '    except Exception as error:\n'
+    '        result.append([type(error).__name__, str(error).replace(user["id"], "<user>")])\n'
+)
+
+
+def test_user_timers(compat, ftrack_server):
+    compat.compare(
+        TIMER
+        + 'step(lambda: user.stop_timer())\n'
+        'step(lambda: user.start_timer(comment="c"))\n'
+        'step(lambda: user.start_timer())\n'
+        'no_timer()', server=ftrack_server, log_level='ERROR',
+        # The failed commit's error record is the session's (not compared here).
+        fields=('result', 'raised', 'stdout'))
+
+
+def test_user_timer_session_after_refused_start(compat, ftrack_server):
+    compat.compare(
+        TIMER
+        + 'step(lambda: user.start_timer())\n'
+        'step(lambda: user.start_timer())\n'
+        'step(lambda: user.stop_timer())\n'
+        'no_timer()', server=ftrack_server, log_level='ERROR',
+        kept='a refused start_timer discards its timer, so the session can still '
+             'commit (upstream keeps it pending and every later commit fails)')

@@ -318,3 +318,18 @@ def test_project_schema_unknown_schema_message(session):
     with pytest.raises(ValueError) as error:
         schema.get_types('User')
     assert str(error.value) == 'Schema User does not have types.'
+
+
+def test_start_timer_refusal_names_the_user_id(session, monkeypatch):
+    user = existing(session, 'User', id='u1')
+
+    def commit():
+        raise ftrack_api.exception.ServerError(
+            'DuplicateEntryError(User u1 already has a running timer)')
+
+    monkeypatch.setattr(session, 'commit', commit)
+    with pytest.raises(ftrack_api.exception.NotUniqueError) as error:
+        user.start_timer()
+    assert str(error.value) == (
+        'Failed to start a timelog for user with id: u1, it is likely that a timer '
+        'is already running. Either use force=True or stop the timer first.')

@@ -45,9 +45,11 @@ class User(ftrack_api.entity.base.Entity):
         except ftrack_api.exception.ServerError as error:
             if any(name in str(error) for name in _DUPLICATE_TIMER_ERRORS):
                 session._unit_of_work.discard_entity(timer)
+                # Upstream's wording, naming the user by id.
                 raise ftrack_api.exception.NotUniqueError(
-                    'Cannot start a new timer for {0!r}: a timer is already '
-                    'running (use force=True to stop it first).'.format(self)
+                    'Failed to start a timelog for user with id: {0}, it is '
+                    'likely that a timer is already running. Either use '
+                    'force=True or stop the timer first.'.format(self['id'])
                 )
             raise
         return timer
