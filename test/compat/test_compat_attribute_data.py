@@ -458,3 +458,30 @@ def test_user_timer_session_after_refused_start(compat, ftrack_server):
         'no_timer()', server=ftrack_server, log_level='ERROR',
         kept='a refused start_timer discards its timer, so the session can still '
              'commit (upstream keeps it pending and every later commit fails)')
+
+
+def test_file_data_modes_and_missing_path(compat):
+    compat.compare(
+        'import os\n'
+        'path = os.path.join(workdir, "data.bin")\n'
+        'data = ftrack_api.data.File(path, "wb")\n'
+        'data.write(b"abc")\n'
+        'data.close()\n'
+        'data = ftrack_api.data.File(path)\n'
+        'result = [data.read(), data.tell(), data.closed]\n'
+        'data.close()\n'
+        'result.append(data.closed)\n'
+        'data.close()\n'
+        'try:\n'
+        '    ftrack_api.data.File(os.path.join(workdir, "missing"))\n'
+        'except Exception as error:\n'
+        '    result.append([type(error).__name__, error.errno])')
+
+
+def test_data_as_context_manager(compat):
+    compat.compare(
+        'with ftrack_api.data.String("abc") as data:\n'
+        '    result = [data.read()]\n'
+        'result.append(data.closed)',
+        kept='our data objects are also context managers (closing on exit); '
+             'upstream has no __enter__/__exit__')
