@@ -425,3 +425,18 @@ def test_fetching_references_and_collections(compat, ftrack_server):
         'session.commit()\n'
         'session.close()\n'
         'reader.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_collection_changes_while_not_recording(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'user = session.query("User").first()\n'
+        'before = len(session.recorded_operations)\n'
+        'with session.operation_recording(False):\n'
+        '    user["metadata"]["x"] = "1"\n'
+        '    group = session.create("Group", {"name": "tmp"})\n'
+        '    group["children"].append(session.create("Group", {"name": "tmp2"}))\n'
+        'attribute = type(group).attributes.get("children")\n'
+        'result = [len(session.recorded_operations) - before, attribute.is_modified(group),\n'
+        '          len(group["children"]), dict(user["metadata"]).get("x")]\n'
+        'session.close()', server=ftrack_server, log_level='ERROR')
