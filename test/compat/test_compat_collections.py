@@ -440,3 +440,37 @@ def test_collection_changes_while_not_recording(compat, ftrack_server):
         'result = [len(session.recorded_operations) - before, attribute.is_modified(group),\n'
         '          len(group["children"]), dict(user["metadata"]).get("x")]\n'
         'session.close()', server=ftrack_server, log_level='ERROR')
+
+
+def test_custom_attributes_with_a_configuration(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'text = session.query(\'CustomAttributeType where name is "text"\').one()\n'
+        'configuration = session.create("CustomAttributeConfiguration", {\n'
+        '    "entity_type": "show", "type": text, "label": "Compat text",\n'
+        '    "key": "compat_text", "config": \'{"markdown": false}\', "default": "dflt"})\n'
+        'session.commit()\n'
+        'schema = session.query("ProjectSchema").first()\n'
+        'project = session.create("Project", {"name": "ca", "full_name": "CA",\n'
+        '                                     "project_schema": schema})\n'
+        'custom = project["custom_attributes"]\n'
+        'result = [sorted(custom.keys()), custom.get("compat_text")]\n'
+        'custom["compat_text"] = "v"\n'
+        'result += [custom["compat_text"], len(custom)]\n'
+        'session.commit()\n'
+        'reader = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'loaded = reader.get("Project", project["id"])\n'
+        'values = loaded["custom_attributes"]\n'
+        'result += [sorted(values.keys()), values["compat_text"]]\n'
+        'try:\n'
+        '    values["nope"] = 1\n'
+        'except Exception as error:\n'
+        '    result.append([type(error).__name__, str(error)])\n'
+        'del values["compat_text"]\n'
+        'result.append(sorted(values.keys()))\n'
+        'session.delete(project)\n'
+        'session.commit()\n'
+        'session.delete(configuration)\n'
+        'session.commit()\n'
+        'session.close()\n'
+        'reader.close()', server=ftrack_server, log_level='ERROR')

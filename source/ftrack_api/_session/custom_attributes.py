@@ -207,12 +207,10 @@ def create_dense_value(proxy, key, value):
     owner = collection.entity
     session = owner.session
     if not owner._is_new():
+        # Upstream's wording (the key is the one being set).
         raise KeyError(
-            'Custom attribute {0!r} does not apply to {1!r}: no value for it '
-            'was returned by the server, so it must be created explicitly '
-            '(check the configuration key and its entity type).'.format(
-                key, owner
-            )
+            'Custom attributes must be created explicitly for the given '
+            'entity type before being set.'
         )
     configuration = _find_configuration(proxy, key)
     if configuration is None:
