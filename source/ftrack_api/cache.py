@@ -16,6 +16,7 @@ import contextlib
 import copy
 import dbm
 import functools
+import inspect
 import os
 import re
 import threading
@@ -275,10 +276,6 @@ class MemoryCache(Cache):
 _FILE_LOCKS = {}
 _FILE_LOCKS_GUARD = threading.Lock()
 
-#: Type markers prefixed to stored values so reads return what was written.
-_TEXT_MARKER = b's'
-_BYTES_MARKER = b'b'
-
 
 def _file_lock(path):
     """Return the process-wide lock for database *path*."""
@@ -287,11 +284,12 @@ def _file_lock(path):
 
 
 class FileCache(Cache):
-    """File based cache using the standard :mod:`dbm` module.
+    """A cache kept in a :mod:`dbm` database file at *path*.
 
-    Keys and values must be strings (or bytes); values read back have the
-    type they were written with. Use :class:`SerialisedCache` to store other
-    values. The database is opened for each operation, so several caches
+    Keys are text (or bytes); values are text or bytes and are stored as
+    they are (text as UTF-8), so a file written by upstream's client reads
+    here and the other way round. Values always read back as text. Wrap it
+    in a :class:`SerialisedCache` to keep other values. The database is opened for each operation, so several caches
     and sessions may share one *path*. Access is serialised between threads
     of this process; no locking is done between processes.
     """
@@ -317,7 +315,12 @@ class FileCache(Cache):
 
     @staticmethod
     def _encode_key(key):
-        """Return *key* as bytes; raise :exc:`TypeError` for other types."""
+        """Return *key* as the bytes stored in the database.
+
+        Text is stored as UTF-8 (ASCII keys, as every key maker of this
+        module makes for text, are stored exactly as upstream stores them);
+        bytes keys, as :class:`ObjectKeyMaker` makes, are stored as they are.
+        """
         if isinstance(key, str):
             return key.encode('utf-8')
         if isinstance(key, bytes):
@@ -338,11 +341,11 @@ class FileCache(Cache):
 
     @staticmethod
     def _encode_value(key, value):
-        """Return *value* with its type marker; reject other types."""
+        """Return *value* as stored: text as UTF-8, bytes unchanged."""
         if isinstance(value, str):
-            return _TEXT_MARKER + value.encode('utf-8')
+            return value.encode('utf-8')
         if isinstance(value, bytes):
-            return _BYTES_MARKER + value
+            return value
         raise TypeError(
             'FileCache values must be str or bytes, got {0} for key {1!r}; '
             'wrap the cache in a SerialisedCache to store other values.'.format(
@@ -352,25 +355,22 @@ class FileCache(Cache):
 
     @staticmethod
     def _decode_value(raw):
-        """Return stored *raw* value as the type it was written with."""
-        marker, payload = raw[:1], raw[1:]
-        if marker == _TEXT_MARKER:
-            return payload.decode('utf-8')
-        if marker == _BYTES_MARKER:
-            return payload
-        # Written by another tool without a marker: return it untouched.
-        return raw
+        """Return stored *raw* value as text (bytes if it is not UTF-8)."""
+        try:
+            return raw.decode('utf-8')
+        except UnicodeDecodeError:
+            return raw
 
     @staticmethod
-    def _read(database, encoded_key, key):
+    def _read(database, encoded_key):
         """Return the value stored at *encoded_key* in the open *database*.
 
-        Raise :exc:`KeyError` naming *key* if it is not there.
+        Raise :exc:`KeyError` naming the stored key if it is not there.
         """
         try:
             return database[encoded_key]
         except KeyError:
-            raise KeyError(key) from None
+            raise KeyError(encoded_key) from None
 
     def get(self, key):
         """Return value for *key*.
@@ -379,7 +379,7 @@ class FileCache(Cache):
         """
         encoded_key = self._encode_key(key)
         with self._database() as database:
-            raw = self._read(database, encoded_key, key)
+            raw = self._read(database, encoded_key)
         return self._decode_value(raw)
 
     def set(self, key, value):
@@ -399,7 +399,7 @@ class FileCache(Cache):
         """
         encoded_key = self._encode_key(key)
         with self._database() as database:
-            raw = self._read(database, encoded_key, key)
+            raw = self._read(database, encoded_key)
             del database[encoded_key]
         return self._decode_value(raw)
 
@@ -502,8 +502,8 @@ class Memoiser(object):
         self.return_copies = return_copies
         super(Memoiser, self).__init__()
 
-    def call(self, function, args=None, kwargs=None):
-        """Return the result of ``function(*args, **kwargs)``, memoised.
+    def call(self, function, args=None, kw=None):
+        """Return the result of ``function(*args, **kw)``, memoised.
 
         The first call with given arguments runs *function* and caches the
         result; later calls with equal arguments return the cached result.
@@ -511,14 +511,18 @@ class Memoiser(object):
         """
         if args is None:
             args = ()
-        if kwargs is None:
-            kwargs = {}
+        if kw is None:
+            kw = {}
 
-        key = self.key_maker.key(function, args, kwargs)
+        # The arguments are keyed by the parameter they bind to, defaults
+        # included, so f(1) and f(a=1) share one entry (as upstream keys them).
+        key = self.key_maker.key(
+            function, inspect.getcallargs(function, *args, **kw)
+        )
         try:
             value = self.cache.get(key)
         except KeyError:
-            value = function(*args, **kwargs)
+            value = function(*args, **kw)
             self.cache.set(key, value)
 
         if self.return_copies:
