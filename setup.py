@@ -10,9 +10,12 @@ SOURCE = os.path.join(ROOT, 'source')
 
 
 def read_version():
-    """Return the version declared in ftrack_api/_version.py."""
+    """Return the distribution version declared in ftrack_api/_version.py.
+
+    (Its ``__version__`` is the upstream API level implemented, not ours.)
+    """
     with open(os.path.join(SOURCE, 'ftrack_api', '_version.py')) as handle:
-        match = re.search(r"__version__\s*=\s*'([^']+)'", handle.read())
+        match = re.search(r"distribution_version\s*=\s*'([^']+)'", handle.read())
     return match.group(1)
 
 

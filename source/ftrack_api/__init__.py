@@ -1,6 +1,7 @@
 """ftrack Python API client."""
 
 from ._version import __version__  # noqa: F401
+from ._version import distribution_version  # noqa: F401
 
 import threading
 
@@ -37,3 +38,6 @@ def mixin(instance, mixin_class, name=None):
 
 
 from .session import Session  # noqa: E402,F401
+# Scripts written for upstream reach ftrack_api.logging after importing the
+# package alone.
+from . import logging  # noqa: E402,F401

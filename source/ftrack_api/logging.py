@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import warnings
+
 
 class LazyLogMessage(object):
     """A log message formatted only when a handler renders it.
@@ -28,3 +31,24 @@ class LazyLogMessage(object):
     def __repr__(self):
         """Return a representation showing the unformatted template."""
         return '<{0} {1!r}>'.format(type(self).__name__, self.message)
+
+
+def deprecation_warning(message):
+    """Return a decorator that marks a function as deprecated.
+
+    Each call of the decorated function issues a
+    :exc:`PendingDeprecationWarning` with *message* (shown only where the
+    warning filters let it through, as Python does by default for that
+    category), then runs the function. The wrapper keeps the function's
+    name and docstring.
+    """
+
+    def decorator(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            warnings.warn(message, PendingDeprecationWarning)
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -7,6 +7,7 @@ with the session (and the session's ``plugin_arguments``).
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import inspect
 import logging
@@ -176,3 +177,17 @@ def _accepted_keyword_arguments(function, positional_count, keyword_arguments):
         for name, value in keyword_arguments.items()
         if name in names and name not in filled
     )
+
+
+def load_source(modname, filename):
+    """Import the Python file *filename* as a module named *modname*; return it.
+
+    The module is executed but not added to :data:`sys.modules` (so loading
+    two files under one name does not clash). A missing file raises
+    :exc:`FileNotFoundError`; an error in the module's code propagates.
+    """
+    loader = importlib.machinery.SourceFileLoader(modname, filename)
+    spec = importlib.util.spec_from_file_location(modname, filename, loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module

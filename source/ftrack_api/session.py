@@ -260,8 +260,15 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
 
     @property
     def request_timeout(self):
-        """Return the timeout (seconds) of each request."""
+        """Seconds each request may take; set it to change later requests."""
         return self._request_timeout
+
+    @request_timeout.setter
+    def request_timeout(self, value):
+        self._request_timeout = value
+        transport = getattr(self, '_transport', None)
+        if transport is not None and hasattr(transport, 'timeout'):
+            transport.timeout = value
 
     @property
     def created(self):
@@ -300,6 +307,9 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         if self._closed:
             return
         logger.debug('Closing %r.', self)
+        if len(self._unit_of_work.operations):
+            # Upstream's warning, word for word: tools watch for it.
+            logger.warning('Closing session with pending operations not persisted.')
         hub = getattr(self, '_event_hub', None)
         if hub is not None:
             # Also stops a reconnection or a background connection under way.

@@ -310,14 +310,27 @@ def test_os_errors_are_translated(error, operation, expected):
     """Each OS error maps to its accessor error, chained to the cause."""
     import errno
 
-    from ftrack_api.accessor.disk import _translated_errors
+    from ftrack_api.accessor.disk import error_handler
 
     if expected is exception.AccessorContainerNotEmptyError:
         error = OSError(errno.ENOTEMPTY, 'not empty')
     with pytest.raises(expected) as raised:
-        with _translated_errors(operation, 'a/b.txt'):
+        with error_handler(operation=operation, resource_identifier='a/b.txt'):
             raise error
     assert type(raised.value) is expected
     assert raised.value.details['resource_identifier'] == 'a/b.txt'
     assert raised.value.details['operation'] == operation
     assert raised.value.__cause__ is error
+
+
+def test_error_handler_passes_other_errors_and_re_exports():
+    """Non-OS errors pass through; the accessor errors import from disk too."""
+    import ftrack_api.accessor.disk as disk
+
+    with pytest.raises(ValueError):
+        with disk.error_handler(operation='open'):
+            raise ValueError('v')
+    assert disk.AccessorResourceNotFoundError is exception.AccessorResourceNotFoundError
+    with pytest.raises(exception.AccessorOperationFailedError):
+        with disk.error_handler():
+            raise OSError(17, 'exists')

@@ -9,36 +9,55 @@ import os
 import ftrack_api.data
 import ftrack_api.exception
 from ftrack_api.accessor.base import Accessor
+# Integrations written for upstream import the accessor errors from here.
+from ftrack_api.exception import (  # noqa: F401
+    AccessorContainerNotEmptyError,
+    AccessorFilesystemPathError,
+    AccessorOperationFailedError,
+    AccessorParentResourceNotFoundError,
+    AccessorPermissionDeniedError,
+    AccessorResourceInvalidError,
+    AccessorResourceNotFoundError,
+    AccessorUnsupportedOperationError,
+)
 
 
 @contextlib.contextmanager
-def _translated_errors(operation, resource_identifier):
-    """Re-raise :exc:`OSError` as the matching accessor error.
+def error_handler(**kw):
+    """Turn an :exc:`OSError` raised in the block into an accessor error.
 
-    *operation* and *resource_identifier* are named in the raised error;
-    the original error is chained and kept as its ``error`` detail.
+    Keyword arguments are passed to the raised error; accessors give
+    *operation* (what was being done) and *resource_identifier*. The error
+    class follows the error number as upstream's client chooses it: a
+    missing file is :exc:`~ftrack_api.exception.AccessorResourceNotFoundError`,
+    a directory that is not empty
+    :exc:`~ftrack_api.exception.AccessorContainerNotEmptyError`, a file where
+    a directory was expected (or the other way round)
+    :exc:`~ftrack_api.exception.AccessorResourceInvalidError`, a refused
+access :exc:`~ftrack_api.exception.AccessorPermissionDeniedError` (a
+subclass of upstream's choice), anything else
+    :exc:`~ftrack_api.exception.AccessorOperationFailedError`. The original
+    error is chained and kept as the ``error`` detail. Other exceptions pass
+    through unchanged.
     """
     try:
         yield
     except OSError as error:
-        if isinstance(error, FileNotFoundError):
+        if error.errno == errno.ENOENT:
             error_class = ftrack_api.exception.AccessorResourceNotFoundError
-        elif isinstance(error, PermissionError):
+        elif error.errno in (errno.EACCES, errno.EPERM):
+            # Upstream raises the base AccessorOperationFailedError here;
+            # this subclass of it says more and is still caught by it.
             error_class = ftrack_api.exception.AccessorPermissionDeniedError
-        elif error.errno in (errno.ENOTEMPTY, errno.EEXIST) and operation in (
-            'remove', 'remove_container'
-        ):
-            # rmdir reports a non-empty directory as either, by platform.
+        elif error.errno == errno.ENOTEMPTY:
             error_class = ftrack_api.exception.AccessorContainerNotEmptyError
-        elif isinstance(error, (NotADirectoryError, IsADirectoryError)):
+        elif error.errno in (errno.ENOTDIR, errno.EISDIR):
             error_class = ftrack_api.exception.AccessorResourceInvalidError
         else:
             error_class = ftrack_api.exception.AccessorOperationFailedError
-        raise error_class(
-            operation=operation,
-            resource_identifier=resource_identifier,
-            error=error,
-        ) from error
+        details = dict(kw)
+        details.setdefault('error', error)
+        raise error_class(**details) from error
 
 
 def _is_within(path, directory):
@@ -123,7 +142,7 @@ class DiskAccessor(Accessor):
                 error='not a container',
             )
 
-        with _translated_errors('list', resource_identifier):
+        with error_handler(operation='list', resource_identifier=resource_identifier):
             names = sorted(os.listdir(path))
         return [os.path.join(resource_identifier, name) for name in names]
 
@@ -180,7 +199,7 @@ class DiskAccessor(Accessor):
                     operation='open', resource_identifier=resource_identifier
                 )
 
-        with _translated_errors('open', resource_identifier):
+        with error_handler(operation='open', resource_identifier=resource_identifier):
             return ftrack_api.data.File(path, mode)
 
     def remove(self, resource_identifier):
@@ -192,7 +211,7 @@ class DiskAccessor(Accessor):
         a container holding entries.
         """
         path = self.get_filesystem_path(resource_identifier)
-        with _translated_errors('remove', resource_identifier):
+        with error_handler(operation='remove', resource_identifier=resource_identifier):
             if os.path.isdir(path) and not os.path.islink(path):
                 os.rmdir(path)
             elif os.path.lexists(path):
@@ -222,7 +241,7 @@ class DiskAccessor(Accessor):
                 error='a file exists at this path',
             )
 
-        with _translated_errors('make_container', resource_identifier):
+        with error_handler(operation='make_container', resource_identifier=resource_identifier):
             if recursive:
                 os.makedirs(path, exist_ok=True)
                 return

@@ -9,12 +9,18 @@ sources are (origin) or extra server conveniences (server).
 
 from __future__ import annotations
 
+import collections.abc
 import os
 
 import ftrack_api.exception
+from ftrack_api.entity.base import _EntityBase
+
+# Like upstream, each mixin is a MutableMapping (as every entity is), so
+# isinstance checks integrations make on a mixin class hold.
+_MIXIN_BASES = (_EntityBase, collections.abc.MutableMapping)
 
 
-class MemoryLocationMixin(object):
+class MemoryLocationMixin(*_MIXIN_BASES):
     """Keep component registrations of this location in memory only.
 
     Unlike a standard location, the resource identifiers of components in
@@ -52,7 +58,7 @@ class MemoryLocationMixin(object):
         }
 
 
-class UnmanagedLocationMixin(object):
+class UnmanagedLocationMixin(*_MIXIN_BASES):
     """Location that does not manage data.
 
     Components are only registered: data is neither transferred into nor
@@ -92,7 +98,7 @@ class OriginLocationMixin(MemoryLocationMixin, UnmanagedLocationMixin):
         return {'source_resource_identifier': source}
 
 
-class ServerLocationMixin(object):
+class ServerLocationMixin(*_MIXIN_BASES):
     """Location representing ftrack server.
 
     Adds convenience methods specific to the ftrack server.

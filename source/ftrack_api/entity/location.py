@@ -54,13 +54,18 @@ class Location(ftrack_api.entity.base.Entity):
             session, data=data, reconstructing=reconstructing
         )
 
-    def __repr__(self):
+    def __str__(self):
+        # Upstream's form: the name in double quotes when it is loaded (it
+        # is not fetched for this), then the id.
         name = self._local.get('name', NOT_SET)
         if name is NOT_SET:
             name = self._remote.get('name', NOT_SET)
-        return '<{0}({1!r}, {2})>'.format(
-            type(self).__name__, name, ', '.join(self._primary_key_strings())
-        )
+        identifier = ', '.join(self._primary_key_strings())
+        if name is NOT_SET:
+            return '<{0}({1})>'.format(type(self).__name__, identifier)
+        return '<{0}("{1}", {2})>'.format(type(self).__name__, name, identifier)
+
+    __repr__ = __str__
 
     # Adding.
     def add_component(self, component, source=None, recursive=True):
@@ -575,6 +580,18 @@ class Location(ftrack_api.entity.base.Entity):
         """
         accessor = self._require_accessor('get_filesystem_path')
         return accessor.get_filesystem_path(self.get_resource_identifier(component))
+
+    def get_filesystem_paths(self, components):
+        """Return the filesystem paths of *components* in this location.
+
+        One path per component, in order; raises as
+        :meth:`get_filesystem_path` does for any of them.
+        """
+        accessor = self._require_accessor('get_filesystem_paths')
+        return [
+            accessor.get_filesystem_path(identifier)
+            for identifier in self.get_resource_identifiers(components)
+        ]
 
     def get_url(self, component):
         """Return url for *component* from the location's accessor.

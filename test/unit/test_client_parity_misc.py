@@ -1,0 +1,106 @@
+"""Upstream-compatible surface outside the documentation (issue: parity)."""
+
+import logging
+import sys
+import warnings
+
+import pytest
+
+import ftrack_api
+import ftrack_api.accessor.disk
+import ftrack_api.entity.location
+import ftrack_api.exception
+import ftrack_api.logging
+import ftrack_api.plugin
+from ftrack_local_server.testing import OfflineSession, offline_session
+
+
+@pytest.fixture
+def session():
+    yield from offline_session()
+
+
+def test_version_reports_the_upstream_api_level():
+    """__version__ is upstream's level; the distribution has its own."""
+    assert tuple(int(part) for part in ftrack_api.__version__.split('.')) >= (3, 1, 0)
+    assert ftrack_api.distribution_version != ftrack_api.__version__
+
+
+def test_logging_module_is_an_attribute_of_the_package():
+    assert ftrack_api.logging is sys.modules['ftrack_api.logging']
+
+
+def test_load_source_executes_without_registering(tmp_path):
+    path = tmp_path / 'plugin_module.py'
+    path.write_text('VALUE = 6 * 7\n')
+    module = ftrack_api.plugin.load_source('parity_loaded', str(path))
+    assert module.VALUE == 42
+    assert module.__name__ == 'parity_loaded'
+    assert 'parity_loaded' not in sys.modules
+    with pytest.raises(FileNotFoundError):
+        ftrack_api.plugin.load_source('missing', str(tmp_path / 'none.py'))
+
+
+def test_deprecation_warning_decorator():
+    def add(a, b=1):
+        return a + b
+
+    wrapped = ftrack_api.logging.deprecation_warning('add is old')(add)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter('always')
+        assert wrapped(1, b=2) == 3
+    assert wrapped.__name__ == 'add'
+    assert [(w.category, str(w.message)) for w in seen] == [
+        (PendingDeprecationWarning, 'add is old')]
+
+
+@pytest.mark.parametrize('number, expected', [
+    (2, ftrack_api.exception.AccessorResourceNotFoundError),
+    (39, ftrack_api.exception.AccessorContainerNotEmptyError),
+    (21, ftrack_api.exception.AccessorResourceInvalidError),
+    (17, ftrack_api.exception.AccessorOperationFailedError),
+])
+def test_disk_error_handler(number, expected):
+    with pytest.raises(expected) as raised:
+        with ftrack_api.accessor.disk.error_handler(
+                operation='open', resource_identifier='a/b'):
+            raise OSError(number, 'failure')
+    assert type(raised.value) is expected
+    assert raised.value.details['resource_identifier'] == 'a/b'
+
+
+def test_location_str_names_loaded_name_only(session):
+    unnamed = session.create('Location', {})
+    assert str(unnamed) == '<Location({0})>'.format(unnamed['id'])
+    named = session.create('Location', {'name': 'studio.disk'})
+    assert str(named) == '<Location("studio.disk", {0})>'.format(named['id'])
+
+
+def test_location_mixins_are_mutable_mappings():
+    import collections.abc
+
+    for name in ('MemoryLocationMixin', 'UnmanagedLocationMixin',
+                 'OriginLocationMixin', 'ServerLocationMixin'):
+        assert issubclass(
+            getattr(ftrack_api.entity.location, name), collections.abc.MutableMapping)
+
+
+def test_closing_with_pending_operations_warns(caplog):
+    session = OfflineSession()
+    session.create('Scope', {'name': 'pending'})
+    with caplog.at_level(logging.WARNING, logger='ftrack_api'):
+        session.close()
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        'Closing session with pending operations not persisted.']
+
+
+def test_closing_without_pending_operations_is_quiet(caplog):
+    session = OfflineSession()
+    with caplog.at_level(logging.WARNING, logger='ftrack_api'):
+        session.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_request_timeout_is_settable(session):
+    session.request_timeout = 7
+    assert session.request_timeout == 7
