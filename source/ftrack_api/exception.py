@@ -157,8 +157,14 @@ class EntityTypeError(Error):
     default_message = 'Entity type error.'
 
 
-class UnrecognisedEntityTypeError(EntityTypeError):
-    """Raise when an unrecognised entity type detected."""
+class UnrecognisedEntityTypeError(EntityTypeError, KeyError):
+    """Raise when an unrecognised entity type detected.
+
+    Also a :exc:`KeyError`, which is what upstream's ``Session.get`` raises
+    for an unknown type, so handlers written for either keep working.
+    """
+
+    __str__ = EntityTypeError.__str__
 
     default_message = 'Entity type "{entity_type}" not recognised.'
 

@@ -259,6 +259,31 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         return self._event_hub
 
     @property
+    def _request(self):
+        """The :class:`requests.Session` that sends the ``/api`` calls.
+
+        Integrations change its ``headers``, ``cookies``, ``verify``,
+        ``proxies`` or adapters (``mount``); the next call uses them.
+        Assigning another :class:`requests.Session` makes the calls go
+        through it instead (its authentication is the caller's affair).
+        Once the session is closed, reading it raises
+        :exc:`ftrack_api.exception.ConnectionClosedError`.
+        """
+        if self._closed:
+            raise ftrack_api.exception.ConnectionClosedError()
+        return getattr(self._transport, 'http_session', None)
+
+    @_request.setter
+    def _request(self, value):
+        self._transport.http_session = value
+
+    @property
+    def _local_cache(self):
+        """The first cache layer: the :class:`~ftrack_api.cache.MemoryCache`
+        holding this session's entities (``values()`` gives them)."""
+        return self._identity_map
+
+    @property
     def request_timeout(self):
         """Seconds each request may take; set it to change later requests."""
         return self._request_timeout
@@ -375,8 +400,8 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
     def get(self, entity_type, entity_key):
         """Return the *entity_type* entity with *entity_key*, or None.
 
-        *entity_key* is the primary key value, or a list (or mapping) of
-        values for composite keys. The cache is checked first; otherwise
+        *entity_key* is the primary key value, or for composite keys any
+        iterable of the values in key order (or a mapping by key name). The cache is checked first; otherwise
         the server is queried.
         """
         entity_class = self._class_for(entity_type)
@@ -388,10 +413,13 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         else:
             if isinstance(entity_key, collections.abc.Mapping):
                 values = [entity_key[name] for name in primary_key]
-            elif isinstance(entity_key, (list, tuple)):
-                values = list(entity_key)
-            else:
+            elif isinstance(entity_key, (str, bytes)) or not isinstance(
+                entity_key, collections.abc.Iterable
+            ):
                 values = [entity_key]
+            else:
+                # Any iterable of key values (a list, dict.values(), ...).
+                values = list(entity_key)
             if len(values) != len(primary_key):
                 raise ValueError(
                     'Entity key {0!r} does not match the primary key {1!r} of '

@@ -104,3 +104,21 @@ def test_closing_without_pending_operations_is_quiet(caplog):
 def test_request_timeout_is_settable(session):
     session.request_timeout = 7
     assert session.request_timeout == 7
+
+
+def test_get_accepts_any_iterable_and_unknown_type_is_a_key_error(session):
+    priority = session.create('Priority', {'id': 'p1', 'name': 'high'}, reconstructing=True)
+    assert session.get('Priority', {'id': 'p1'}.values()) is priority
+    assert session.get('Priority', iter(['p1'])) is priority
+    with pytest.raises(KeyError):
+        session.get('NoSuchType', 'x')
+    with pytest.raises(ftrack_api.exception.UnrecognisedEntityTypeError) as raised:
+        session.get('NoSuchType', 'x')
+    assert str(raised.value) == 'Entity type "NoSuchType" not recognised.'
+
+
+def test_local_cache_holds_entities_and_rollback_removes_created(session):
+    created = session.create('Scope', {'name': 'cached'})
+    assert created in list(session._local_cache.values())
+    session.rollback()
+    assert created not in list(session._local_cache.values())

@@ -67,8 +67,12 @@ class Transport(object):
 
     @property
     def http_session(self):
-        """Return the underlying :class:`requests.Session`."""
+        """The :class:`requests.Session` every request goes through."""
         return self._http
+
+    @http_session.setter
+    def http_session(self, value):
+        self._http = value
 
     def __repr__(self):
         return '<{0} {1}>'.format(type(self).__name__, self.endpoint)
