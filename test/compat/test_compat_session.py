@@ -56,3 +56,17 @@ def test_local_cache_values_and_rollback(compat, ftrack_server):
         'after = scope in list(session._local_cache.values())\n'
         'session.close()\n'
         'result = [before, after]', server=ftrack_server)
+
+
+def test_commit_goes_through_patched_call(compat, ftrack_server):
+    compat.compare(
+        OPEN + 'seen = []\n'
+        'original = session.call\n'
+        'def call(data):\n'
+        '    seen.append([(op["action"], op["entity_type"]) for op in data])\n'
+        '    return original(data)\n'
+        'session.call = call\n'
+        'session.create("Scope", {"name": "compat-patched-" + workdir[-6:]})\n'
+        'session.commit()\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)

@@ -122,3 +122,37 @@ def test_local_cache_holds_entities_and_rollback_removes_created(session):
     assert created in list(session._local_cache.values())
     session.rollback()
     assert created not in list(session._local_cache.values())
+
+
+def test_commit_goes_through_a_patched_call(session):
+    """A patched ``session.call`` sees the commit's operations (as upstream)."""
+    seen = []
+    original = session.call
+
+    def call(data):
+        seen.append(data)
+        return original(data)
+
+    session.call = call
+    session.create('Scope', {'name': 'patched'})
+    session.commit()
+    assert [operation['action'] for operation in seen[0]] == ['create']
+    assert seen[0][0]['entity_data']['name'] == 'patched'
+
+
+def test_commit_goes_through_a_subclass_call():
+    seen = []
+
+    class Recording(OfflineSession):
+        def call(self, data):
+            seen.append([operation['action'] for operation in data])
+            return super(Recording, self).call(data)
+
+    session = Recording()
+    session.transport.echo = True
+    try:
+        session.create('Scope', {'name': 'sub'})
+        session.commit()
+    finally:
+        session.close()
+    assert ['create'] in seen

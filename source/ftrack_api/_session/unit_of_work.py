@@ -16,6 +16,7 @@ import ftrack_api._session.identity
 import ftrack_api.inspection
 import ftrack_api.operation
 import ftrack_api.symbol
+import ftrack_api.session  # noqa: F401  (Session.call, read at commit time)
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 CREATED = ftrack_api.symbol.CREATED
@@ -117,7 +118,12 @@ class UnitOfWork(object):
             with ftrack_api._session.gc.paused():
                 batch = ftrack_api._session.batch.build_batch(stack[:count])
             if batch:
-                session._call(batch)
+                if 'call' in vars(session) or type(session).call is not ftrack_api.session.Session.call:
+                    # A subclass or a patch of ``call`` sees every commit, as
+                    # with upstream's client (call_args: the operations).
+                    session.call(batch)
+                else:
+                    session._call(batch)
             if len(stack) == count:
                 self._clear_after_commit()
             else:
@@ -221,3 +227,4 @@ class UnitOfWork(object):
                 session._forget(key)
             entity._local.clear()
             self._dirty.pop(id(entity), None)
+
