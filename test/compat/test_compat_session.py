@@ -70,3 +70,33 @@ def test_commit_goes_through_patched_call(compat, ftrack_server):
         'session.commit()\n'
         'session.close()\n'
         'result = seen', server=ftrack_server)
+
+
+def test_schema_cache_file_functions(compat, ftrack_server):
+    compat.compare(
+        'import os\n' + OPEN
+        + 'path = os.path.join(workdir, "cache.json")\n'
+        'missing = session._read_schemas_from_cache(path)\n'
+        'schemas = [{"id": "B", "x": 1}, {"id": "A", "y": [1, 2], "z": "é"}]\n'
+        'written = session._write_schemas_to_cache(schemas, path)\n'
+        'raw = open(path, "rb").read()\n'
+        'read = session._read_schemas_from_cache(path)\n'
+        'open(path, "w").write("not json")\n'
+        'try:\n'
+        '    session._read_schemas_from_cache(path)\n'
+        'except ValueError as error:\n'
+        '    bad = type(error).__name__\n'
+        'session.close()\n'
+        'result = [missing, written, raw, read, bad]', server=ftrack_server)
+
+
+def test_schema_cache_file_written_by_either_is_read_by_both(compat, ftrack_server, tmp_path):
+    path = str(tmp_path / 'schemas.json')
+    code = ('import os\n' + OPEN
+            + 'if not os.path.exists({0!r}):\n'
+            '    session._write_schemas_to_cache([{{"id": "Task"}}], {0!r})\n'
+            'result = session._read_schemas_from_cache({0!r})\n'
+            'session.close()\n').format(path)
+    upstream, ours = compat.run(code, server=ftrack_server)
+    assert upstream['result'] == ours['result']
+    assert upstream['result']['tuple'][0] == [{'id': 'Task'}]

@@ -156,3 +156,23 @@ def test_commit_goes_through_a_subclass_call():
     finally:
         session.close()
     assert ['create'] in seen
+
+
+def test_schema_cache_file_read_and_write(session, tmp_path):
+    import hashlib
+    import json
+
+    path = str(tmp_path / 'schemas.json')
+    assert session._read_schemas_from_cache(path) == ([], None)
+    schemas = [{'id': 'B', 'x': 1}, {'id': 'A'}]
+    assert session._write_schemas_to_cache(schemas, path) is None
+    with open(path) as handle:
+        assert handle.read() == json.dumps(schemas, indent=4)
+    read, digest = session._read_schemas_from_cache(path)
+    assert read == schemas
+    assert digest == hashlib.md5(
+        json.dumps(schemas, sort_keys=True).encode()).hexdigest()
+    with open(path, 'w') as handle:
+        handle.write('not json')
+    with pytest.raises(ValueError):
+        session._read_schemas_from_cache(path)

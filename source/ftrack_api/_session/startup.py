@@ -7,9 +7,12 @@ Protocol §1.6 describes the sequence; :class:`StartupMixin` holds the steps
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import re
+import tempfile
 import threading
 
 import ftrack_api._session.entity_types as _entity_types
@@ -95,6 +98,42 @@ class StartupMixin(object):
                     'schema hash (%r).', schema_hash,
                 )
         return schemas
+
+    def _read_schemas_from_cache(self, schema_cache_path):
+        """Return ``(schemas, digest)`` read from the cache FILE *schema_cache_path*.
+
+        *digest* is the MD5 hex digest of ``json.dumps(schemas,
+        sort_keys=True)``, what upstream's client compares with the
+        server's schema hash. A missing file gives ``([], None)``; a file
+        that is not JSON raises :exc:`ValueError` (``json.JSONDecodeError``).
+        """
+        if not os.path.exists(schema_cache_path):
+            return [], None
+        with open(schema_cache_path, 'r', encoding='utf-8') as handle:
+            schemas = json.load(handle)
+        digest = hashlib.md5(
+            json.dumps(schemas, sort_keys=True).encode('utf-8')
+        ).hexdigest()
+        return schemas, digest
+
+    def _write_schemas_to_cache(self, schemas, schema_cache_path):
+        """Write *schemas* to the cache FILE *schema_cache_path*, as upstream does.
+
+        The file is JSON indented by four spaces (byte for byte what
+        upstream's client writes, so either client reads it); it is
+        written to a temporary file first and moved into place, so a reader
+        never sees half a file.
+        """
+        directory = os.path.dirname(os.path.abspath(schema_cache_path))
+        handle, temporary = tempfile.mkstemp(prefix='.schemas-', dir=directory)
+        try:
+            with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+                json.dump(schemas, stream, indent=4)
+            os.replace(temporary, schema_cache_path)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+            raise
 
     def _fetch_schemas(self):
         """Return the server's schemas and the text of the response, if seen.
