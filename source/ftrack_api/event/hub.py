@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import contextlib
 import logging
 import platform
 import queue
@@ -140,6 +141,24 @@ class EventHub(ConnectionLifecycle):
     def get_subscriber_by_identifier(self, identifier):
         """Return the subscriber whose metadata ``id`` is *identifier*, or None."""
         return self._registry.get(identifier)
+
+    @property
+    def _subscribers(self):
+        """The subscribers, in the order they are called (a new list each time)."""
+        return list(self._registry.ordered)
+
+    @contextlib.contextmanager
+    def subscription(self, subscription, callback, subscriber=None, priority=100):
+        """Subscribe *callback* for the duration of a ``with`` block.
+
+        The arguments are those of :meth:`subscribe`; the subscriber is
+        removed when the block ends, however it ends.
+        """
+        identifier = self.subscribe(subscription, callback, subscriber, priority)
+        try:
+            yield
+        finally:
+            self.unsubscribe(identifier)
 
     def subscribe(self, subscription, callback, subscriber=None, priority=100):
         """Call *callback* with every event matching *subscription*.

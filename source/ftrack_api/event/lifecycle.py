@@ -182,12 +182,13 @@ class ConnectionLifecycle(object):
                         return False
                     self._state_changed.wait(min(remaining, 1.0))
 
-    def disconnect(self, unsubscribe=True):
+    def disconnect(self, unsubscribe=True, reconnect=False):
         """Disconnect from the event server.
 
         If *unsubscribe* is True every subscriber is first unsubscribed
         (locally and on the server). Any automatic reconnection under way is
-        stopped.
+        stopped. With *reconnect* the hub connects again straight away (see
+        :meth:`reconnect`), as after a dropped connection.
 
         A connection being made (:meth:`connect` running on another thread,
         e.g. for ``Session(auto_connect_event_hub=True)``) is cancelled: it
@@ -201,7 +202,7 @@ class ConnectionLifecycle(object):
             connecting = self._connection_initialised
             if not self.connected and not self._reconnecting and not connecting:
                 raise ftrack_api.exception.EventHubConnectionError(
-                    'Not connected to the event server, so cannot disconnect.'
+                    'Not currently connected.'
                 )
             self._stop_reconnect.set()
 
@@ -220,6 +221,8 @@ class ConnectionLifecycle(object):
         if connection is not None:
             connection.close()
         logger.debug('Disconnected from the event server.')
+        if reconnect:
+            self.reconnect()
 
     def reconnect(self, attempts=10, delay=5):
         """Reconnect to the event server, then re-announce every subscriber.

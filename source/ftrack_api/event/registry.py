@@ -108,7 +108,8 @@ class SubscriberRegistry(object):
         subscriber = self.get(identifier)
         if subscriber is None:
             raise ftrack_api.exception.NotFoundError(
-                'Cannot unsubscribe missing subscriber with identifier {0!r}.'.format(
+                # Upstream's wording, unquoted and without a full stop.
+                'Cannot unsubscribe missing subscriber with identifier {0}'.format(
                     identifier
                 )
             )
