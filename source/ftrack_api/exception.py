@@ -241,7 +241,7 @@ class ImmutableCollectionError(CollectionError):
     """Raise when modification of immutable collection attempted."""
 
     default_message = (
-        'Cannot modify value of immutable collection {collection!r}.'
+        'Cannot modify value of immutable collection {collection}.'
     )
 
 
@@ -249,7 +249,7 @@ class DuplicateItemInCollectionError(CollectionError):
     """Raise when duplicate item in collection detected."""
 
     default_message = (
-        'Item {item!r} already exists in collection {collection!r}.'
+        'Item {item} already exists in collection {collection}.'
     )
 
     def __init__(self, item, collection, **kw):

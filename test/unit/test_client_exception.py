@@ -148,7 +148,7 @@ def test_collection_errors():
 
     error = exception.DuplicateItemInCollectionError('a', ['a'])
     assert isinstance(error, exception.CollectionError)
-    assert str(error) == "Item 'a' already exists in collection ['a']."
+    assert str(error) == "Item a already exists in collection ['a']."
     assert error.details == {'item': 'a', 'collection': ['a']}
 
 
