@@ -39,24 +39,24 @@ class Cache(abc.ABC):
 
     @abc.abstractmethod
     def get(self, key):
-        """Return value for *key*.
+        """Return what is stored under *key*.
 
         Raise :exc:`KeyError` if *key* not found.
         """
 
     @abc.abstractmethod
     def set(self, key, value):
-        """Set *value* for *key*."""
+        """Store *value* under *key*, replacing what was there."""
 
     @abc.abstractmethod
     def remove(self, key):
-        """Remove *key* and return its value.
+        """Delete *key* and return what was stored under it.
 
         Raise :exc:`KeyError` if *key* not found.
         """
 
     def keys(self):
-        """Return list of keys at this current time.
+        """Return the keys stored now, as a list.
 
         Keys may change as soon as the list is returned when other threads
         or processes use the cache.
@@ -66,7 +66,7 @@ class Cache(abc.ABC):
         )
 
     def values(self):
-        """Return values for current keys.
+        """Return the values stored now, as a list.
 
         Keys removed between listing and reading are skipped.
         """
@@ -79,7 +79,7 @@ class Cache(abc.ABC):
         return values
 
     def clear(self, pattern=None):
-        """Remove all keys matching *pattern*.
+        """Delete every key *pattern* finds (all keys without a pattern).
 
         *pattern* is a regular expression string searched for in each key
         (:func:`re.search`); if None, all keys are removed. Raise
@@ -113,37 +113,37 @@ def _key_matches(matcher, key):
 
 
 class ProxyCache(Cache):
-    """Proxy another cache.
+    """Pass every call on to another cache.
 
     Subclass to alter what reaches the *proxied* cache, for instance to
     skip storing some values.
     """
 
     def __init__(self, proxied):
-        """Initialise cache with *proxied* cache instance."""
+        """Wrap the cache *proxied*; every call is passed on to it."""
         self.proxied = proxied
         super(ProxyCache, self).__init__()
 
     def get(self, key):
-        """Return value for *key* from the proxied cache.
+        """Return what the wrapped cache stores under *key*.
 
         Raise :exc:`KeyError` if *key* not found.
         """
         return self.proxied.get(key)
 
     def set(self, key, value):
-        """Set *value* for *key* in the proxied cache."""
+        """Store *value* under *key* in the wrapped cache."""
         return self.proxied.set(key, value)
 
     def remove(self, key):
-        """Remove *key* from the proxied cache and return its value.
+        """Delete *key* from the wrapped cache; return what was there.
 
         Raise :exc:`KeyError` if *key* not found.
         """
         return self.proxied.remove(key)
 
     def keys(self):
-        """Return list of keys at this current time."""
+        """Return the keys stored now, as a list."""
         return self.proxied.keys()
 
 
@@ -155,13 +155,13 @@ class LayeredCache(Cache):
     """
 
     def __init__(self, caches):
-        """Initialise cache with *caches*, a list ordered shallowest first."""
+        """Stack *caches*: the first is looked in first, the last last."""
         super(LayeredCache, self).__init__()
         self.caches = caches
         self._lock = threading.RLock()
 
     def get(self, key):
-        """Return value for *key*.
+        """Return what is stored under *key*.
 
         Layers are tried in turn, starting with the shallowest; a value
         found in a deeper layer is also set in every layer above it. Raise
@@ -218,16 +218,16 @@ class LayeredCache(Cache):
 
 
 class MemoryCache(Cache):
-    """Memory based cache, safe to share between threads."""
+    """A cache held in a dict of this process, safe to share between threads."""
 
     def __init__(self):
-        """Initialise an empty cache."""
+        """Start with nothing stored."""
         super(MemoryCache, self).__init__()
         self._cache = {}
         self._lock = threading.Lock()
 
     def get(self, key):
-        """Return value for *key*.
+        """Return what is stored under *key*.
 
         Raise :exc:`KeyError` if *key* not found.
         """
@@ -235,12 +235,12 @@ class MemoryCache(Cache):
             return self._cache[key]
 
     def set(self, key, value):
-        """Set *value* for *key*."""
+        """Store *value* under *key*, replacing what was there."""
         with self._lock:
             self._cache[key] = value
 
     def remove(self, key):
-        """Remove *key* and return its value.
+        """Delete *key* and return what was stored under it.
 
         Raise :exc:`KeyError` if *key* not found.
         """
@@ -248,17 +248,17 @@ class MemoryCache(Cache):
             return self._cache.pop(key)
 
     def keys(self):
-        """Return list of keys at this current time."""
+        """Return the keys stored now, as a list."""
         with self._lock:
             return list(self._cache)
 
     def values(self):
-        """Return values for current keys."""
+        """Return the values stored now, as a list."""
         with self._lock:
             return list(self._cache.values())
 
     def clear(self, pattern=None):
-        """Remove all keys matching *pattern* (a regular expression string).
+        """Delete every key the regular expression *pattern* finds.
 
         If *pattern* is None all keys are removed.
         """
@@ -295,7 +295,7 @@ class FileCache(Cache):
     """
 
     def __init__(self, path):
-        """Initialise cache storing data in dbm database at *path*.
+        """Keep the cache in the dbm file *path*.
 
         The database is created on first use if it does not exist.
         """
@@ -373,7 +373,7 @@ class FileCache(Cache):
             raise KeyError(encoded_key) from None
 
     def get(self, key):
-        """Return value for *key*.
+        """Return what is stored under *key*.
 
         Raise :exc:`KeyError` if *key* not found.
         """
@@ -383,7 +383,7 @@ class FileCache(Cache):
         return self._decode_value(raw)
 
     def set(self, key, value):
-        """Set *value* (str or bytes) for *key*.
+        """Store the text or bytes *value* under *key*.
 
         Raise :exc:`TypeError` naming the type if *value* is neither.
         """
@@ -393,7 +393,7 @@ class FileCache(Cache):
             database[encoded_key] = encoded_value
 
     def remove(self, key):
-        """Remove *key* and return its value.
+        """Delete *key* and return what was stored under it.
 
         Raise :exc:`KeyError` if *key* not found.
         """
@@ -404,19 +404,19 @@ class FileCache(Cache):
         return self._decode_value(raw)
 
     def keys(self):
-        """Return list of keys at this current time."""
+        """Return the keys stored now, as a list."""
         with self._database() as database:
             return [self._decode_key(raw) for raw in database.keys()]
 
     def values(self):
-        """Return values for current keys."""
+        """Return the values stored now, as a list."""
         with self._database() as database:
             return [
                 self._decode_value(database[raw]) for raw in database.keys()
             ]
 
     def clear(self, pattern=None):
-        """Remove all keys matching *pattern* (a regular expression string).
+        """Delete every key the regular expression *pattern* finds.
 
         If *pattern* is None all keys are removed.
         """
@@ -429,10 +429,10 @@ class FileCache(Cache):
 
 
 class SerialisedCache(ProxyCache):
-    """Proxied cache that stores values as serialised data."""
+    """A wrapper that encodes values on the way in and decodes them on the way out."""
 
     def __init__(self, proxied, encode=None, decode=None):
-        """Initialise cache with *encode* and *decode* callables.
+        """Wrap *proxied*, encoding values with *encode* and decoding with *decode*.
 
         *proxied* is the underlying cache used for storage. *encode* turns
         a value into what is stored and *decode* turns stored data back
@@ -443,7 +443,7 @@ class SerialisedCache(ProxyCache):
         self.decode = decode
 
     def get(self, key):
-        """Return decoded value for *key*.
+        """Return what is stored under *key*, decoded.
 
         Raise :exc:`KeyError` if *key* not found.
         """
@@ -456,14 +456,14 @@ class SerialisedCache(ProxyCache):
         return super(SerialisedCache, self).set(key, value)
 
     def remove(self, key):
-        """Remove *key* and return its decoded value.
+        """Delete *key*; return what was stored there, decoded.
 
         Raise :exc:`KeyError` if *key* not found.
         """
         return self._decoded(super(SerialisedCache, self).remove(key))
 
     def values(self):
-        """Return decoded values for current keys."""
+        """Return the stored values, each decoded."""
         return [self._decoded(value) for value in self.proxied.values()]
 
     def _decoded(self, value):
@@ -474,7 +474,7 @@ class SerialisedCache(ProxyCache):
 
 
 class Memoiser(object):
-    """Memoise function calls using a :class:`KeyMaker` and :class:`Cache`.
+    """Remember results of function calls in a :class:`Cache`, by :class:`KeyMaker` keys.
 
     Example::
 
@@ -490,7 +490,7 @@ class Memoiser(object):
     """
 
     def __init__(self, cache=None, key_maker=None, return_copies=True):
-        """Initialise with *cache* and *key_maker* to use.
+        """Remember results in *cache*, keyed by *key_maker*.
 
         If *cache* is not specified a new :class:`MemoryCache` is used;
         if *key_maker* is not specified an :class:`ObjectKeyMaker` is used.

@@ -71,7 +71,7 @@ def _require_mapping(name, value):
 
 
 class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin):
-    """An isolated session for interaction with an ftrack server."""
+    """One connection to an ftrack server, with its own entities and unit of work."""
 
     def __init__(
         self, server_url=None, api_key=None, api_user=None, auto_populate=True,
@@ -80,7 +80,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         plugin_arguments=None, timeout=60, cookies=None, headers=None,
         strict_api=False,
     ):
-        """Initialise session.
+        """Connect to a server and prepare the session.
 
         *server_url* (else ``FTRACK_SERVER``) is the server URL, trailing
         slashes removed. *api_key* (else ``FTRACK_API_KEY``, else
@@ -230,7 +230,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
 
     @property
     def closed(self):
-        """Return whether session has been closed."""
+        """True once :meth:`close` has run."""
         return self._closed
 
     @property
@@ -240,22 +240,22 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
 
     @property
     def server_url(self):
-        """Return server url used for session."""
+        """The address of the server this session talks to."""
         return self._server_url
 
     @property
     def api_user(self):
-        """Return username used for session."""
+        """The name of the user the requests authenticate as."""
         return self._api_user
 
     @property
     def api_key(self):
-        """Return API key used for session."""
+        """The API key the requests authenticate with (never logged)."""
         return self._api_key
 
     @property
     def event_hub(self):
-        """Return event hub."""
+        """The :class:`~ftrack_api.event.hub.EventHub` of this session."""
         return self._event_hub
 
     @property
@@ -297,17 +297,17 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
 
     @property
     def created(self):
-        """Return list of newly created entities."""
+        """Entities created here and not yet committed, as a list."""
         return self._unit_of_work.entities_in_state(ftrack_api.symbol.CREATED)
 
     @property
     def modified(self):
-        """Return list of locally modified entities."""
+        """Entities with uncommitted changes, as a list."""
         return self._unit_of_work.entities_in_state(ftrack_api.symbol.MODIFIED)
 
     @property
     def deleted(self):
-        """Return list of deleted entities."""
+        """Entities marked for deletion at the next commit, as a list."""
         return self._unit_of_work.entities_in_state(ftrack_api.symbol.DELETED)
 
     @property
@@ -323,7 +323,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         self.close()
 
     def close(self):
-        """Close session: connections, pending operations and local cache.
+        """End the session: its connections, uncommitted work and memory cache.
 
         Later requests raise
         :exc:`ftrack_api.exception.ConnectionClosedError`. Closing twice does
@@ -350,7 +350,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         _OPEN_SESSIONS.discard(self)
 
     def reset(self):
-        """Reset session clearing local state.
+        """Forget all local state, as if the session had just started.
 
         Pending operations and local values are discarded and the memory
         cache cleared (with a layered cache only its top layer). Built-in
@@ -489,7 +489,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         _populate.populate(self, entities, projections)
 
     def merge(self, value, merged=None):
-        """Merge *value* into session and return merged value.
+        """Merge *value* into this session; return the merged value.
 
         *merged* records objects already merged during this run (to stop
         infinite recursion); by default a new mapping.
@@ -521,7 +521,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
             pass
 
     def commit(self):
-        """Commit all recorded operations to the server in one batch.
+        """Send every recorded operation to the server in one batch.
 
         Raise the error of the request when it fails (for example
         :exc:`ftrack_api.exception.ServerError`); the recorded operations
@@ -530,7 +530,7 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         self._unit_of_work.commit()
 
     def rollback(self):
-        """Clear all recorded operations and local state.
+        """Discard every recorded operation and the local values they set.
 
         Entities created and not yet committed are removed from the cache
         and should no longer be used.

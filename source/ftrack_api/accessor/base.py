@@ -8,7 +8,7 @@ import ftrack_api.exception
 
 
 class Accessor(abc.ABC):
-    """Provide data access to a location.
+    """Reads and writes the data of one location.
 
     A location is one storage; an accessor is one way to reach it (local
     filesystem, a server, a cloud API...). Only the part of a path all
@@ -17,7 +17,7 @@ class Accessor(abc.ABC):
     """
 
     def __init__(self, **kw):
-        """Initialise accessor.
+        """Make an accessor; subclasses take their own settings as keywords.
 
         Raise :exc:`TypeError` naming any unexpected keyword argument.
         """
@@ -31,9 +31,9 @@ class Accessor(abc.ABC):
 
     @abc.abstractmethod
     def list(self, resource_identifier):
-        """Return list of entries in *resource_identifier* container.
+        """Return the resource identifiers inside the container *resource_identifier*.
 
-        Each entry is a valid resource identifier. Raise
+        Raise
         :exc:`~ftrack_api.exception.AccessorResourceNotFoundError` if
         *resource_identifier* does not exist or
         :exc:`~ftrack_api.exception.AccessorResourceInvalidError` if it is
@@ -42,30 +42,30 @@ class Accessor(abc.ABC):
 
     @abc.abstractmethod
     def exists(self, resource_identifier):
-        """Return whether *resource_identifier* exists."""
+        """True if something is stored at *resource_identifier*."""
 
     @abc.abstractmethod
     def is_file(self, resource_identifier):
-        """Return whether *resource_identifier* refers to a file."""
+        """True if *resource_identifier* names a file."""
 
     @abc.abstractmethod
     def is_container(self, resource_identifier):
-        """Return whether *resource_identifier* refers to a container."""
+        """True if *resource_identifier* names a container (a folder)."""
 
     @abc.abstractmethod
     def is_sequence(self, resource_identifier):
-        """Return whether *resource_identifier* refers to a file sequence."""
+        """True if *resource_identifier* names a sequence of files."""
 
     @abc.abstractmethod
     def open(self, resource_identifier, mode='rb'):
-        """Return :class:`~ftrack_api.data.Data` for *resource_identifier*.
+        """Open *resource_identifier*; return a :class:`~ftrack_api.data.Data`.
 
         *mode* is as for :func:`open`.
         """
 
     @abc.abstractmethod
     def remove(self, resource_identifier):
-        """Remove *resource_identifier*.
+        """Delete what is stored at *resource_identifier*.
 
         Raise :exc:`~ftrack_api.exception.AccessorResourceNotFoundError` if
         *resource_identifier* does not exist.
@@ -73,15 +73,15 @@ class Accessor(abc.ABC):
 
     @abc.abstractmethod
     def make_container(self, resource_identifier, recursive=True):
-        """Make a container at *resource_identifier*.
+        """Create the container *resource_identifier*.
 
-        If *recursive* is True, also make any intermediate containers.
-        Existing containers are silently kept as they are.
+        With *recursive*, missing parents are created too; a container
+        that already exists is left alone.
         """
 
     @abc.abstractmethod
     def get_container(self, resource_identifier):
-        """Return resource identifier of the container of *resource_identifier*.
+        """Return the identifier of the container holding *resource_identifier*.
 
         Raise
         :exc:`~ftrack_api.exception.AccessorParentResourceNotFoundError` if
@@ -89,11 +89,11 @@ class Accessor(abc.ABC):
         """
 
     def remove_container(self, resource_identifier):
-        """Remove container at *resource_identifier*."""
+        """Delete the container at *resource_identifier*."""
         return self.remove(resource_identifier)
 
     def get_filesystem_path(self, resource_identifier):
-        """Return filesystem path for *resource_identifier*.
+        """Return the local path *resource_identifier* is stored at.
 
         Raise :exc:`~ftrack_api.exception.AccessorFilesystemPathError` if
         the path could not be determined from *resource_identifier* or
@@ -106,7 +106,7 @@ class Accessor(abc.ABC):
         )
 
     def get_url(self, resource_identifier):
-        """Return URL for *resource_identifier*.
+        """Return an address *resource_identifier* can be fetched from.
 
         Raise :exc:`~ftrack_api.exception.AccessorFilesystemPathError` if
         the URL could not be determined from *resource_identifier* or

@@ -38,10 +38,10 @@ _IDS_PER_QUERY = 500
 
 
 class Location(ftrack_api.entity.base.Entity):
-    """Represent storage for components."""
+    """A place where component data is kept (a disk, the server, ...)."""
 
     def __init__(self, session, data=None, reconstructing=False):
-        """Initialise location bound to *session* (see :class:`Entity`).
+        """Make a location entity of *session* (arguments as for :class:`Entity`).
 
         The location starts without accessor, structure or transformer and
         with the default priority until configured.
@@ -69,7 +69,7 @@ class Location(ftrack_api.entity.base.Entity):
 
     # Adding.
     def add_component(self, component, source=None, recursive=True):
-        """Add *component* to this location, copying data from *source*.
+        """Store *component* here, its data copied from the location *source*.
 
         *source* is another location holding the component (a file path
         for the origin location); when None, the location
@@ -87,7 +87,7 @@ class Location(ftrack_api.entity.base.Entity):
         return self.add_components([component], sources=source, recursive=recursive)
 
     def add_components(self, components, sources=None, recursive=True, _depth=0):
-        """Add *components* to this location, copying data from *sources*.
+        """Store *components* here, their data copied from *sources*.
 
         *sources* is one source for all components or a list with one
         source per component (a source is another location, or a file path
@@ -316,7 +316,7 @@ class Location(ftrack_api.entity.base.Entity):
 
     # Removing.
     def remove_component(self, component, recursive=True):
-        """Remove *component* from this location.
+        """Take *component* out of this location (data and registration).
 
         See :meth:`remove_components`; a :meth:`Session.commit` is issued.
         """
@@ -457,7 +457,7 @@ class Location(ftrack_api.entity.base.Entity):
 
     # Availability.
     def get_component_availability(self, component):
-        """Return availability of *component* in this location as a float (0-100)."""
+        """Return how much of *component* is here, as a percentage (0.0 to 100.0)."""
         return self.get_component_availabilities([component])[0]
 
     def get_component_availabilities(self, components):
@@ -473,7 +473,7 @@ class Location(ftrack_api.entity.base.Entity):
 
     # Identifiers and paths.
     def get_resource_identifier(self, component):
-        """Return resource identifier for *component* in this location.
+        """Return where *component* is stored in this location (its resource identifier).
 
         Raise :exc:`ftrack_api.exception.ComponentNotInLocationError` if the
         component is not present in this location.
@@ -481,7 +481,7 @@ class Location(ftrack_api.entity.base.Entity):
         return self.get_resource_identifiers([component])[0]
 
     def get_resource_identifiers(self, components):
-        """Return resource identifiers for *components*, in the same order.
+        """Return where each of *components* is stored here, in their order.
 
         Identifiers are decoded by the resource identifier transformer when
         one is configured. Raise
@@ -594,7 +594,7 @@ class Location(ftrack_api.entity.base.Entity):
         ]
 
     def get_url(self, component):
-        """Return url for *component* from the location's accessor.
+        """Return an address for *component*, as the accessor makes it.
 
         Raise :exc:`ftrack_api.exception.AccessorFilesystemPathError` if no
         URL could be determined or
