@@ -37,3 +37,27 @@ def test_subscriber_lookup(compat):
         'found = hub.get_subscriber_by_identifier(identifier)\n'
         'result = [identifier, found.priority, found.metadata["id"], '
         'str(found.subscription), hub.get_subscriber_by_identifier("none")]')
+
+
+def test_encode_and_decode(compat):
+    compat.compare(
+        HUB + 'import ftrack_api.event.base\n'
+        'event = ftrack_api.event.base.Event("t", data={"k": 1})\n'
+        'event["in_reply_to_event"] = "r"\n'
+        'import json\n'
+        'encoded = json.loads(hub._encode({"name": "ftrack.event", "args": [event]}))\n'
+        'encoded["args"][0].pop("id")\n'
+        'result = [\n'
+        '    hub._encode({"name": "ftrack.event", "args": [{"in_reply_to_event": "x"}]}),\n'
+        '    encoded,\n'
+        '    hub._encode({"z": 1, "a": [1, 2]}),\n'
+        '    hub._decode(\'{"name": "e", "args": [{"inReplyToEvent": "1", "topic": "t"}]}\'),\n'
+        '    list(hub._decode(\'{"inReplyToEvent": "1", "b": 2}\').items()),\n'
+        ']')
+
+
+def test_server_url_namespace_and_parser(compat):
+    compat.compare(
+        HUB + 'result = [hub._server_url, hub._event_namespace, '
+        'type(hub._expression_parser).__name__, '
+        'str(hub._expression_parser.parse("topic=foo and data.x=1"))]')

@@ -172,7 +172,8 @@ class Condition(Expression):
         symbol = _OPERATOR_SYMBOLS.get(self.operator)
         if symbol is None:
             symbol = getattr(self.operator, '__name__', repr(self.operator))
-        return '<{0} {1}{2}{3!r}>'.format(
+        # The value as text, unquoted, as upstream writes it.
+        return '<{0} {1}{2}{3}>'.format(
             type(self).__name__, self.key, symbol, self.value
         )
 

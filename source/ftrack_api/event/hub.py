@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import collections.abc
 import contextlib
+import json
 import logging
 import platform
 import queue
@@ -85,6 +86,8 @@ class EventHub(ConnectionLifecycle):
         self._host = platform.node()
 
         self._parser = ftrack_api.event.expression.Parser()
+        #: The socket.io namespace events travel in.
+        self._event_namespace = 'ftrack.event'
         self._registry = ftrack_api.event.registry.SubscriberRegistry()
         self._reply_callbacks = collections.OrderedDict()
         self._ack_callbacks = collections.OrderedDict()
@@ -93,6 +96,35 @@ class EventHub(ConnectionLifecycle):
         self._pending = []
         self._packet_id = 0
         self._init_lifecycle()
+
+    # -- Names integrations written for upstream use ---------------------
+
+    @property
+    def _server_url(self):
+        """The event server's URL (as :meth:`get_server_url` gives it)."""
+        return self.get_server_url()
+
+    @property
+    def _expression_parser(self):
+        """The :class:`~ftrack_api.event.expression.Parser` of subscriptions."""
+        return self._parser
+
+    def _encode(self, data):
+        """Return *data* as JSON text, events with their wire reply key.
+
+        An :class:`~ftrack_api.event.base.Event` anywhere in *data* is
+        written as its mapping with ``in_reply_to_event`` named
+        ``inReplyToEvent``; everything else as :func:`json.dumps` writes it.
+        """
+        return json.dumps(data, default=_event_as_wire_mapping)
+
+    def _decode(self, string):
+        """Return the JSON text *string* decoded, reply keys named locally.
+
+        Every ``inReplyToEvent`` key, at any depth, becomes
+        ``in_reply_to_event``.
+        """
+        return json.loads(string, object_hook=_local_reply_key)
 
     # -- Server details -------------------------------------------------
 
@@ -540,3 +572,22 @@ class EventHub(ConnectionLifecycle):
             callback = self._reply_callbacks.get(event['in_reply_to_event'])
         if callback is not None:
             callback(event)
+
+
+def _event_as_wire_mapping(value):
+    """Return the JSON-able mapping of the event *value* (for json.dumps)."""
+    if isinstance(value, ftrack_api.event.base.Event):
+        mapping = dict(value)
+        if 'in_reply_to_event' in mapping:
+            mapping['inReplyToEvent'] = mapping.pop('in_reply_to_event')
+        return mapping
+    raise TypeError(
+        'Object of type {0} is not JSON serializable'.format(type(value).__name__)
+    )
+
+
+def _local_reply_key(mapping):
+    """Rename a decoded mapping's ``inReplyToEvent`` key (for json.loads)."""
+    if 'inReplyToEvent' in mapping:
+        mapping['in_reply_to_event'] = mapping.pop('inReplyToEvent')
+    return mapping
