@@ -25,7 +25,14 @@ _PLAIN_TYPES = frozenset([str, int, float, bool, type(None)])
 
 
 class OperationPayload(dict):
-    """Represent operation payload: one operation of a batch sent to the server."""
+    """One operation of a batch as it is sent to the server: a mapping.
+
+    A :class:`dict` (so a mutable mapping, and encoded to JSON at C speed);
+    ``str()`` gives ``<OperationPayload {...}>`` as upstream's does.
+    """
+
+    def __str__(self):
+        return '<{0} {1}>'.format(type(self).__name__, dict.__repr__(self))
 
 
 def _identity(payload):
