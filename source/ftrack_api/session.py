@@ -578,8 +578,16 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         return _encoding.encode(data, entity_attribute_strategy)
 
     def entity_reference(self, entity):
-        """Return the reference of *entity*: ``__entity_type__`` and key values."""
-        return _encoding.entity_reference(entity)
+        """Return the reference of *entity*: ``__entity_type__`` and key values.
+
+        The key values come from :func:`ftrack_api.inspection.primary_key`
+        (looked up when called, so a replacement of it is used), read
+        without fetching anything from the server.
+        """
+        reference = {'__entity_type__': entity.entity_type}
+        with self.auto_populating(False):
+            reference.update(ftrack_api.inspection.primary_key(entity))
+        return reference
 
     def decode(self, string):
         """Return the values encoded in the JSON text *string*.

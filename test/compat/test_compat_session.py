@@ -130,3 +130,17 @@ def test_encode_writes_entities_in_payload_as_references(compat, ftrack_server):
         'encoded = json.loads(session.encode([payload]))\n'
         'session.close()\n'
         'result = encoded', server=ftrack_server)
+
+
+def test_entity_reference(compat, ftrack_server):
+    compat.compare(
+        OPEN + 'priority = session.query("Priority").first()\n'
+        'plain = session.entity_reference(priority)\n'
+        'original = ftrack_api.inspection.primary_key\n'
+        'ftrack_api.inspection.primary_key = lambda entity: {"id": "patched"}\n'
+        'try:\n'
+        '    patched = session.entity_reference(priority)\n'
+        'finally:\n'
+        '    ftrack_api.inspection.primary_key = original\n'
+        'session.close()\n'
+        'result = [plain, patched]', server=ftrack_server)

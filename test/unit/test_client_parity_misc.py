@@ -9,6 +9,7 @@ import pytest
 import ftrack_api
 import ftrack_api.accessor.disk
 import ftrack_api.entity.location
+import ftrack_api.inspection
 import ftrack_api.exception
 import ftrack_api.logging
 import ftrack_api.plugin
@@ -176,3 +177,10 @@ def test_schema_cache_file_read_and_write(session, tmp_path):
         handle.write('not json')
     with pytest.raises(ValueError):
         session._read_schemas_from_cache(path)
+
+
+def test_entity_reference_uses_inspection_primary_key_at_call_time(session, monkeypatch):
+    scope = session.create('Scope', {'name': 'ref'})
+    assert session.entity_reference(scope) == {'__entity_type__': 'Scope', 'id': scope['id']}
+    monkeypatch.setattr(ftrack_api.inspection, 'primary_key', lambda entity: {'id': 'patched'})
+    assert session.entity_reference(scope) == {'__entity_type__': 'Scope', 'id': 'patched'}
