@@ -222,17 +222,19 @@ class Compat(object):
 
         *server* (a ``LocalServer``-like object with ``url``, ``api_user``
         and ``api_key``) sets ``FTRACK_SERVER`` and the credentials for the
-        snippet.
+        snippet; a pair of servers gives upstream the first and ours the
+        second (for scenarios that must start from the same data).
         """
-        environment = dict(env or {})
-        if server is not None:
-            environment.update({
-                'FTRACK_SERVER': server.url,
-                'FTRACK_API_USER': server.api_user,
-                'FTRACK_API_KEY': server.api_key,
-            })
+        servers = server if isinstance(server, (tuple, list)) else (server, server)
         answers = []
-        for worker in (self.upstream, self.ours):
+        for worker, side_server in zip((self.upstream, self.ours), servers):
+            environment = dict(env or {})
+            if side_server is not None:
+                environment.update({
+                    'FTRACK_SERVER': side_server.url,
+                    'FTRACK_API_USER': side_server.api_user,
+                    'FTRACK_API_KEY': side_server.api_key,
+                })
             answers.append(worker.run(
                 code, log_level=log_level, env=environment, fresh=fresh))
         return answers[0], answers[1]
