@@ -388,10 +388,19 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         :exc:`ftrack_api.exception.UnrecognisedEntityTypeError` for an
         unknown *entity_type*.
         """
-        entity_class = self._class_for(entity_type)
         with self._lock:
-            entity = entity_class(self, data=data, reconstructing=reconstructing)
+            entity = self._create(entity_type, data, reconstructing=reconstructing)
             return self._merger.attach(entity)
+
+    def _create(self, entity_type, data, reconstructing):
+        """Make the *entity_type* entity with *data*, not yet merged in.
+
+        :meth:`create` runs it (with the session lock held) and merges the
+        result; subclasses override it to change how entities are made, as
+        with upstream.
+        """
+        entity_class = self._class_for(entity_type)
+        return entity_class(self, data=data, reconstructing=reconstructing)
 
     def delete(self, entity):
         """Mark *entity* for deletion when the session commits."""
@@ -502,6 +511,14 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
                 self._merger.end()
 
     def _merge_value(self, value, merged):
+        return self._merger.merge(value, merged)
+
+    def _merge(self, value, merged):
+        """Merge *value* into the session (without taking the lock); return it.
+
+        *merged* maps what this merge run has already merged, to stop
+        recursion. Integrations written for upstream call it directly.
+        """
         return self._merger.merge(value, merged)
 
     def _attach_value(self, value):

@@ -144,3 +144,16 @@ def test_entity_reference(compat, ftrack_server):
         '    ftrack_api.inspection.primary_key = original\n'
         'session.close()\n'
         'result = [plain, patched]', server=ftrack_server)
+
+
+def test_private_create_and_merge(compat, ftrack_server):
+    compat.compare(
+        'import inspect\n' + OPEN
+        + 'scope = session._create("Scope", {"name": "private"}, False)\n'
+        'same = session._merge(scope, {}) is scope\n'
+        'state = str(ftrack_api.inspection.state(scope))\n'
+        'signatures = [str(inspect.signature(session._create)), '
+        'str(inspect.signature(session._merge))]\n'
+        'session.rollback()\n'
+        'session.close()\n'
+        'result = [same, state, signatures]', server=ftrack_server)

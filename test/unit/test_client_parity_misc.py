@@ -184,3 +184,20 @@ def test_entity_reference_uses_inspection_primary_key_at_call_time(session, monk
     assert session.entity_reference(scope) == {'__entity_type__': 'Scope', 'id': scope['id']}
     monkeypatch.setattr(ftrack_api.inspection, 'primary_key', lambda entity: {'id': 'patched'})
     assert session.entity_reference(scope) == {'__entity_type__': 'Scope', 'id': 'patched'}
+
+
+def test_create_goes_through_overridable_private_create():
+    made = []
+
+    class Tracking(OfflineSession):
+        def _create(self, entity_type, data, reconstructing):
+            made.append((entity_type, reconstructing))
+            return super(Tracking, self)._create(entity_type, data, reconstructing)
+
+    session = Tracking()
+    try:
+        scope = session.create('Scope', {'name': 'tracked'})
+        assert ('Scope', False) in made
+        assert session._merge(scope, {}) is scope  # created entities are merged
+    finally:
+        session.close()
