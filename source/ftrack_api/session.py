@@ -18,13 +18,13 @@ import os
 import threading
 import weakref
 
+import ftrack_api._centralized_storage_scenario
 import ftrack_api._session.encoding as _encoding
 import ftrack_api._session.ensure as _ensure
-import ftrack_api._session.gc
 import ftrack_api._session.expressions as _expressions
+import ftrack_api._session.gc
 import ftrack_api._session.merge as _merge
 import ftrack_api._session.populate as _populate
-import ftrack_api._centralized_storage_scenario
 import ftrack_api._session.unit_of_work as _unit_of_work
 import ftrack_api.cache
 import ftrack_api.entity.base
