@@ -61,3 +61,11 @@ def test_server_url_namespace_and_parser(compat):
         HUB + 'result = [hub._server_url, hub._event_namespace, '
         'type(hub._expression_parser).__name__, '
         'str(hub._expression_parser.parse("topic=foo and data.x=1"))]')
+
+
+def test_subscribe_with_none_callback(compat):
+    compat.compare(
+        HUB + 'import ftrack_api.event.base\n'
+        'identifier = hub.subscribe("topic=foo", None)\n'
+        'replies = hub.publish(ftrack_api.event.base.Event("foo"), synchronous=True)\n'
+        'result = [type(identifier).__name__, replies]', fields=('result',))

@@ -43,3 +43,16 @@ def test_subscribers_are_a_list_in_call_order(hub):
     hub.subscribe('topic=early', lambda event: None, priority=1)
     assert isinstance(hub._subscribers, list)
     assert [s.priority for s in hub._subscribers] == [1, 200]
+
+
+def test_subscribe_accepts_none_callback_and_logs_at_call(hub, caplog):
+    import logging
+
+    import ftrack_api.event.base
+
+    hub.subscribe('topic=foo', None)
+    with caplog.at_level(logging.ERROR, logger='ftrack_api'):
+        assert hub.publish(ftrack_api.event.base.Event('foo'), synchronous=True) == []
+    assert any(record.levelno == logging.ERROR for record in caplog.records)
+    with pytest.raises(TypeError):
+        hub.subscribe('topic=foo', 5)

@@ -18,11 +18,14 @@ def make_subscriber(subscription, callback, subscriber=None, priority=100):
     a copy of *subscriber* gets a new ``id`` when it has none.
 
     Raise :class:`ftrack_api.exception.ParseError` for an invalid
-    *subscription*, and :class:`TypeError` for a *callback* that is not
-    callable, a *subscriber* that is not a JSON serialisable mapping with a
+    *subscription*, and :class:`TypeError` for a *callback* that is
+    neither callable nor None, a *subscriber* that is not a JSON serialisable mapping with a
     hashable id, or a *priority* that is not a number.
     """
-    if not callable(callback):
+    # None is accepted as upstream accepts it (some tools register a
+    # subscriber only to be seen by others); calling it later fails and is
+    # logged like any failing callback.
+    if callback is not None and not callable(callback):
         raise TypeError(
             'Callback for subscription {0!r} must be callable, not '
             '{1!r}.'.format(subscription, callback)
