@@ -66,3 +66,12 @@ def test_empty_expression_kept(compat):
         'import ftrack_api.event.expression as x\n'
         'x.Parser().parse("")', fields=('raised',),
         kept='upstream fails with AttributeError on an empty expression')
+
+
+def test_subscription_parser_and_str(compat):
+    compat.compare(
+        'import ftrack_api.event.subscription as s\n'
+        'x = s.Subscription("topic=foo and data.a=1")\n'
+        'result = [str(x), type(x.parser).__name__, x.parser is s.Subscription("a=1").parser, '
+        '"parser" in vars(x), x.includes({"topic": "foo", "data": {"a": "1"}}), '
+        'x.includes({"topic": "bar"})]')

@@ -56,3 +56,13 @@ def test_subscribe_accepts_none_callback_and_logs_at_call(hub, caplog):
     assert any(record.levelno == logging.ERROR for record in caplog.records)
     with pytest.raises(TypeError):
         hub.subscribe('topic=foo', 5)
+
+
+def test_subscription_parser_is_a_shared_class_attribute():
+    import ftrack_api.event.expression
+    import ftrack_api.event.subscription as subscription
+
+    first = subscription.Subscription('topic=a')
+    assert isinstance(first.parser, ftrack_api.event.expression.Parser)
+    assert first.parser is subscription.Subscription('topic=b').parser
+    assert 'parser' not in vars(first)

@@ -11,6 +11,11 @@ _parser = ftrack_api.event.expression.Parser()
 class Subscription(object):
     """An expression that events are tested against."""
 
+    #: The :class:`~ftrack_api.event.expression.Parser` subscriptions are
+    #: parsed with, shared by all of them (a class attribute, as upstream's;
+    #: replace it on a subclass to parse differently).
+    parser = _parser
+
     def __init__(self, subscription):
         """Parse *subscription*, an expression string such as ``'topic=foo'``.
 
@@ -18,7 +23,7 @@ class Subscription(object):
         """
         super().__init__()
         self._subscription = subscription
-        self._expression = _parser.parse(subscription)
+        self._expression = self.parser.parse(subscription)
 
     def includes(self, event):
         """Return whether *event* (a mapping) matches this subscription."""
