@@ -1,12 +1,13 @@
-"""Caching framework.
+"""Caches, key makers and memoisation.
 
-A :class:`Cache` stores values against unique string keys; a
-:class:`KeyMaker` turns arbitrary items into such keys. Together they
-memoise function calls (:class:`Memoiser`); :func:`memoise` is a ready-made
-decorator using a shared in-memory cache.
+A :class:`Cache` keeps values under keys; a :class:`KeyMaker` builds such
+keys out of any items. A :class:`Memoiser` puts the two together to reuse
+the results of function calls, and :data:`memoise` is a decorator doing so
+with one in-memory cache shared by the process.
 
-Sessions always use a :class:`LayeredCache` whose top layer is a
-:class:`MemoryCache` and whose next layer is the cache the user configured.
+A session's :attr:`~ftrack_api.session.Session.cache` is a
+:class:`LayeredCache`: its own in-memory layer first, then any cache the
+caller passed in.
 """
 
 from __future__ import annotations
@@ -23,52 +24,54 @@ import threading
 
 from ftrack_api._session.key_maker import KeyMaker, ObjectKeyMaker, StringKeyMaker
 
-# Key makers live in their own module; they are documented as part of this
-# one, so they present themselves as such (documentation, pickling).
+# The key makers are written in a module of their own but belong to this
+# one's documented interface, so they carry this module's name (for the
+# documentation and for pickles).
 for _class in (KeyMaker, StringKeyMaker, ObjectKeyMaker):
     _class.__module__ = __name__
 del _class
 
 
 class Cache(abc.ABC):
-    """Cache interface: values stored against unique keys.
+    """Abstract store of values under keys.
 
-    Subclasses implement :meth:`get`, :meth:`set` and :meth:`remove`, and
-    :meth:`keys` for :meth:`values` and :meth:`clear` to work.
+    A subclass provides :meth:`get`, :meth:`set` and :meth:`remove`; it
+    also provides :meth:`keys` if :meth:`values` and :meth:`clear` are to
+    work.
     """
 
     @abc.abstractmethod
     def get(self, key):
-        """Return what is stored under *key*.
+        """Give back the value kept under *key*.
 
-        Raise :exc:`KeyError` if *key* not found.
+        A *key* that is not there raises :exc:`KeyError`.
         """
 
     @abc.abstractmethod
     def set(self, key, value):
-        """Store *value* under *key*, replacing what was there."""
+        """Keep *value* under *key*, over anything kept there before."""
 
     @abc.abstractmethod
     def remove(self, key):
-        """Delete *key* and return what was stored under it.
+        """Drop *key* and what is kept under it.
 
-        Raise :exc:`KeyError` if *key* not found.
+        A *key* that is not there raises :exc:`KeyError`.
         """
 
     def keys(self):
-        """Return the keys stored now, as a list.
+        """List the keys present at this moment.
 
-        Keys may change as soon as the list is returned when other threads
-        or processes use the cache.
+        Other threads or processes sharing the cache may change them right
+        after. This base version raises :exc:`NotImplementedError`.
         """
         raise NotImplementedError(
             '{0} does not support listing keys.'.format(type(self).__name__)
         )
 
     def values(self):
-        """Return the values stored now, as a list.
+        """List the values present at this moment.
 
-        Keys removed between listing and reading are skipped.
+        A key that disappears between listing and reading is left out.
         """
         values = []
         for key in self.keys():
@@ -79,11 +82,10 @@ class Cache(abc.ABC):
         return values
 
     def clear(self, pattern=None):
-        """Delete every key *pattern* finds (all keys without a pattern).
+        """Drop the keys in which the regular expression *pattern* is found.
 
-        *pattern* is a regular expression string searched for in each key
-        (:func:`re.search`); if None, all keys are removed. Raise
-        :exc:`re.error` if *pattern* is not a valid expression.
+        The search is :func:`re.search` on each key; without *pattern*
+        every key goes. An invalid *pattern* raises :exc:`re.error`.
         """
         matcher = _compile_pattern(pattern)
         for key in self.keys():
@@ -92,19 +94,19 @@ class Cache(abc.ABC):
             try:
                 self.remove(key)
             except KeyError:
-                # Removed meanwhile by someone else: the goal is reached.
+                # Someone else dropped it meanwhile: nothing left to do.
                 continue
 
 
 def _compile_pattern(pattern):
-    """Return compiled *pattern*, or None for "match everything"."""
+    """Compile *pattern*; None stays None and means "every key"."""
     if pattern is None:
         return None
     return re.compile(pattern)
 
 
 def _key_matches(matcher, key):
-    """Return whether compiled *matcher* is found in *key*."""
+    """Tell whether the compiled *matcher* is found in *key*."""
     if isinstance(key, bytes):
         key = key.decode('utf-8', 'replace')
     elif not isinstance(key, str):
@@ -113,59 +115,59 @@ def _key_matches(matcher, key):
 
 
 class ProxyCache(Cache):
-    """Pass every call on to another cache.
+    """Hand every operation to another cache.
 
-    Subclass to alter what reaches the *proxied* cache, for instance to
-    skip storing some values.
+    Meant as a base: a subclass can change what reaches the *proxied*
+    cache, say to leave some values out.
     """
 
     def __init__(self, proxied):
-        """Wrap the cache *proxied*; every call is passed on to it."""
+        """Forward every call to the cache *proxied*."""
         self.proxied = proxied
         super(ProxyCache, self).__init__()
 
     def get(self, key):
-        """Return what the wrapped cache stores under *key*.
+        """Give back what the wrapped cache keeps under *key*.
 
-        Raise :exc:`KeyError` if *key* not found.
+        A *key* that is not there raises :exc:`KeyError`.
         """
         return self.proxied.get(key)
 
     def set(self, key, value):
-        """Store *value* under *key* in the wrapped cache."""
+        """Keep *value* under *key* in the wrapped cache."""
         return self.proxied.set(key, value)
 
     def remove(self, key):
-        """Delete *key* from the wrapped cache; return what was there.
+        """Drop *key* from the wrapped cache.
 
-        Raise :exc:`KeyError` if *key* not found.
+        A *key* that is not there raises :exc:`KeyError`.
         """
-        return self.proxied.remove(key)
+        self.proxied.remove(key)
 
     def keys(self):
-        """Return the keys stored now, as a list."""
+        """List the keys the wrapped cache has at this moment."""
         return self.proxied.keys()
 
 
 class LayeredCache(Cache):
-    """Layered cache: several caches consulted from shallowest to deepest.
+    """Several caches stacked: looked in from the first to the last.
 
-    Operations are serialised with a re-entrant lock so that back-filling
-    an upper layer cannot overwrite a newer value set concurrently.
+    A re-entrant lock orders the operations, so copying a value found
+    lower down into the layers above cannot undo a newer value set by
+    another thread meanwhile.
     """
 
     def __init__(self, caches):
-        """Stack *caches*: the first is looked in first, the last last."""
+        """Stack the list *caches*; the first one is looked in first."""
         super(LayeredCache, self).__init__()
         self.caches = caches
         self._lock = threading.RLock()
 
     def get(self, key):
-        """Return what is stored under *key*.
+        """Give back the value under *key* from the first layer holding it.
 
-        Layers are tried in turn, starting with the shallowest; a value
-        found in a deeper layer is also set in every layer above it. Raise
-        :exc:`KeyError` if no layer has *key*.
+        The value is then also set in each layer above that one. A *key*
+        no layer holds raises :exc:`KeyError`.
         """
         with self._lock:
             for index, cache in enumerate(self.caches):
@@ -181,34 +183,30 @@ class LayeredCache(Cache):
         raise KeyError(key)
 
     def set(self, key, value):
-        """Set *value* for *key* in every layer."""
+        """Keep *value* under *key* in each layer."""
         with self._lock:
             for cache in self.caches:
                 cache.set(key, value)
 
     def remove(self, key):
-        """Remove *key* from every layer and return the shallowest value.
+        """Drop *key* from each layer holding it.
 
-        Raise :exc:`KeyError` if no layer has *key*.
+        A *key* no layer holds raises :exc:`KeyError`.
         """
         found = False
-        removed = None
         with self._lock:
             for cache in self.caches:
                 try:
-                    value = cache.remove(key)
+                    cache.remove(key)
                 except KeyError:
                     continue
-                if not found:
-                    removed = value
-                    found = True
+                found = True
 
         if not found:
             raise KeyError(key)
-        return removed
 
     def keys(self):
-        """Return the keys present in any layer, each once."""
+        """List the keys held by any layer, without repeats."""
         with self._lock:
             seen = {}
             for cache in self.caches:
@@ -218,49 +216,49 @@ class LayeredCache(Cache):
 
 
 class MemoryCache(Cache):
-    """A cache held in a dict of this process, safe to share between threads."""
+    """Values kept in a dict of this process; threads may share it."""
 
     def __init__(self):
-        """Start with nothing stored."""
+        """Begin empty."""
         super(MemoryCache, self).__init__()
         self._cache = {}
         self._lock = threading.Lock()
 
     def get(self, key):
-        """Return what is stored under *key*.
+        """Give back the value kept under *key*.
 
-        Raise :exc:`KeyError` if *key* not found.
+        A *key* that is not there raises :exc:`KeyError`.
         """
         with self._lock:
             return self._cache[key]
 
     def set(self, key, value):
-        """Store *value* under *key*, replacing what was there."""
+        """Keep *value* under *key*, over anything kept there before."""
         with self._lock:
             self._cache[key] = value
 
     def remove(self, key):
-        """Delete *key* and return what was stored under it.
+        """Drop *key* and what is kept under it.
 
-        Raise :exc:`KeyError` if *key* not found.
+        A *key* that is not there raises :exc:`KeyError`.
         """
         with self._lock:
-            return self._cache.pop(key)
+            del self._cache[key]
 
     def keys(self):
-        """Return the keys stored now, as a list."""
+        """List the keys present at this moment."""
         with self._lock:
             return list(self._cache)
 
     def values(self):
-        """Return the values stored now, as a list."""
+        """List the values present at this moment."""
         with self._lock:
             return list(self._cache.values())
 
     def clear(self, pattern=None):
-        """Delete every key the regular expression *pattern* finds.
+        """Drop the keys in which the regular expression *pattern* is found.
 
-        If *pattern* is None all keys are removed.
+        Without *pattern* every key goes.
         """
         matcher = _compile_pattern(pattern)
         with self._lock:
@@ -271,41 +269,39 @@ class MemoryCache(Cache):
                 del self._cache[key]
 
 
-#: Locks per database path, shared by every FileCache in the process: some
-#: dbm implementations refuse a second concurrent open of the same file.
+#: One lock per database path for every FileCache of the process: some
+#: dbm flavours refuse to open a file that is already open.
 _FILE_LOCKS = {}
 _FILE_LOCKS_GUARD = threading.Lock()
 
 
 def _file_lock(path):
-    """Return the process-wide lock for database *path*."""
+    """Give the process-wide lock of the database at *path*."""
     with _FILE_LOCKS_GUARD:
         return _FILE_LOCKS.setdefault(path, threading.RLock())
 
 
 class FileCache(Cache):
-    """A cache kept in a :mod:`dbm` database file at *path*.
+    """Values kept in a :mod:`dbm` database file at *path*.
 
-    Keys are text (or bytes); values are text or bytes and are stored as
-    they are (text as UTF-8), so a file written by upstream's client reads
-    here and the other way round. Values always read back as text. Wrap it
-    in a :class:`SerialisedCache` to keep other values. The database is opened for each operation, so several caches
-    and sessions may share one *path*. Access is serialised between threads
-    of this process; no locking is done between processes.
+    Values are text or bytes, written as they are (text as UTF-8) with no
+    marker of their own, so upstream's client and this one read each
+    other's files; they read back as text. Put a :class:`SerialisedCache`
+    in front to keep other kinds of value. Each operation opens the
+    database and closes it again, so several caches and sessions may use
+    the same *path*; threads of this process take turns, while separate
+    processes are not locked against each other.
     """
 
     def __init__(self, path):
-        """Keep the cache in the dbm file *path*.
-
-        The database is created on first use if it does not exist.
-        """
+        """Keep the values in the dbm file at *path*, made on first use."""
         super(FileCache, self).__init__()
         self.path = path
         self._lock = _file_lock(os.path.abspath(os.fspath(path)))
 
     @contextlib.contextmanager
     def _database(self):
-        """Yield the open database, holding the lock and closing after."""
+        """Open the database under the lock for one operation, then close it."""
         with self._lock:
             database = dbm.open(os.fspath(self.path), 'c')
             try:
@@ -315,11 +311,11 @@ class FileCache(Cache):
 
     @staticmethod
     def _encode_key(key):
-        """Return *key* as the bytes stored in the database.
+        """Turn *key* into the bytes written to the database.
 
-        Text is stored as UTF-8 (ASCII keys, as every key maker of this
-        module makes for text, are stored exactly as upstream stores them);
-        bytes keys, as :class:`ObjectKeyMaker` makes, are stored as they are.
+        Text is written as UTF-8, which for ASCII text (all upstream
+        accepts) is the same bytes upstream writes; bytes, the keys
+        :class:`ObjectKeyMaker` makes, are written unchanged.
         """
         if isinstance(key, str):
             return key.encode('utf-8')
@@ -333,7 +329,7 @@ class FileCache(Cache):
 
     @staticmethod
     def _decode_key(raw):
-        """Return stored key *raw* as text where possible."""
+        """Turn the stored key *raw* back into text when it is UTF-8."""
         try:
             return raw.decode('utf-8')
         except UnicodeDecodeError:
@@ -341,7 +337,7 @@ class FileCache(Cache):
 
     @staticmethod
     def _encode_value(key, value):
-        """Return *value* as stored: text as UTF-8, bytes unchanged."""
+        """Turn *value* into what is written: UTF-8 for text, bytes as given."""
         if isinstance(value, str):
             return value.encode('utf-8')
         if isinstance(value, bytes):
@@ -355,7 +351,7 @@ class FileCache(Cache):
 
     @staticmethod
     def _decode_value(raw):
-        """Return stored *raw* value as text (bytes if it is not UTF-8)."""
+        """Turn the stored value *raw* back into text (bytes if not UTF-8)."""
         try:
             return raw.decode('utf-8')
         except UnicodeDecodeError:
@@ -363,9 +359,9 @@ class FileCache(Cache):
 
     @staticmethod
     def _read(database, encoded_key):
-        """Return the value stored at *encoded_key* in the open *database*.
+        """Read *encoded_key* from the open *database*.
 
-        Raise :exc:`KeyError` naming the stored key if it is not there.
+        A missing key raises :exc:`KeyError` carrying the stored key bytes.
         """
         try:
             return database[encoded_key]
@@ -373,9 +369,9 @@ class FileCache(Cache):
             raise KeyError(encoded_key) from None
 
     def get(self, key):
-        """Return what is stored under *key*.
+        """Give back the value kept under *key*.
 
-        Raise :exc:`KeyError` if *key* not found.
+        A *key* that is not there raises :exc:`KeyError`.
         """
         encoded_key = self._encode_key(key)
         with self._database() as database:
@@ -383,9 +379,9 @@ class FileCache(Cache):
         return self._decode_value(raw)
 
     def set(self, key, value):
-        """Store the text or bytes *value* under *key*.
+        """Keep the text or bytes *value* under *key*.
 
-        Raise :exc:`TypeError` naming the type if *value* is neither.
+        Any other kind of *value* raises :exc:`TypeError` naming it.
         """
         encoded_key = self._encode_key(key)
         encoded_value = self._encode_value(key, value)
@@ -393,32 +389,31 @@ class FileCache(Cache):
             database[encoded_key] = encoded_value
 
     def remove(self, key):
-        """Delete *key* and return what was stored under it.
+        """Drop *key* and what is kept under it.
 
-        Raise :exc:`KeyError` if *key* not found.
+        A *key* that is not there raises :exc:`KeyError`.
         """
         encoded_key = self._encode_key(key)
         with self._database() as database:
-            raw = self._read(database, encoded_key)
+            self._read(database, encoded_key)
             del database[encoded_key]
-        return self._decode_value(raw)
 
     def keys(self):
-        """Return the keys stored now, as a list."""
+        """List the keys present at this moment."""
         with self._database() as database:
             return [self._decode_key(raw) for raw in database.keys()]
 
     def values(self):
-        """Return the values stored now, as a list."""
+        """List the values present at this moment."""
         with self._database() as database:
             return [
                 self._decode_value(database[raw]) for raw in database.keys()
             ]
 
     def clear(self, pattern=None):
-        """Delete every key the regular expression *pattern* finds.
+        """Drop the keys in which the regular expression *pattern* is found.
 
-        If *pattern* is None all keys are removed.
+        Without *pattern* every key goes.
         """
         matcher = _compile_pattern(pattern)
         with self._database() as database:
@@ -429,52 +424,45 @@ class FileCache(Cache):
 
 
 class SerialisedCache(ProxyCache):
-    """A wrapper that encodes values on the way in and decodes them on the way out."""
+    """Run values through an encoder when kept and a decoder when read."""
 
     def __init__(self, proxied, encode=None, decode=None):
-        """Wrap *proxied*, encoding values with *encode* and decoding with *decode*.
+        """Keep values in *proxied* after *encode*, read them through *decode*.
 
-        *proxied* is the underlying cache used for storage. *encode* turns
-        a value into what is stored and *decode* turns stored data back
-        into a value; either may be None to pass values through unchanged.
+        *encode* makes what the underlying cache *proxied* keeps out of a
+        value; *decode* makes a value out of what it keeps. Leave either
+        as None to pass values through as they are.
         """
         super(SerialisedCache, self).__init__(proxied)
         self.encode = encode
         self.decode = decode
 
     def get(self, key):
-        """Return what is stored under *key*, decoded.
+        """Give back the value under *key*, through the decoder.
 
-        Raise :exc:`KeyError` if *key* not found.
+        A *key* that is not there raises :exc:`KeyError`.
         """
         return self._decoded(super(SerialisedCache, self).get(key))
 
     def set(self, key, value):
-        """Encode *value* and store it for *key*."""
+        """Keep *value* under *key*, through the encoder."""
         if self.encode is not None:
             value = self.encode(value)
         return super(SerialisedCache, self).set(key, value)
 
-    def remove(self, key):
-        """Delete *key*; return what was stored there, decoded.
-
-        Raise :exc:`KeyError` if *key* not found.
-        """
-        return self._decoded(super(SerialisedCache, self).remove(key))
-
     def values(self):
-        """Return the stored values, each decoded."""
+        """List the values present at this moment, through the decoder."""
         return [self._decoded(value) for value in self.proxied.values()]
 
     def _decoded(self, value):
-        """Return stored *value* decoded (unchanged without a decoder)."""
+        """Run the stored *value* through the decoder, if there is one."""
         if self.decode is None:
             return value
         return self.decode(value)
 
 
 class Memoiser(object):
-    """Remember results of function calls in a :class:`Cache`, by :class:`KeyMaker` keys.
+    """Reuse function results kept in a :class:`Cache` under :class:`KeyMaker` keys.
 
     Example::
 
@@ -490,12 +478,11 @@ class Memoiser(object):
     """
 
     def __init__(self, cache=None, key_maker=None, return_copies=True):
-        """Remember results in *cache*, keyed by *key_maker*.
+        """Keep results in *cache* under keys from *key_maker*.
 
-        If *cache* is not specified a new :class:`MemoryCache` is used;
-        if *key_maker* is not specified an :class:`ObjectKeyMaker` is used.
-        If *return_copies* is True, results are deep copies so that callers
-        cannot mutate cached values.
+        By default a fresh :class:`MemoryCache` and an
+        :class:`ObjectKeyMaker` are used. With *return_copies* each result
+        handed out is a deep copy, so callers cannot change what is kept.
         """
         self.cache = cache if cache is not None else MemoryCache()
         self.key_maker = key_maker if key_maker is not None else ObjectKeyMaker()
@@ -503,19 +490,20 @@ class Memoiser(object):
         super(Memoiser, self).__init__()
 
     def call(self, function, args=None, kw=None):
-        """Return the result of ``function(*args, **kw)``, memoised.
+        """Give the result of ``function(*args, **kw)``, reused when known.
 
-        The first call with given arguments runs *function* and caches the
-        result; later calls with equal arguments return the cached result.
-        Exceptions raised by *function* propagate and are not cached.
+        The first call with some arguments runs *function* and keeps what
+        it returns; later calls with equal arguments get the kept result.
+        An exception from *function* reaches the caller and nothing is
+        kept.
         """
         if args is None:
             args = ()
         if kw is None:
             kw = {}
 
-        # The arguments are keyed by the parameter they bind to, defaults
-        # included, so f(1) and f(a=1) share one entry (as upstream keys them).
+        # Key by the parameter each argument binds to, defaults included,
+        # so f(1) and f(a=1) share one entry (upstream keys them so too).
         key = self.key_maker.key(
             function, inspect.getcallargs(function, *args, **kw)
         )
@@ -531,17 +519,17 @@ class Memoiser(object):
 
 
 def memoise_decorator(memoiser):
-    """Return a decorator memoising calls of the decorated function.
+    """Make a decorator whose functions are called through *memoiser*.
 
-    Calls go through *memoiser* (a :class:`Memoiser`).
+    *memoiser* is a :class:`Memoiser`.
     """
 
     def outer(function):
-        """Return *function* wrapped with memoisation."""
+        """Wrap *function* so its results are reused."""
 
         @functools.wraps(function)
         def inner(*args, **kwargs):
-            """Call the wrapped function through the memoiser."""
+            """Run the wrapped function through the memoiser."""
             return memoiser.call(function, args, kwargs)
 
         return inner
@@ -549,8 +537,8 @@ def memoise_decorator(memoiser):
     return outer
 
 
-#: Default memoiser.
+#: The process-wide memoiser behind :data:`memoise`.
 memoiser = Memoiser()
 
-#: Default memoise decorator using standard cache and key maker.
+#: Decorator reusing results through :data:`memoiser` (in memory, object keys).
 memoise = memoise_decorator(memoiser)

@@ -50,12 +50,12 @@ def test_get_missing_raises_key_error(any_cache):
 
 
 def test_set_get_remove(any_cache):
-    """Values set are returned until removed; remove returns the value."""
+    """Values set are returned until removed; remove returns None."""
     any_cache.set('a', 'value a')
     assert any_cache.get('a') == 'value a'
     any_cache.set('a', 'replaced')
     assert any_cache.get('a') == 'replaced'
-    assert any_cache.remove('a') == 'replaced'
+    assert any_cache.remove('a') is None
     with pytest.raises(KeyError):
         any_cache.get('a')
     with pytest.raises(KeyError):
@@ -147,10 +147,14 @@ def test_layered_set_and_remove_apply_to_all_layers():
     assert top.get('key') == bottom.get('key') == 'value'
     bottom.set('only-bottom', 'x')
     assert sorted(layered.keys()) == ['key', 'only-bottom']
-    assert layered.remove('key') == 'value'
+    assert layered.remove('key') is None
     assert top.keys() == []
     assert bottom.keys() == ['only-bottom']
-    assert layered.remove('only-bottom') == 'x'
+    assert layered.remove('only-bottom') is None
+    assert bottom.keys() == []
+    with pytest.raises(KeyError) as error:
+        layered.remove('only-bottom')
+    assert error.value.args == ('only-bottom',)
 
 
 def test_proxy_cache_exposes_proxied():
@@ -306,7 +310,8 @@ def test_serialised_cache_encodes_and_decodes(tmp_path):
     assert storage.get('key') == '{"a": [1, 2]}'
     assert serialised.get('key') == {'a': [1, 2]}
     assert serialised.values() == [{'a': [1, 2]}]
-    assert serialised.remove('key') == {'a': [1, 2]}
+    assert serialised.remove('key') is None
+    assert storage.keys() == []
 
 
 def test_serialised_cache_without_callables_passes_through():

@@ -1,9 +1,10 @@
-"""Key makers: cache keys for arbitrary items.
+"""Key makers: turn items into cache keys.
 
-Part of :mod:`ftrack_api.cache`, which re-exports every public name here;
-import them from there. The keys are those upstream ``ftrack-python-api``
-3.1.0 makes, byte for byte, so a persisted cache (a :class:`FileCache`
-filled through a :class:`Memoiser`, say) can be shared by both clients.
+Everything public here is re-exported by :mod:`ftrack_api.cache`, where it
+is documented; import it from there. The keys match those of upstream
+``ftrack-python-api`` 3.1.0 byte for byte, so that a persisted cache (for
+instance a :class:`FileCache` fed by a :class:`Memoiser`) can be shared by
+both clients.
 """
 
 from __future__ import annotations
@@ -13,91 +14,102 @@ import collections.abc
 import inspect
 import pickle
 
+
 class KeyMaker(abc.ABC):
-    """Base of the objects that turn items into cache keys."""
+    """Abstract maker of cache keys; subclasses say how one item is keyed."""
 
     def __init__(self):
-        """Make a key maker; subclasses set :attr:`item_separator`."""
+        """Set up the joiner placed between the keys of several items."""
         super(KeyMaker, self).__init__()
-        #: What is placed between the keys of several items.
+        #: Joins the per-item keys of :meth:`key` (empty text by default).
         self.item_separator = ''
 
     def key(self, *items):
-        """Return one key for all *items*: their keys joined by the separator."""
+        """Key all *items* together: each one's key, joined by the separator."""
         return self.item_separator.join(self._key(item) for item in items)
 
     @abc.abstractmethod
     def _key(self, item):
-        """Return the key of the single *item*."""
+        """Key one *item* (implemented by each subclass)."""
 
 
 class StringKeyMaker(KeyMaker):
-    """Keys are ``str()`` of each item, put side by side with nothing between.
+    """Text keys: ``str()`` of every item, written one after the other.
 
-    ``key('a', 'b', 1)`` is ``'ab1'``. Sessions key their entities with it
-    (one item per key, so nothing can run together).
+    Nothing is put between the parts, so ``key('a', 'b', 1)`` gives
+    ``'ab1'``. Sessions key their entities this way, one item per key.
     """
 
     def _key(self, item):
-        """Return ``str(item)``."""
+        """Give the text form of *item*."""
         return str(item)
 
 
-# Markers of the byte keys of :class:`ObjectKeyMaker`.
-_MAPPING = b'\x01'
-_PAIR = b'\x02'
-_SEQUENCE = b'\x03'
-_CALLABLE = b'\x04'
-_SEPARATOR = b'\x00'
-
-
 class ObjectKeyMaker(KeyMaker):
-    """Byte keys describing objects by value.
+    """Byte keys that describe objects by their value.
 
-    * a mapping: its ``key\\x02value`` pairs, sorted by key, joined by
-      ``\\x00`` and enclosed in ``\\x01``;
-    * any other iterable but text (lists, tuples, sets, bytes, generators):
-      its items' keys joined by ``\\x00`` and enclosed in ``\\x03``;
-    * a function or class: ``\\x04``, its name, ``\\x00``, its module; a
-      bound method: ``\\x04``, its name, ``\\x00``, the class name of the
-      object it is bound to, ``\\x00``, its module; a builtin: ``\\x04``
-      and its name;
-    * anything else: its pickle (protocol 2), so text and numbers key by
-      value and an object that cannot be pickled raises the pickling error.
+    * mapping: ``key`` + :attr:`mapping_pair_separator` + ``value`` for
+      each pair in sorted key order, pairs joined by
+      :attr:`item_separator`, the whole between two
+      :attr:`mapping_identifier` bytes (so ``{}`` gives ``b'\\x01\\x01'``);
+    * other iterable except text (lists, tuples, sets, bytes, generators):
+      the members' keys joined by :attr:`item_separator`, between two
+      :attr:`iterable_identifier` bytes;
+    * function or class: :attr:`name_identifier`, its name, the separator,
+      its module; bound method: the same with the class name of its object
+      between name and module; builtin: :attr:`name_identifier` and name;
+    * anything else: its protocol 2 pickle, so text and numbers give keys
+      by value and an object pickle refuses makes pickle's error surface.
 
-    Several items are joined by ``\\x00``. A mapping whose keys cannot be
-    sorted (``1`` and ``'a'``) raises :exc:`TypeError`.
+    Several items are joined by :attr:`item_separator`. A mapping whose
+    keys do not sort together (``1`` beside ``'a'``) raises
+    :exc:`TypeError`.
     """
 
     def __init__(self):
-        """Make a key maker joining the keys of several items with NUL."""
+        """Set up the marker bytes of the key format."""
         super(ObjectKeyMaker, self).__init__()
-        self.item_separator = _SEPARATOR
+        #: Between items, mapping pairs and iterable members.
+        self.item_separator = b'\x00'
+        #: Opens and closes a mapping.
+        self.mapping_identifier = b'\x01'
+        #: Between the key and the value of one mapping pair.
+        self.mapping_pair_separator = b'\x02'
+        #: Opens and closes any other iterable.
+        self.iterable_identifier = b'\x03'
+        #: Starts a callable's name.
+        self.name_identifier = b'\x04'
 
     def _key(self, item):
-        """Return the byte key of the single *item*."""
+        """Give the byte key of the single *item*."""
+        separator = self.item_separator
         if isinstance(item, collections.abc.Mapping):
-            pairs = (
-                self._key(key) + _PAIR + self._key(value)
+            pair_separator = self.mapping_pair_separator
+            marker = self.mapping_identifier
+            return marker + separator.join(
+                self._key(key) + pair_separator + self._key(value)
                 for key, value in sorted(item.items())
-            )
-            return _MAPPING + _SEPARATOR.join(pairs) + _MAPPING
+            ) + marker
 
         if isinstance(item, collections.abc.Iterable) and not isinstance(item, str):
-            members = (self._key(member) for member in item)
-            return _SEQUENCE + _SEPARATOR.join(members) + _SEQUENCE
+            marker = self.iterable_identifier
+            return marker + separator.join(
+                self._key(member) for member in item
+            ) + marker
 
         if inspect.ismethod(item):
-            return _CALLABLE + _SEPARATOR.join((
-                item.__name__.encode(), type(item.__self__).__name__.encode(),
+            return self.name_identifier + separator.join((
+                item.__name__.encode(),
+                type(item.__self__).__name__.encode(),
                 item.__module__.encode(),
             ))
 
         if inspect.isfunction(item) or inspect.isclass(item):
-            return _CALLABLE + item.__name__.encode() + _SEPARATOR + (
-                item.__module__.encode())
+            return self.name_identifier + separator.join((
+                item.__name__.encode(), item.__module__.encode(),
+            ))
 
         if inspect.isbuiltin(item):
-            return _CALLABLE + item.__name__.encode()
+            return self.name_identifier + item.__name__.encode()
 
         return pickle.dumps(item, protocol=2)
