@@ -127,12 +127,32 @@ def test_cache_behaviour(compat, cache):
         'result = out'.format(cache))
 
 
-def test_cache_remove_returns_none(compat):
+@pytest.mark.parametrize('cache', [
+    'ftrack_api.cache.MemoryCache()',
+    'ftrack_api.cache.ProxyCache(ftrack_api.cache.MemoryCache())',
+    'ftrack_api.cache.LayeredCache([ftrack_api.cache.MemoryCache()])',
+    'ftrack_api.cache.SerialisedCache(ftrack_api.cache.MemoryCache(), '
+    'encode=str, decode=int)',
+    'ftrack_api.cache.FileCache(workdir + "/cache.dbm")',
+])
+def test_cache_remove_returns_none(compat, cache):
     compat.compare(
-        'c = ftrack_api.cache.MemoryCache()\n'
-        'c.set("a", 1)\n'
-        'result = c.remove("a")',
-        kept='ours returns the removed value (upstream None); no caller can rely on None')
+        'c = {0}\n'
+        'c.set("a", "1")\n'
+        'result = [c.remove("a"), c.keys()]'.format(cache))
+
+
+def test_object_key_maker_marker_attributes(compat):
+    compat.compare(
+        'k = ftrack_api.cache.ObjectKeyMaker()\n'
+        'before = sorted(vars(k).items())\n'
+        'k.mapping_identifier, k.iterable_identifier = b"M", b"I"\n'
+        'k.mapping_pair_separator, k.name_identifier = b"P", b"N"\n'
+        'k.item_separator = b"S"\n'
+        'def f(): pass\n'
+        'class A(object):\n'
+        '    def m(self): pass\n'
+        'result = [before, k.key({"a": [1, 2]}, f, A, A().m, len)]')
 
 
 def test_layered_cache_fills_upper_layers(compat):
