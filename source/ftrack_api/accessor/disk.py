@@ -34,8 +34,8 @@ def error_handler(**kw):
     :exc:`~ftrack_api.exception.AccessorContainerNotEmptyError`, a file where
     a directory was expected (or the other way round)
     :exc:`~ftrack_api.exception.AccessorResourceInvalidError`, a refused
-access :exc:`~ftrack_api.exception.AccessorPermissionDeniedError` (a
-subclass of upstream's choice), anything else
+    access :exc:`~ftrack_api.exception.AccessorPermissionDeniedError` (a
+    subclass of upstream's choice), anything else
     :exc:`~ftrack_api.exception.AccessorOperationFailedError`. The original
     error is chained and kept as the ``error`` detail. Other exceptions pass
     through unchanged.
