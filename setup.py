@@ -53,7 +53,7 @@ setup(
         # it the server sends them at their original size.
         'server': ['aiohttp >= 3.8', 'Pillow >= 9'],
         'test': ['aiohttp >= 3.8', 'Pillow >= 9', 'pytest >= 7', 'pytest-timeout >= 2'],
-        'doc': ['sphinx >= 5'],
+        'doc': ['sphinx >= 7', 'furo >= 2023.3.27'],
     },
     entry_points={
         'pytest11': ['ftrack_local_server = ftrack_local_server.pytest_plugin'],
