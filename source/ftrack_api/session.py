@@ -182,14 +182,20 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
             self._transport.close()
             raise
 
+        # The hub's handshake and websocket carry the same strict-api
+        # header as the /api calls.
+        hub_headers = dict(headers or {})
+        hub_headers['ftrack-strict-api'] = 'true' if strict_api else 'false'
         self._event_hub = ftrack_api.event.hub.EventHub(
-            self._server_url, api_user, api_key, headers=headers, cookies=cookies
+            self._server_url, api_user, api_key, headers=hub_headers, cookies=cookies
         )
         self._event_hub_thread = None
         if auto_connect_event_hub:
-            # The hub's own background connection can be cancelled by
-            # close() even before its thread has run.
-            self._event_hub_thread = self._event_hub.connect_in_background()
+            # Events published (and subscribers added) from here on are
+            # queued; the connection itself is started once the session is
+            # set up, as upstream does, so the hub's reply subscriber comes
+            # after the session's own subscribers.
+            self._event_hub.init_connection()
 
         _OPEN_SESSIONS.add(self)
 
@@ -220,6 +226,10 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
             ),
             synchronous=True,
         )
+        if auto_connect_event_hub:
+            # The hub's own background connection can be cancelled by
+            # close() even before its thread has run.
+            self._event_hub_thread = self._event_hub.connect_in_background()
 
     # Properties.
     def __repr__(self):

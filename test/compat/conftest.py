@@ -34,8 +34,10 @@ UPSTREAM_REQUIREMENT = 'ftrack-python-api==3.1.0'
 UPSTREAM_VERSION = '3.1.0'
 DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), '_driver.py')
 
+# Dashed uuids (entities) and bare 32-digit hex ids (events, hubs).
 _UUID = re.compile(
     r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+    r'|(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])'
 )
 
 #: Every comparison of the run: (test id, 'same' | 'kept', reason).

@@ -72,7 +72,11 @@ def test_event_str():
     event = Event(topic='my.topic', id='abc')
     assert str(event).startswith('<Event ')
     assert "'my.topic'" in str(event)
-    assert repr(event) == str(event)
+    # As upstream: the keys in upstream's order, repr() the default one.
+    assert list(event) == [
+        'id', 'data', 'topic', 'sent', 'source', 'target', 'in_reply_to_event'
+    ]
+    assert repr(event).startswith('<ftrack_api.event.base.Event object at 0x')
 
 
 def test_subscription_includes():

@@ -111,10 +111,17 @@ def test_parse_handshake():
     session = socketio.parse_handshake('abc:15:25:websocket,xhr-polling')
     assert session.id == 'abc'
     assert session.heartbeatTimeout == 15
+    assert isinstance(session.heartbeatTimeout, int)
     assert session.supportedTransports == ['websocket', 'xhr-polling']
 
 
-@pytest.mark.parametrize('body', ['abc:15:25', ':15:25:websocket', 'abc:15:25:xhr-polling'])
+def test_parse_handshake_leaves_transport_check_to_the_hub():
+    session = socketio.parse_handshake('abc:15:25:xhr-polling')
+    assert session.supportedTransports == ['xhr-polling']
+    assert socketio.parse_handshake('abc:2.5:25:websocket').heartbeatTimeout == 2.5
+
+
+@pytest.mark.parametrize('body', ['abc:15:25', ':15:25:websocket'])
 def test_parse_handshake_invalid(body):
     with pytest.raises(ftrack_api.exception.EventHubConnectionError):
         socketio.parse_handshake(body)
@@ -135,10 +142,14 @@ def test_to_wire_renames_reply_key_and_drops_unknown_keys(caplog):
     assert "'extra'" in caplog.text
 
 
-def test_to_wire_rejects_unserialisable():
-    with pytest.raises(TypeError) as error:
-        wire.to_wire(Event(topic='bad.topic', data={'x': {1, 2}}))
-    assert 'bad.topic' in str(error.value)
+def test_to_wire_keeps_the_event_key_order_and_values():
+    value = {1, 2}
+    payload = wire.to_wire(Event(topic='bad.topic', id='i', data={'x': value}))
+    assert list(payload) == [
+        'id', 'data', 'topic', 'sent', 'source', 'target', 'inReplyToEvent'
+    ]
+    # Encoding is left to the sender.
+    assert payload['data']['x'] is value
 
 
 def test_from_wire():

@@ -35,6 +35,10 @@ class SessionAuthentication(requests.auth.AuthBase):
         return '<{0} user={1!r}>'.format(type(self).__name__, self.api_user)
 
 
+#: Headers of every ``/api`` request, on top of the session's own.
+_JSON_HEADERS = {'content-type': 'application/json', 'accept': 'application/json'}
+
+
 class Transport(object):
     """Send JSON batches to ``{server_url}/api`` and map errors.
 
@@ -53,13 +57,9 @@ class Transport(object):
         self.timeout = timeout
         self._http = requests.Session()
         self._http.auth = SessionAuthentication(api_key, api_user)
-        self._http.headers.update({
-            'content-type': 'application/json',
-            'accept': 'application/json',
-            'ftrack-strict-api': 'true' if strict_api else 'false',
-        })
         if headers:
             self._http.headers.update(headers)
+        self._http.headers['ftrack-strict-api'] = 'true' if strict_api else 'false'
         if cookies:
             self._http.cookies.update(cookies)
         if verify is not None:
@@ -85,7 +85,10 @@ class Transport(object):
         """
         logger.debug('POST %s (%d bytes)', self.endpoint, len(body))
         return self._http.post(
-            self.endpoint, data=body.encode('ascii'), timeout=self.timeout
+            self.endpoint,
+            data=body.encode('ascii'),
+            headers=_JSON_HEADERS,
+            timeout=self.timeout,
         )
 
     def call(self, body, decode):

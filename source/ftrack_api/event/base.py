@@ -43,10 +43,12 @@ class Event(collections.abc.MutableMapping):
             data = {}
         if source is None:
             source = {}
+        # Keys in the order upstream's events have them: it shows in str()
+        # and in the JSON sent to the event server.
         self._data = {
-            'topic': topic,
             'id': id,
             'data': data,
+            'topic': topic,
             'sent': sent,
             'source': source,
             'target': target,
@@ -82,5 +84,3 @@ class Event(collections.abc.MutableMapping):
 
     def __str__(self):
         return '<{0} {1}>'.format(type(self).__name__, self._data)
-
-    __repr__ = __str__

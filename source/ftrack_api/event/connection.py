@@ -48,12 +48,15 @@ def handshake(handshake_url, headers=None, cookies=None, timeout=CONNECT_TIMEOUT
         )
     except requests.RequestException as error:
         raise ftrack_api.exception.EventHubConnectionError(
-            'Failed to reach event server at {0}: {1}'.format(handshake_url, error)
+            'Failed to connect to server: {0}.'.format(error)
         )
     if response.status_code != 200:
+        logger.debug(
+            'Handshake with %s answered %d: %.200s',
+            handshake_url, response.status_code, response.text,
+        )
         raise ftrack_api.exception.EventHubConnectionError(
-            'Received unexpected status code {0} from event server at {1}: '
-            '{2}'.format(response.status_code, handshake_url, response.text[:200])
+            'Received unexpected status code {0}.'.format(response.status_code)
         )
     return socketio.parse_handshake(response.text)
 
@@ -87,60 +90,39 @@ class Connection(object):
         self._thread.daemon = True
 
     @classmethod
-    def open(
-        cls,
-        server_url,
-        handshake_headers,
-        websocket_headers,
-        cookies,
-        on_packet,
-        on_lost,
-    ):
-        """Handshake with *server_url*, open the websocket and start receiving.
+    def open(cls, server_url, session, headers, cookies, on_packet, on_lost):
+        """Open the websocket of the socket.io *session* and start receiving.
 
-        *server_url* is ``<scheme>://<host>[:<port>]`` (its path is
-        ignored by the event server). *handshake_headers* go with the
-        handshake (they carry the credentials), *websocket_headers* with
-        the websocket upgrade; *cookies* is a mapping sent with both.
-        *on_packet* and *on_lost* are as for :class:`Connection`.
+        *server_url* is ``<scheme>://<host>[:<port>]``; *session* is the
+        :class:`~ftrack_api.event.socketio.SocketIoSession` the handshake
+        granted. *headers* and *cookies* (mappings) go with the websocket
+        upgrade. *on_packet* and *on_lost* are as for :class:`Connection`.
 
         Return the connection once the server has sent its connect packet.
 
-        Raise :class:`ftrack_api.exception.EventHubConnectionError` if any
-        step fails.
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if the
+        server refuses or does not confirm the connection, and whatever
+        ``websocket.create_connection`` raises if the websocket cannot be
+        opened.
         """
-        session = handshake(
-            server_url + '/socket.io/1/', headers=handshake_headers, cookies=cookies
-        )
-
         websocket_url = '{0}/socket.io/1/websocket/{1}'.format(
             server_url.replace('https://', 'wss://', 1).replace('http://', 'ws://', 1),
             session.id,
         )
-        watchdog = session.heartbeatTimeout or DEFAULT_HEARTBEAT_TIMEOUT
-        header = [
-            '{0}: {1}'.format(key, value)
-            for key, value in (websocket_headers or {}).items()
-        ]
         cookie = None
         if cookies:
             cookie = ';'.join(
                 '{0}={1}'.format(key, value) for key, value in cookies.items()
             )
-        try:
-            socket = websocket.create_connection(
-                websocket_url,
-                header=header,
-                cookie=cookie,
-                timeout=min(watchdog, CONNECT_TIMEOUT),
-                enable_multithread=True,
-            )
-        except (websocket.WebSocketException, OSError) as error:
-            raise ftrack_api.exception.EventHubConnectionError(
-                'Failed to open event server websocket at {0}: {1}'.format(
-                    websocket_url, error
-                )
-            )
+        # Looked up on the module at call time, so that it can be patched.
+        socket = websocket.create_connection(
+            websocket_url,
+            timeout=CONNECT_TIMEOUT,
+            enable_multithread=True,
+            header=dict(headers or {}),
+            cookie=cookie,
+        )
+        watchdog = session.heartbeatTimeout or DEFAULT_HEARTBEAT_TIMEOUT
 
         try:
             pending = cls._await_connect_packet(socket, CONNECT_TIMEOUT)

@@ -30,6 +30,7 @@ from ftrack_api.event.lifecycle import (
     REPLY_TOPIC,
     ConnectionLifecycle,
 )
+from ftrack_api.event.packets import PacketProtocol
 from ftrack_api.event.socketio import SocketIoSession  # noqa: F401 - public name.
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 ServerDetails = collections.namedtuple('ServerDetails', ['scheme', 'hostname', 'port'])
 
 
-class EventHub(ConnectionLifecycle):
+class EventHub(ConnectionLifecycle, PacketProtocol):
     """Route events between local subscribers and the ftrack event server."""
 
     #: Most events kept while a connection is being made; publishing more
@@ -51,6 +52,12 @@ class EventHub(ConnectionLifecycle):
 
     #: Most ``on_reply`` callbacks remembered; the oldest are forgotten first.
     max_reply_callbacks = 10000
+
+    #: The message of the error raised when publishing without a connection
+    #: (upstream's text, which scripts match).
+    _not_connected_message = (
+        'Cannot publish event asynchronously as not connected to server.'
+    )
 
     def __init__(self, server_url, api_user, api_key, headers=None, cookies=None):
         """Create a hub for the ftrack server at *server_url*.
@@ -90,11 +97,12 @@ class EventHub(ConnectionLifecycle):
         self._event_namespace = 'ftrack.event'
         self._registry = ftrack_api.event.registry.SubscriberRegistry()
         self._reply_callbacks = collections.OrderedDict()
-        self._ack_callbacks = collections.OrderedDict()
         self._event_queue = queue.Queue()
         self._dropped_events = 0
-        self._pending = []
-        self._packet_id = 0
+        #: Events published while a connection is being made, as
+        #: ``(event, synchronous, callback, on_reply)``; sent once connected.
+        self._event_send_queue = queue.Queue()
+        self._init_packets()
         self._init_lifecycle()
 
     # -- Names integrations written for upstream use ---------------------
@@ -146,8 +154,10 @@ class EventHub(ConnectionLifecycle):
     def _on_connected(self):
         """Announce this hub on the new connection (called with the lock held).
 
-        Adds the reply subscriber, announces every subscriber, then sends the
-        events queued while connecting.
+        Adds the reply subscriber if needed and announces every subscriber,
+        then sends the events queued while connecting, in that order (as
+        upstream does; a subscriber added while connecting is thus announced
+        twice, which servers accept).
         """
         if self.get_subscriber_by_identifier(self.id) is None:
             self._add_subscriber(
@@ -159,14 +169,15 @@ class EventHub(ConnectionLifecycle):
         for subscriber in self._registry.ordered:
             self._notify_server_about_subscriber(subscriber)
 
-        pending, self._pending = self._pending, []
-        for index, payload in enumerate(pending):
+        queued = []
+        while True:
             try:
-                self._send_event(payload, on_ack=self._check_publish_ack)
-            except ftrack_api.exception.EventHubConnectionError:
-                # Keep what was not sent; the loss starts a reconnection.
-                self._pending = pending[index:] + self._pending
+                queued.append(self._event_send_queue.get_nowait())
+            except queue.Empty:
                 break
+        # A connection lost meanwhile queues the rest again.
+        for item in queued:
+            self._publish(*item)
 
     # -- Subscribers ----------------------------------------------------
 
@@ -219,7 +230,8 @@ class EventHub(ConnectionLifecycle):
         """
         added = self._add_subscriber(subscription, callback, subscriber, priority)
         with self._lock:
-            if self.connected:
+            if self.connected or self._connection_initialised:
+                # While connecting the announcement is queued.
                 self._notify_server_about_subscriber(added)
         return added.metadata['id']
 
@@ -242,7 +254,7 @@ class EventHub(ConnectionLifecycle):
         """
         with self._lock:
             subscriber = self._registry.remove(subscriber_identifier)
-            if self.connected:
+            if self.connected or self._connection_initialised:
                 self._send_meta_event(
                     socketio.UNSUBSCRIBE_TOPIC,
                     {'subscriber': subscriber.metadata},
@@ -263,18 +275,14 @@ class EventHub(ConnectionLifecycle):
         )
 
     def _send_meta_event(self, topic, data, action, subscriber):
-        """Send the meta event *topic* with *data* about *subscriber* (lock held).
+        """Publish the meta event *topic* with *data* about *subscriber*.
 
         Failures are logged: *action* (e.g. ``'Subscribing'``) names what was
         being done. A subscriber is announced again after a reconnection.
         """
         event = ftrack_api.event.base.Event(topic=topic, data=data)
-        self._prepare_event(event)
         try:
-            self._send_event(
-                ftrack_api.event.wire.to_wire(event),
-                on_ack=self._make_ack_check(action, subscriber),
-            )
+            self._publish(event, callback=self._make_ack_check(action, subscriber))
         except ftrack_api.exception.EventHubConnectionError as error:
             logger.debug('%s %s: server not told (%s).', action, subscriber, error)
 
@@ -301,8 +309,9 @@ class EventHub(ConnectionLifecycle):
 
         If *synchronous* is True only local subscribers are called, at once,
         and the list of their results other than None is returned; nothing
-        is sent to the server. Otherwise the event is sent to the server
-        (or queued while a connection is being made) and None is returned.
+        is sent to the server. Otherwise the event is sent to the server and
+        None is returned; while a connection is being made it is queued
+        instead and True is returned (as upstream).
 
         *on_reply* is called with every reply event received in response
         (from the thread calling :meth:`wait`); not used when synchronous.
@@ -320,15 +329,29 @@ class EventHub(ConnectionLifecycle):
                 "on_error must be 'raise' or 'ignore', not {0!r}.".format(on_error)
             )
         try:
-            return self._publish(event, synchronous=synchronous, on_reply=on_reply)
+            return self._publish(
+                event,
+                synchronous=synchronous,
+                callback=self._check_publish_ack,
+                on_reply=on_reply,
+            )
         except Exception as error:
             if on_error == 'ignore':
                 logger.debug('Ignored error publishing %s: %s', event, error)
                 return None
             raise
 
-    def _publish(self, event, synchronous=False, on_reply=None):
-        """Publish *event*; see :meth:`publish`."""
+    def _publish(self, event, synchronous=False, callback=None, on_reply=None):
+        """Publish *event*; see :meth:`publish`.
+
+        *callback* is called with the server's acknowledgement of the
+        packet. Without a connection, but with one being made, the event
+        is queued in ``_event_send_queue`` and True is returned (None once
+        sent). A failure while sending is
+        logged ("Error sending event ...") rather than raised; an event
+        whose connection was lost while sending it is queued again for the
+        reconnection.
+        """
         if not isinstance(event, collections.abc.MutableMapping) or 'topic' not in event:
             raise TypeError(
                 'Can only publish an ftrack_api.event.base.Event, not '
@@ -338,64 +361,80 @@ class EventHub(ConnectionLifecycle):
         if synchronous:
             return self._handle(event, synchronous=True)
 
-        encoded = ftrack_api.event.wire.to_wire(event)
         with self._lock:
+            if not self.connected:
+                if not self._connection_initialised:
+                    raise ftrack_api.exception.EventHubConnectionError(
+                        self._not_connected_message
+                    )
+                self._queue_for_connection(event, synchronous, callback, on_reply)
+                return True
+
             if on_reply is not None:
                 self._reply_callbacks[event['id']] = on_reply
                 while len(self._reply_callbacks) > self.max_reply_callbacks:
                     self._reply_callbacks.popitem(last=False)
+            try:
+                self._emit_event_packet(
+                    self._event_namespace,
+                    ftrack_api.event.wire.to_wire(event),
+                    callback=callback,
+                )
+            except Exception as error:
+                logger.exception('Error sending event {0}.'.format(event))
+                if (
+                    isinstance(error, ftrack_api.exception.EventHubConnectionError)
+                    and self._connection_initialised
+                ):
+                    # Lost while sending: the reconnection sends it.
+                    self._queue_for_connection(event, synchronous, callback, on_reply)
+        return None
 
-            if self.connected:
-                try:
-                    self._send_event(encoded, on_ack=self._check_publish_ack)
-                    return None
-                except ftrack_api.exception.EventHubConnectionError:
-                    # Lost while sending: the reconnection will send it.
-                    pass
+    def _queue_for_connection(self, event, synchronous, callback, on_reply):
+        """Keep *event* until connected (lock held).
 
-            if self._connection_initialised:
-                if len(self._pending) >= self.max_pending_events:
-                    raise ftrack_api.exception.EventHubConnectionError(
-                        'Cannot queue event {0!r}: {1} events already wait for '
-                        'the connection.'.format(event['topic'], len(self._pending))
-                    )
-                self._pending.append(encoded)
-                return None
-
-            self._reply_callbacks.pop(event['id'], None)
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` when
+        :attr:`max_pending_events` events already wait.
+        """
+        waiting = self._event_send_queue.qsize()
+        if waiting >= self.max_pending_events:
             raise ftrack_api.exception.EventHubConnectionError(
-                'Cannot publish event {0!r}: the event hub is not connected. '
-                'Call session.event_hub.connect() or create the session with '
-                'auto_connect_event_hub=True.'.format(event['topic'])
+                'Cannot queue event {0!r}: {1} events already wait for '
+                'the connection.'.format(event['topic'], waiting)
             )
+        self._event_send_queue.put((event, synchronous, callback, on_reply))
 
     def publish_reply(self, source_event, data, source=None):
         """Publish a reply to *source_event* carrying *data*.
 
         *source* describes the replier (default: this hub). The reply is
-        targeted at the publisher of *source_event*.
+        targeted at the publisher of *source_event* (``id=<its source id>``).
 
-        Raise :class:`ValueError` if *source_event* has no ``source.id`` to
+        Raise :class:`KeyError` if *source_event* has no ``source.id`` to
         reply to, and whatever :meth:`publish` raises.
         """
-        origin = source_event.get('source')
-        origin_id = origin.get('id') if isinstance(origin, collections.abc.Mapping) else None
-        if origin_id is None:
-            raise ValueError(
-                'Cannot reply to event {0!r} ({1!r}): its source has no id.'.format(
-                    source_event.get('id'), source_event.get('topic')
-                )
-            )
-        reply = ftrack_api.event.base.Event(
-            topic=REPLY_TOPIC,
-            data=data,
-            source=dict(source) if source is not None else {},
-            target='id={0}'.format(
-                ftrack_api.event.expression.format_value(str(origin_id))
-            ),
-            in_reply_to_event=source_event['id'],
-        )
+        reply = ftrack_api.event.base.Event(topic=REPLY_TOPIC, data=data)
+        self._prepare_reply_event(reply, source_event, source=source)
         return self.publish(reply)
+
+    def _prepare_reply_event(self, event, source_event, source=None):
+        """Make *event* a reply to *source_event*, in place.
+
+        Sets its ``source`` (to *source*, if given), targets it at the
+        publisher of *source_event* and records which event it answers.
+
+        Raise :class:`KeyError` if *source_event* has no ``source.id``.
+        """
+        if source is not None:
+            event['source'] = source
+        # Ids that need quoting (never uuids) are quoted, so that the target
+        # still parses; upstream leaves them bare.
+        event['target'] = 'id={0}'.format(
+            ftrack_api.event.expression.format_value(
+                str(source_event['source']['id'])
+            )
+        )
+        event['in_reply_to_event'] = source_event['id']
 
     def _prepare_event(self, event):
         """Fill in the event's missing source information."""
@@ -407,60 +446,12 @@ class EventHub(ConnectionLifecycle):
         source.setdefault('user', {'username': self._api_user})
         source.setdefault('host', self._host)
 
-    def _send_event(self, payload, on_ack=None):
-        """Send the wire event *payload*, asking for an ack (lock held)."""
-        connection = self._connection
-        if connection is None:
-            raise ftrack_api.exception.EventHubConnectionError(
-                'Not connected to the event server.'
-            )
-        self._packet_id += 1
-        packet_id = self._packet_id
-        if on_ack is not None:
-            self._ack_callbacks[packet_id] = on_ack
-            while len(self._ack_callbacks) > self.max_reply_callbacks:
-                # Servers may legitimately never acknowledge.
-                self._ack_callbacks.popitem(last=False)
-        try:
-            connection.send(socketio.encode_event(payload, packet_id=packet_id))
-        except ftrack_api.exception.EventHubConnectionError:
-            self._ack_callbacks.pop(packet_id, None)
-            raise
-
     @staticmethod
     def _check_publish_ack(result=None, *args):
         if not isinstance(result, collections.abc.Mapping) or not result.get('success'):
             logger.error('Event server failed to publish an event: %s', result)
 
     # -- Receiving ------------------------------------------------------
-
-    def _on_packet(self, packet):
-        """Process a packet from the receive thread."""
-        if packet.type == socketio.EVENT:
-            try:
-                payload = socketio.decode_event(packet)
-            except ftrack_api.exception.EventHubPacketError as error:
-                logger.warning('Ignoring event packet: %s', error)
-                return
-            event = ftrack_api.event.wire.from_wire(payload)
-            if event is not None:
-                self._queue_event(event)
-        elif packet.type == socketio.ACK:
-            try:
-                packet_id, args = socketio.decode_ack(packet)
-            except ftrack_api.exception.EventHubPacketError as error:
-                logger.warning('Ignoring ack packet: %s', error)
-                return
-            with self._lock:
-                callback = self._ack_callbacks.pop(packet_id, None)
-            if callback is not None:
-                callback(*args)
-        elif packet.type == socketio.ERROR:
-            logger.warning('Event server reported an error: %s', packet.data)
-        elif packet.type == socketio.CONNECT:
-            logger.debug('Event server confirmed the connection again.')
-        else:
-            logger.debug('Ignoring %s packet: %r', packet.name, packet.data[:200])
 
     def _queue_event(self, event):
         """Queue *event* for :meth:`wait`, dropping the oldest when full."""
@@ -516,9 +507,7 @@ class EventHub(ConnectionLifecycle):
             except queue.Empty:
                 continue
             self._handle(event)
-            if event['topic'] == DISCONNECTED_TOPIC and event['source'].get(
-                'id'
-            ) == self.id:
+            if event['topic'] == DISCONNECTED_TOPIC:
                 return
 
     def _handle(self, event, synchronous=False):
@@ -556,7 +545,9 @@ class EventHub(ConnectionLifecycle):
                     results.append(response)
                 else:
                     try:
-                        self.publish_reply(event, response, source=subscriber.metadata)
+                        self.publish_reply(
+                            event, response, source=dict(subscriber.metadata)
+                        )
                     except Exception:
                         logger.exception(
                             'Error replying to event %s from %s.', event, subscriber

@@ -14,6 +14,7 @@ import threading
 import time
 
 import ftrack_api.exception
+import ftrack_api.event.connection
 from ftrack_api.event.connection import Connection
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class ConnectionLifecycle(object):
     #: first delay and longest delay in seconds (the delay doubles each time).
     auto_reconnect_attempts = 30
     auto_reconnect_initial_delay = 0.25
-    auto_reconnect_max_delay = 10.0
+    auto_reconnect_max_delay = 10
 
     def _init_lifecycle(self):
         """Set up the connection state; called by the hub's constructor."""
@@ -53,6 +54,26 @@ class ConnectionLifecycle(object):
         # meanwhile is left to that thread.
         self._reconnecting = False
         self._stop_reconnect = threading.Event()
+        #: True once :meth:`disconnect` was called, until the next connection.
+        self._intentional_disconnect = False
+
+    # Upstream's names for the automatic reconnection settings: the number
+    # of attempts and the longest delay between two of them (seconds).
+    @property
+    def _auto_reconnect_attempts(self):
+        return self.auto_reconnect_attempts
+
+    @_auto_reconnect_attempts.setter
+    def _auto_reconnect_attempts(self, value):
+        self.auto_reconnect_attempts = value
+
+    @property
+    def _auto_reconnect_delay(self):
+        return self.auto_reconnect_max_delay
+
+    @_auto_reconnect_delay.setter
+    def _auto_reconnect_delay(self, value):
+        self.auto_reconnect_max_delay = value
 
     @property
     def connected(self):
@@ -116,11 +137,7 @@ class ConnectionLifecycle(object):
             raise
 
     def _already_connected_error(self):
-        return ftrack_api.exception.EventHubConnectionError(
-            'Already connected to the event server at {0}.'.format(
-                self.get_server_url()
-            )
-        )
+        return ftrack_api.exception.EventHubConnectionError('Already connected.')
 
     def connect_in_background(self):
         """Start connecting on a background thread and return at once.
@@ -205,6 +222,7 @@ class ConnectionLifecycle(object):
                     'Not currently connected.'
                 )
             self._stop_reconnect.set()
+            self._intentional_disconnect = True
 
         if unsubscribe:
             for subscriber in self._registry.ordered:
@@ -247,6 +265,7 @@ class ConnectionLifecycle(object):
         for attempt in range(max(1, int(attempts))):
             if attempt:
                 time.sleep(delay)
+            logger.debug('Reconnect attempt {0} of {1}'.format(attempt, attempts))
             try:
                 self._open(if_connected='return')
                 return
@@ -259,8 +278,8 @@ class ConnectionLifecycle(object):
             self._last_connection_error = error
             self._state_changed.notify_all()
         raise ftrack_api.exception.EventHubConnectionError(
-            'Failed to reconnect to the event server after {0} attempts: '
-            '{1}'.format(attempts, error)
+            'Failed to reconnect to event server at {0} after {1} '
+            'attempts.'.format(self.get_server_url(), attempts)
         )
 
     def _open(self, if_connected):
@@ -283,19 +302,55 @@ class ConnectionLifecycle(object):
                 )
             self._open_connection()
 
-    def _open_connection(self):
-        """Open and install a connection (attempt lock held)."""
-        handshake_headers = dict(self._headers)
-        handshake_headers['ftrack-user'] = self._api_user
-        handshake_headers['ftrack-api-key'] = self._api_key
-        connection = Connection.open(
-            self.get_server_url(),
-            handshake_headers,
-            self._headers,
-            self._cookies,
-            self._on_packet,
-            self._on_connection_lost,
+    def _get_socket_io_session(self):
+        """Handshake with the event server; return the session it grants.
+
+        Return a :class:`~ftrack_api.event.socketio.SocketIoSession`. The
+        credentials travel in the ``ftrack-user`` and ``ftrack-api-key``
+        headers, followed by the hub's own headers, with its cookies.
+
+        Raise :class:`ftrack_api.exception.EventHubConnectionError` if the
+        server cannot be reached or refuses the handshake.
+        """
+        headers = {'ftrack-user': self._api_user, 'ftrack-api-key': self._api_key}
+        headers.update(self._headers)
+        return ftrack_api.event.connection.handshake(
+            self.get_server_url() + '/socket.io/1/',
+            headers=headers,
+            cookies=self._cookies,
         )
+
+    def _open_connection(self):
+        """Open and install a connection (attempt lock held).
+
+        Any failure is logged (at debug level, with its traceback) and
+        raised as :class:`ftrack_api.exception.EventHubConnectionError`
+        with upstream's message.
+        """
+        server_url = self.get_server_url()
+        try:
+            session = self._get_socket_io_session()
+            if 'websocket' not in session.supportedTransports:
+                raise ValueError('Server does not support websocket sessions.')
+            connection = Connection.open(
+                server_url,
+                session,
+                self._headers,
+                self._cookies,
+                self._on_packet,
+                self._on_connection_lost,
+            )
+        except Exception as error:
+            logger.debug(
+                'Failed to connect to event server at {0} with error: '
+                '"{1}".'.format(server_url, error),
+                exc_info=True,
+            )
+            # Upstream writes both as bytes literals; scripts match the text.
+            raise ftrack_api.exception.EventHubConnectionError(
+                'Failed to connect to event server at {0!r} with error: '
+                '"{1!r}".'.format(server_url.encode('utf-8'), str(error).encode('utf-8'))
+            ) from error
 
         with self._lock:
             cancelled = (
@@ -303,6 +358,7 @@ class ConnectionLifecycle(object):
             )
             self._last_connection_error = None
             if not cancelled:
+                self._intentional_disconnect = False
                 self._connection = connection
                 self._on_connected()
                 if not connection.connected:
@@ -318,7 +374,7 @@ class ConnectionLifecycle(object):
             raise ftrack_api.exception.EventHubConnectionError(
                 'Connection cancelled by disconnect().'
             )
-        logger.debug('Connected to the event server at %s.', self.get_server_url())
+        logger.debug('Connected to event server.')
         self._queue_local_event(CONNECTED_TOPIC)
 
     def _on_connection_lost(self, connection, cause):

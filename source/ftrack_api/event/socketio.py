@@ -246,10 +246,12 @@ def parse_handshake(body):
     """Return the :class:`SocketIoSession` described by a handshake *body*.
 
     The body is ``<session id>:<heartbeat timeout>:<close timeout>:<transports>``.
+    The heartbeat timeout is an int (a float if written with a fraction,
+    None if empty or not a number). Whether the websocket transport is
+    offered is left to the caller.
 
     Raise :class:`ftrack_api.exception.EventHubConnectionError` if it has
-    fewer than four fields, no session id, or does not offer the websocket
-    transport.
+    fewer than four fields or no session id.
     """
     parts = body.strip().split(':')
     if len(parts) < 4 or not parts[0]:
@@ -259,16 +261,13 @@ def parse_handshake(body):
             )
         )
     heartbeat_timeout = None
-    try:
-        heartbeat_timeout = float(parts[1])
-    except ValueError:
-        pass
+    for kind in (int, float):
+        try:
+            heartbeat_timeout = kind(parts[1])
+            break
+        except ValueError:
+            pass
     transports = [transport.strip() for transport in parts[3].split(',')]
-    if 'websocket' not in transports:
-        raise ftrack_api.exception.EventHubConnectionError(
-            'Event server does not support the websocket transport '
-            '(offers {0!r}).'.format(parts[3])
-        )
     return SocketIoSession(parts[0], heartbeat_timeout, transports)
 
 

@@ -19,12 +19,11 @@ _LOCAL_KEYS = ('id', 'data', 'sent', 'source', 'target', 'in_reply_to_event')
 
 
 def to_wire(event):
-    """Return the wire mapping of *event*, checked to be JSON serialisable.
+    """Return the wire mapping of *event*: a new dict, in the event's key order.
 
     Keys the event server cannot carry are left out (with a warning), since
-    other clients would drop the whole event because of them.
-
-    Raise :class:`TypeError` if the content cannot be encoded as JSON.
+    other clients would drop the whole event because of them. Values are
+    not checked: encoding them is the sender's job.
     """
     payload = {}
     for key, value in event.items():
@@ -38,13 +37,6 @@ def to_wire(event):
             )
             continue
         payload[wire_key] = value
-    try:
-        socketio.encode_event(payload)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            'Cannot send event {0!r}: its content is not JSON serialisable '
-            '({1}).'.format(event.get('topic'), error)
-        )
     return payload
 
 
