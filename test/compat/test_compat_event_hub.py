@@ -200,3 +200,153 @@ def test_wait_returns_on_disconnected_event(compat):
         'started = time.time()\n'
         'hub.wait(20)\n'
         'result = time.time() - started < 10')
+
+
+# -- Against a server: the wire, the headers, failures ----------------------
+
+RECORD = (
+    'import re, time, websocket, requests\n'
+    'sent, handshakes, upgrades = [], [], []\n'
+    'original_send = websocket.WebSocket.send\n'
+    'def send(self, data, *args, **kwargs):\n'
+    '    if isinstance(data, str):\n'
+    '        sent.append(re.sub(r\'"sent": [0-9.]+\', \'"sent": <t>\', data))\n'
+    '    return original_send(self, data, *args, **kwargs)\n'
+    'websocket.WebSocket.send = send\n'
+    'original_request = requests.Session.request\n'
+    'def request(self, method, url, *args, **kwargs):\n'
+    '    if "/socket.io/" in url:\n'
+    '        headers = dict(self.headers)\n'
+    '        headers.update(kwargs.get("headers") or {})\n'
+    '        headers.pop("User-Agent", None)\n'
+    '        if "ftrack-api-key" in headers:\n'
+    '            headers["ftrack-api-key"] = "<key>"\n'
+    '        handshakes.append([url.split("/socket.io/")[1], list(headers.items()),\n'
+    '            sorted(kwargs), kwargs.get("cookies")])\n'
+    '    return original_request(self, method, url, *args, **kwargs)\n'
+    'requests.Session.request = request\n'
+    'original_create = websocket.create_connection\n'
+    'def create_connection(url, **kwargs):\n'
+    '    upgrades.append([url.split("/socket.io/")[1][:12], sorted(kwargs),\n'
+    '        kwargs.get("header"), kwargs.get("cookie"), kwargs.get("timeout")])\n'
+    '    return original_create(url, **kwargs)\n'
+    'websocket.create_connection = create_connection\n'
+    'def connected(hub):\n'
+    '    deadline = time.time() + 20\n'
+    '    while not hub.connected and time.time() < deadline:\n'
+    '        time.sleep(0.02)\n'
+    '    return hub.connected\n'
+)
+
+
+def test_session_hub_wire_and_headers(compat, ftrack_server):
+    compat.compare(
+        RECORD + 'import ftrack_api.event.base\n'
+        'session = ftrack_api.Session(auto_connect_event_hub=True, strict_api=True,\n'
+        '    headers={"X-Studio": "compat"}, cookies={"c1": "v1"})\n'
+        'hub = session.event_hub\n'
+        'is_connected = connected(hub)\n'
+        'got = []\n'
+        'hub.subscribe("topic=compat.wire", lambda event: got.append(event["data"]))\n'
+        'hub.publish(ftrack_api.event.base.Event("compat.wire", data={"z": 1, "a": [1, "é"]}))\n'
+        'hub.wait(1)\n'
+        'state = [hub._event_send_queue.qsize(), hub._intentional_disconnect,\n'
+        '    hub._headers, hub._cookies, [s.metadata["id"] == hub.id for s in hub._subscribers],\n'
+        '    type(hub._get_socket_io_session()).__name__]\n'
+        'session.close()\n'
+        'result = [is_connected, got, state, hub._intentional_disconnect, sent,\n'
+        '    handshakes, upgrades, dict(session._request.headers)]',
+        server=ftrack_server)
+
+
+def test_hub_subscribed_while_connecting(compat, ftrack_server):
+    compat.compare(
+        RECORD + 'import os, ftrack_api.event.hub, ftrack_api.event.base\n'
+        'hub = ftrack_api.event.hub.EventHub(os.environ["FTRACK_SERVER"],\n'
+        '    os.environ["FTRACK_API_USER"], os.environ["FTRACK_API_KEY"])\n'
+        'hub.subscribe("topic=before", lambda event: None, subscriber={"id": "before"})\n'
+        'hub.init_connection()\n'
+        'hub.subscribe("topic=during", lambda event: None, subscriber={"id": "during"})\n'
+        'queued = hub.publish(ftrack_api.event.base.Event("queued.event"))\n'
+        'hub.connect()\n'
+        'hub.disconnect(unsubscribe=False)\n'
+        'result = [queued, sent, [s.metadata["id"] for s in hub._subscribers][:2]]',
+        server=ftrack_server)
+
+
+def test_failing_create_connection(compat, ftrack_server):
+    compat.compare(
+        'import os, websocket, ftrack_api.event.hub\n'
+        'def boom(*args, **kwargs):\n'
+        '    raise ValueError("boom")\n'
+        'websocket.create_connection = boom\n'
+        'hub = ftrack_api.event.hub.EventHub(os.environ["FTRACK_SERVER"],\n'
+        '    os.environ["FTRACK_API_USER"], os.environ["FTRACK_API_KEY"])\n'
+        'hub.connect()', server=ftrack_server, fields=('raised', 'logs'))
+
+
+def test_refused_handshake(compat, ftrack_server):
+    compat.compare(
+        'import os, ftrack_api.event.hub\n'
+        'hub = ftrack_api.event.hub.EventHub(os.environ["FTRACK_SERVER"],\n'
+        '    os.environ["FTRACK_API_USER"], "wrong-key")\n'
+        'try:\n'
+        '    hub._get_socket_io_session()\n'
+        'except Exception as error:\n'
+        '    first = [type(error).__name__, str(error)]\n'
+        'hub.connect()', server=ftrack_server, fields=('raised', 'logs'))
+
+
+def test_server_without_websocket(compat, tmp_path):
+    # A handshake offering only long polling: both refuse to connect.
+    compat.compare(
+        'import http.server, threading, ftrack_api.event.hub\n'
+        'class Handler(http.server.BaseHTTPRequestHandler):\n'
+        '    def do_GET(self):\n'
+        '        body = b"abc:60:60:xhr-polling,flashsocket"\n'
+        '        self.send_response(200)\n'
+        '        self.send_header("Content-Length", str(len(body)))\n'
+        '        self.end_headers()\n'
+        '        self.wfile.write(body)\n'
+        '    def log_message(self, *args):\n'
+        '        pass\n'
+        'server = http.server.HTTPServer(("127.0.0.1", 0), Handler)\n'
+        'threading.Thread(target=server.serve_forever, daemon=True).start()\n'
+        'hub = ftrack_api.event.hub.EventHub("http://127.0.0.1:%d" % server.server_port, "u", "k")\n'
+        'session = hub._get_socket_io_session()\n'
+        'try:\n'
+        '    hub.connect()\n'
+        'except Exception as error:\n'
+        '    failure = [type(error).__name__, str(error).replace(str(server.server_port), "<port>")]\n'
+        'server.shutdown()\n'
+        'result = [list(session), failure]', fields=('result', 'raised'))
+
+
+def test_failing_send_is_logged(compat, ftrack_server):
+    compat.compare(
+        'import os, ftrack_api.event.hub, ftrack_api.event.base\n'
+        'hub = ftrack_api.event.hub.EventHub(os.environ["FTRACK_SERVER"],\n'
+        '    os.environ["FTRACK_API_USER"], os.environ["FTRACK_API_KEY"])\n'
+        'hub.connect()\n'
+        'real = hub._connection.send\n'
+        'def broken(packet):\n'
+        '    raise RuntimeError("send failed")\n'
+        'hub._connection.send = broken\n'
+        'returned = [hub.publish(ftrack_api.event.base.Event("x.y", data={"a": 1})),\n'
+        '    hub.publish(ftrack_api.event.base.Event("x.z", data={"b": b"bytes"}))]\n'
+        'hub._connection.send = real\n'
+        'hub.disconnect()\n'
+        'result = [returned, hub._intentional_disconnect]\n'
+        'hub.publish(ftrack_api.event.base.Event("after"))', server=ftrack_server)
+
+
+def test_connect_twice(compat, ftrack_server):
+    compat.compare(
+        'import os, ftrack_api.event.hub\n'
+        'hub = ftrack_api.event.hub.EventHub(os.environ["FTRACK_SERVER"],\n'
+        '    os.environ["FTRACK_API_USER"], os.environ["FTRACK_API_KEY"])\n'
+        'hub.connect()\n'
+        'try:\n'
+        '    hub.connect()\n'
+        'finally:\n'
+        '    hub.disconnect()', server=ftrack_server, fields=('raised',))

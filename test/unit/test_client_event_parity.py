@@ -2,6 +2,7 @@
 
 import pytest
 
+import ftrack_api.event.base
 import ftrack_api.event.hub
 import ftrack_api.exception
 
@@ -66,3 +67,124 @@ def test_subscription_parser_is_a_shared_class_attribute():
     assert isinstance(first.parser, ftrack_api.event.expression.Parser)
     assert first.parser is subscription.Subscription('topic=b').parser
     assert 'parser' not in vars(first)
+
+
+class RecordingConnection(object):
+    """Stands for the websocket connection: records the packets sent."""
+
+    connected = True
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, packet):
+        self.sent.append(packet)
+
+    def close(self):
+        self.connected = False
+
+
+def test_send_packet_formats(hub):
+    hub._connection = RecordingConnection()
+    acks = []
+    hub._send_packet('5', 'x')
+    hub._send_packet('5', 'y', callback=acks.append)
+    hub._send_packet('2')
+    assert hub._connection.sent == ['5:::x', '5:1+::y', '2:::']
+    assert hub._unique_packet_id == 1
+    assert list(hub._packet_callbacks) == [1]
+    # The acknowledgement calls the callback once.
+    hub._handle_packet('6', '', '', '1+[{"success": true}]')
+    assert acks == [{'success': True}]
+    assert hub._packet_callbacks == {}
+
+
+def test_send_packet_without_connection_raises_attribute_error(hub):
+    with pytest.raises(AttributeError):
+        hub._send_packet('5', 'x')
+
+
+def test_handle_packet_dispatch(hub, caplog):
+    hub._connection = RecordingConnection()
+    hub._handle_packet('2', '', '', '')
+    assert hub._connection.sent == ['2:::']
+    hub._handle_packet('1', '', '', '')
+    hub._handle_packet('5', '', '', (
+        '{"name": "ftrack.event", "args": [{"topic": "zz", "id": "E1", '
+        '"data": {"k": 1}, "inReplyToEvent": "R"}]}'))
+    connected, received = hub._event_queue.get(), hub._event_queue.get()
+    assert connected['topic'] == 'ftrack.meta.connected'
+    assert (received['topic'], received['data'], received['in_reply_to_event']) == (
+        'zz', {'k': 1}, 'R')
+    with caplog.at_level('ERROR'):
+        hub._handle_packet('7', '', '', 'oops')
+    assert 'Event server reported error: oops.' in caplog.text
+    with pytest.raises(KeyError):
+        hub._handle_packet('8', '', '', '')
+
+
+def test_disconnect_packet_treats_the_connection_as_lost(hub):
+    connection = hub._connection = RecordingConnection()
+    hub.auto_reconnect_attempts = 0
+    hub._handle_packet('0', '', '', '')
+    assert connection.connected is False
+    assert hub._connection is None
+
+
+def test_prepare_reply_event(hub):
+    source = ftrack_api.event.base.Event('t', id='SRC', source={'id': 'S'})
+    reply = ftrack_api.event.base.Event('ftrack.meta.reply', data={'r': 1})
+    assert hub._prepare_reply_event(reply, source, source={'id': 'me'}) is None
+    assert (reply['source'], reply['target'], reply['in_reply_to_event']) == (
+        {'id': 'me'}, 'id=S', 'SRC')
+    bare = ftrack_api.event.base.Event('ftrack.meta.reply')
+    hub._prepare_reply_event(bare, source)
+    assert bare['source'] == {}
+
+
+def test_publish_while_connecting_returns_true_and_queues(hub):
+    hub.init_connection()
+    event = ftrack_api.event.base.Event('x.y')
+    assert hub.publish(event) is True
+    assert hub._event_send_queue.get()[0] is event
+
+
+def test_auto_reconnect_aliases(hub):
+    assert (hub._auto_reconnect_attempts, hub._auto_reconnect_delay) == (30, 10)
+    hub._auto_reconnect_attempts = 3
+    hub._auto_reconnect_delay = 1
+    assert (hub.auto_reconnect_attempts, hub.auto_reconnect_max_delay) == (3, 1)
+
+
+def test_wait_returns_on_any_disconnected_event(hub):
+    import threading
+    import time
+
+    hub.init_connection()
+
+    def later():
+        time.sleep(0.2)
+        hub._event_queue.put(ftrack_api.event.base.Event('ftrack.meta.disconnected'))
+
+    threading.Thread(target=later).start()
+    started = time.monotonic()
+    hub.wait(30)
+    assert time.monotonic() - started < 20
+
+
+def test_reconnect_failure_message(hub):
+    with pytest.raises(ftrack_api.exception.EventHubConnectionError) as raised:
+        hub.reconnect(attempts=2, delay=0)
+    assert str(raised.value) == (
+        'Failed to reconnect to event server at http://127.0.0.1:9 after 2 attempts.'
+    )
+
+
+def test_connect_failure_message_names_url_and_cause(hub):
+    with pytest.raises(ftrack_api.exception.EventHubConnectionError) as raised:
+        hub.connect()
+    message = str(raised.value)
+    assert message.startswith(
+        "Failed to connect to event server at b'http://127.0.0.1:9' with error: "
+        "\"b'Failed to connect to server: ")
+    assert 'key' not in message

@@ -110,15 +110,16 @@ def test_decode_invalid_ack(data):
 def test_parse_handshake():
     session = socketio.parse_handshake('abc:15:25:websocket,xhr-polling')
     assert session.id == 'abc'
-    assert session.heartbeatTimeout == 15
-    assert isinstance(session.heartbeatTimeout, int)
+    # Text, as upstream keeps it; heartbeat_seconds() gives the number.
+    assert session.heartbeatTimeout == '15'
+    assert socketio.heartbeat_seconds(session) == 15
     assert session.supportedTransports == ['websocket', 'xhr-polling']
 
 
 def test_parse_handshake_leaves_transport_check_to_the_hub():
     session = socketio.parse_handshake('abc:15:25:xhr-polling')
     assert session.supportedTransports == ['xhr-polling']
-    assert socketio.parse_handshake('abc:2.5:25:websocket').heartbeatTimeout == 2.5
+    assert socketio.heartbeat_seconds(socketio.parse_handshake('abc:2.5:25:websocket')) == 2.5
 
 
 @pytest.mark.parametrize('body', ['abc:15:25', ':15:25:websocket'])
@@ -128,7 +129,10 @@ def test_parse_handshake_invalid(body):
 
 
 def test_parse_handshake_without_timeout():
-    assert socketio.parse_handshake('abc:::websocket').heartbeatTimeout is None
+    session = socketio.parse_handshake('abc:::websocket')
+    assert session.heartbeatTimeout == ''
+    assert socketio.heartbeat_seconds(session) is None
+    assert socketio.heartbeat_seconds(socketio.parse_handshake('abc:x:1:websocket')) is None
 
 
 def test_to_wire_renames_reply_key_and_drops_unknown_keys(caplog):

@@ -122,7 +122,7 @@ class Connection(object):
             header=dict(headers or {}),
             cookie=cookie,
         )
-        watchdog = session.heartbeatTimeout or DEFAULT_HEARTBEAT_TIMEOUT
+        watchdog = socketio.heartbeat_seconds(session) or DEFAULT_HEARTBEAT_TIMEOUT
 
         try:
             pending = cls._await_connect_packet(socket, CONNECT_TIMEOUT)

@@ -49,8 +49,8 @@ EVENT_KEYS = frozenset(
     ['id', 'topic', 'data', 'source', 'target', 'sent', 'inReplyToEvent']
 )
 
-#: The handshake answer: session id, heartbeat timeout (seconds, or None
-#: when the server gave none) and the transports the server supports.
+#: The handshake answer: session id, heartbeat timeout (text, as sent) and
+#: the list of transports the server supports.
 SocketIoSession = collections.namedtuple(
     'SocketIoSession', ['id', 'heartbeatTimeout', 'supportedTransports']
 )
@@ -246,9 +246,9 @@ def parse_handshake(body):
     """Return the :class:`SocketIoSession` described by a handshake *body*.
 
     The body is ``<session id>:<heartbeat timeout>:<close timeout>:<transports>``.
-    The heartbeat timeout is an int (a float if written with a fraction,
-    None if empty or not a number). Whether the websocket transport is
-    offered is left to the caller.
+    The fields are kept as text, as upstream does (use
+    :func:`heartbeat_seconds` for the timeout as a number). Whether the
+    websocket transport is offered is left to the caller.
 
     Raise :class:`ftrack_api.exception.EventHubConnectionError` if it has
     fewer than four fields or no session id.
@@ -260,15 +260,20 @@ def parse_handshake(body):
                 _excerpt(body)
             )
         )
-    heartbeat_timeout = None
-    for kind in (int, float):
-        try:
-            heartbeat_timeout = kind(parts[1])
-            break
-        except ValueError:
-            pass
     transports = [transport.strip() for transport in parts[3].split(',')]
-    return SocketIoSession(parts[0], heartbeat_timeout, transports)
+    return SocketIoSession(parts[0], parts[1], transports)
+
+
+def heartbeat_seconds(session):
+    """Return the heartbeat timeout of *session* in seconds, or None.
+
+    None when the server gave none, or not a positive number.
+    """
+    try:
+        seconds = float(session.heartbeatTimeout)
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds > 0 else None
 
 
 def _excerpt(text, limit=200):
