@@ -56,9 +56,11 @@ _OPEN_SESSIONS = weakref.WeakSet()
 
 @atexit.register
 def _close_open_sessions():
+    # Upstream logs nothing at exit: the pending-operations warning is only
+    # for an explicit close().
     for session in list(_OPEN_SESSIONS):
         try:
-            session.close()
+            session._close(warn_pending=False)
         except Exception:  # pragma: no cover - best effort at exit.
             logger.debug('Failed to close %r at exit.', session, exc_info=True)
 
@@ -339,10 +341,14 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         :exc:`ftrack_api.exception.ConnectionClosedError`. Closing twice does
         nothing.
         """
+        self._close()
+
+    def _close(self, warn_pending=True):
+        """Close as :meth:`close` does; *warn_pending* False skips the warning."""
         if self._closed:
             return
         logger.debug('Closing %r.', self)
-        if len(self._unit_of_work.operations):
+        if warn_pending and len(self._unit_of_work.operations):
             # Upstream's warning, word for word: tools watch for it.
             logger.warning('Closing session with pending operations not persisted.')
         hub = getattr(self, '_event_hub', None)

@@ -111,3 +111,66 @@ def test_get_filesystem_paths(compat, ftrack_server):
         'result = [p == location.get_filesystem_path(c) for p, c in zip(found, paths)] + '
         '[len(found)]\n'
         'session.close()', server=ftrack_server)
+
+
+AVAILABILITY = (
+    'import os, uuid\n'
+    'import ftrack_api.entity.location, ftrack_api.accessor.disk, ftrack_api.structure.id\n'
+    'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+    'names = {location["id"]: location["name"] for location in session.query("Location")}\n'
+    'path = os.path.join(workdir, "file.txt")\n'
+    'open(path, "w").write("x")\n'
+    'def available(component, locations=None):\n'
+    '    values = session.get_component_availability(component, locations=locations)\n'
+    '    return sorted((names.get(key, "new"), value) for key, value in values.items() if value)\n'
+)
+
+
+def test_availability_comes_from_server_links_only(compat, ftrack_server):
+    compat.compare(
+        AVAILABILITY
+        + 'origin = session.get("Location", ftrack_api.symbol.ORIGIN_LOCATION_ID)\n'
+        'new = session.create_component(path, location=None)\n'
+        'steps = [available(new), session.get_component_availability(new, locations=[origin]),\n'
+        '    new.get_availability([origin])]\n'
+        'session.commit()\n'
+        'steps.append(available(new))\n'
+        'unmanaged = session.query(\'Location where name is "ftrack.unmanaged"\').one()\n'
+        'stored = session.create_component(path, location=unmanaged)\n'
+        'steps.append(available(stored))\n'
+        'sequence = session.create_component(\n'
+        '    os.path.join(workdir, "image.%04d.exr [1-3]"), location=None)\n'
+        'steps.append(available(sequence))\n'
+        'session.commit()\n'
+        'session.close()\n'
+        'result = steps', server=ftrack_server)
+
+
+def test_memory_location_availability(compat, ftrack_server):
+    compat.compare(
+        AVAILABILITY
+        + 'memory = session.create("Location", {"name": "memory-" + uuid.uuid4().hex[:8]})\n'
+        'ftrack_api.mixin(memory, ftrack_api.entity.location.MemoryLocationMixin,\n'
+        '    name="MemoryLocation")\n'
+        'memory.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix=workdir)\n'
+        'memory.structure = ftrack_api.structure.id.IdStructure()\n'
+        'session.commit()\n'
+        'component = session.create_component(path, location=None)\n'
+        'memory.add_component(component, session.get("Location",\n'
+        '    ftrack_api.symbol.ORIGIN_LOCATION_ID))\n'
+        'result = [list(session.get_component_availability(component,\n'
+        '    locations=[memory]).values()), memory.get_component_availability(component),\n'
+        '    memory.get_resource_identifier(component) is not None]\n'
+        'session.close()', server=ftrack_server)
+
+
+def test_no_warning_at_interpreter_exit(compat, ftrack_server):
+    compat.compare(
+        'import subprocess, sys\n'
+        'child = subprocess.run([sys.executable, "-c",\n'
+        '    "import logging, ftrack_api\\n"\n'
+        '    "logging.basicConfig(level=logging.WARNING)\\n"\n'
+        '    "session = ftrack_api.Session(auto_connect_event_hub=False)\\n"\n'
+        '    "session.create(\'Scope\', {\'name\': \'never committed\'})\\n"],\n'
+        '    capture_output=True, text=True, timeout=120)\n'
+        'result = [child.returncode, child.stderr]', server=ftrack_server)

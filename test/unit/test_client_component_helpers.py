@@ -150,10 +150,16 @@ def test_location_availability_helpers(session):
     assert here.get_component_availabilities([present, absent]) == [100.0, 0.0]
 
 
-def test_origin_registrations_count_as_available(session):
+def test_origin_registrations_do_not_count_as_available(session):
+    # As upstream: only server-side ComponentLocations count, so a new
+    # component is 0 in every location, the origin it was created in too.
     origin = session.get('Location', ORIGIN)
     component = session.create_component('/some/where/file.txt', location=None)
-    assert session.get_component_availability(component, locations=[origin]) == {ORIGIN: 100.0}
+    assert origin.get_resource_identifier(component) == '/some/where/file.txt'
+    assert session.get_component_availability(component, locations=[origin]) == {ORIGIN: 0.0}
+    assert all(
+        value == 0.0 for value in session.get_component_availability(component).values()
+    )
 
 
 def test_populate_fetches_links_per_component_type(session):

@@ -1,10 +1,10 @@
 """Component availability and location picking (protocol §7.4).
 
 A non-container component is either fully available in a location (100)
-or not at all (0): it is available when a ``ComponentLocation`` links it to
-the location (or, for memory locations such as ``ftrack.origin``, when the
-session registered it there). A container's availability is the mean of
-its members' availabilities.
+or not at all (0): it is available when a server-side ``ComponentLocation``
+links it to the location. Only those links count, as upstream: a component
+held by a memory location (``ftrack.origin`` included) is 0 there. A
+container's availability is the mean of its members' availabilities.
 """
 
 from __future__ import annotations
@@ -79,12 +79,6 @@ def get_component_availabilities(session, components, locations=None):
 def _availabilities(session, components, locations):
     if not components:
         return []
-    import ftrack_api.entity.location as location_module
-
-    memory_locations = [
-        location for location in locations
-        if isinstance(location, location_module.MemoryLocationMixin)
-    ]
     _populate(session, components)
 
     containers = [
@@ -107,9 +101,6 @@ def _availabilities(session, components, locations):
             for location_id in _linked_location_ids(component):
                 if location_id in availability:
                     availability[location_id] = 100.0
-            for location in memory_locations:
-                if location._get_resource_identifier_map([component]):
-                    availability[location['id']] = 100.0
         results.append(_finish(availability))
     return results
 
