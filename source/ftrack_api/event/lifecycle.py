@@ -19,8 +19,12 @@ from ftrack_api.event.connection import Connection
 
 logger = logging.getLogger(__name__)
 
+#: Topic of the local event published once the hub is connected.
 CONNECTED_TOPIC = 'ftrack.meta.connected'
+#: Topic of the local event published when the hub has lost the server
+#: (and, with reconnection, given up trying again).
 DISCONNECTED_TOPIC = 'ftrack.meta.disconnected'
+#: Topic of reply events, sent back to the publisher of an event.
 REPLY_TOPIC = 'ftrack.meta.reply'
 
 
