@@ -13,13 +13,21 @@ import json
 
 import ftrack_api.exception
 
+#: Packet type code: close the connection (or an endpoint).
 DISCONNECT = 0
+#: Packet type code: connection (or endpoint) accepted.
 CONNECT = 1
+#: Packet type code: heartbeat, answered in kind to keep the link alive.
 HEARTBEAT = 2
+#: Packet type code: a plain text message.
 MESSAGE = 3
+#: Packet type code: a JSON message.
 JSON = 4
+#: Packet type code: a named event with arguments (ftrack events use it).
 EVENT = 5
+#: Packet type code: acknowledgement of a packet that asked for one.
 ACK = 6
+#: Packet type code: an error reported by the other side.
 ERROR = 7
 
 #: Names of the packet types, by type code.
@@ -41,6 +49,7 @@ FTRACK_EVENT = 'ftrack.event'
 #: withdrawing it; their data carries the ``subscriber`` (and, to subscribe,
 #: the ``subscription``).
 SUBSCRIBE_TOPIC = 'ftrack.meta.subscribe'
+#: Topic of the event telling the server that a subscription was removed.
 UNSUBSCRIBE_TOPIC = 'ftrack.meta.unsubscribe'
 
 #: Top-level keys of an ftrack event on the wire. Python clients drop
