@@ -255,6 +255,16 @@ class RecordingTransport(object):
         raise AssertionError('Cannot echo operation {0!r}.'.format(operation))
 
     def call(self, body, decode):
+        """Answer the request *body* (JSON text) and return it decoded.
+
+        Server information and schema requests are answered from the
+        transport's data. Any other request is recorded in
+        :attr:`requests` and :attr:`bodies` and answered with the next
+        prepared response (or, with :attr:`echo`, an echo of each
+        operation), decoded with *decode*. An error object as response
+        raises :exc:`ftrack_api.exception.ServerError`; no prepared
+        response raises :exc:`AssertionError` naming the request.
+        """
         operations = json.loads(body)
         actions = [operation.get('action') for operation in operations]
         if actions == ['query_server_information']:
@@ -280,6 +290,7 @@ class RecordingTransport(object):
         return result
 
     def close(self):
+        """Mark the transport closed (:attr:`closed` becomes True)."""
         self.closed = True
 
 
