@@ -99,8 +99,10 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         :class:`~ftrack_api.cache.StringKeyMaker`). With
         *auto_connect_event_hub* the event hub connects in a background
         thread. *schema_cache_path* is the schema cache directory (else
-        ``FTRACK_API_SCHEMA_CACHE_PATH``, else the user cache directory;
-        False disables it). *timeout* (seconds) applies to each request;
+        ``FTRACK_API_SCHEMA_CACHE_PATH``): the file
+        ``ftrack_api_schema_cache.json`` in it is shared with upstream's
+        client. Without either, files named by schema hash in the user
+        cache directory are used (a bounded number). False disables it. *timeout* (seconds) applies to each request;
         *cookies* and *headers* (mappings) are sent with every request;
         *strict_api* (bool) asks the server for strict API behaviour.
 
@@ -217,7 +219,9 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
             self._merger.lower_caches = [cache]
 
         self._schema_cache_path = schema_cache_path
-        self.schemas = self._load_schemas(schema_cache_path)
+        self.schemas = self._load_schemas(
+            self._schema_cache_location(schema_cache_path)
+        )
         self.types = self._build_entity_type_classes(self.schemas)
 
         ftrack_api._centralized_storage_scenario.register(self)

@@ -15,7 +15,8 @@ on the original standard output. A snippet runs in a fresh namespace with
 ``api_headers``
     the headers of those requests (the API key replaced by ``<key>``);
 ``workdir``
-    an empty folder of its own, removed once the snippet has run;
+    an empty folder of its own, removed once the snippet has run (its path
+    is written ``<workdir>`` in the answer);
 ``describe(value)``
     the portable description also used for ``result``.
 
@@ -182,7 +183,11 @@ def main():
         answer['logs'] = list(records.records)
         answer['stdout'] = _ADDRESS.sub('0x?', captured.getvalue())
         shutil.rmtree(namespace['workdir'], ignore_errors=True)
-        output.write(json.dumps(answer) + '\n')
+        text = json.dumps(answer)
+        # Each side has its own folder: name it the same in the answers.
+        for form in (namespace['workdir'], json.dumps(namespace['workdir'])[1:-1]):
+            text = text.replace(form, '<workdir>')
+        output.write(text + '\n')
         output.flush()
 
 

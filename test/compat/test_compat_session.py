@@ -158,3 +158,45 @@ def test_private_create_and_merge(compat, ftrack_server):
         'session.rollback()\n'
         'session.close()\n'
         'result = [same, state, signatures]', server=ftrack_server)
+
+
+def test_schema_cache_directory_file_and_load_schemas(compat, ftrack_server):
+    compat.compare(
+        'import os\n'
+        'session = ftrack_api.Session(auto_connect_event_hub=False, schema_cache_path=workdir)\n'
+        'names = sorted(os.listdir(workdir))\n'
+        'path = os.path.join(workdir, "ftrack_api_schema_cache.json")\n'
+        'indented = open(path).read().startswith("[\\n    {")\n'
+        'other = os.path.join(workdir, "other.json")\n'
+        'loaded = session._load_schemas(other)\n'
+        'again = session._load_schemas(other)\n'
+        'open(other, "w").write("not json")\n'
+        'repaired = session._load_schemas(other)\n'
+        'valid = session._read_schemas_from_cache(other)[1] == session.server_information["schema_hash"]\n'
+        'without = session._load_schemas(False)\n'
+        'session.close()\n'
+        'result = [names, indented, len(loaded), len(again) == len(loaded), len(repaired),\n'
+        '    valid, len(without), sorted(os.listdir(workdir))]',
+        server=ftrack_server, fields=('result', 'raised'))
+
+
+def test_schema_cache_logs(compat, ftrack_server):
+    compat.compare(
+        'import os\n'
+        'session = ftrack_api.Session(auto_connect_event_hub=False, schema_cache_path=workdir)\n'
+        'open(os.path.join(workdir, "bad.json"), "w").write("not json")\n'
+        'session._load_schemas(os.path.join(workdir, "bad.json"))\n'
+        'session._load_schemas(os.path.join(workdir, "missing", "file.json"))\n'
+        'session.close()\n'
+        'result = None',
+        server=ftrack_server, log_level='INFO', fields=('raised', 'logs'))
+
+
+def test_schema_cache_in_missing_directory(compat, ftrack_server):
+    compat.compare(
+        'import os\n'
+        'session = ftrack_api.Session(auto_connect_event_hub=False,\n'
+        '    schema_cache_path=os.path.join(workdir, "missing"))\n'
+        'session.close()\n'
+        'result = os.path.exists(os.path.join(workdir, "missing"))',
+        server=ftrack_server, fields=('result', 'raised', 'logs'))

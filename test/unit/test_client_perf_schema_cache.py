@@ -1,4 +1,5 @@
-"""Schema cache files: named by hash and digest, checked cheaply, still plain lists."""
+"""Schema cache files of the default directory: named by hash and digest,
+checked cheaply, still plain lists, bounded in number and age."""
 
 import json
 import os
@@ -20,9 +21,17 @@ def schemas():
 CountingSession = schema_counting_session_class()
 
 
+@pytest.fixture(autouse=True)
+def default_directory(tmp_path, monkeypatch):
+    """Make *tmp_path* the per-user default cache directory."""
+    monkeypatch.delenv('FTRACK_API_SCHEMA_CACHE_PATH', raising=False)
+    monkeypatch.setattr(_schema_cache, 'default_directory', lambda: str(tmp_path))
+    return tmp_path
+
+
 def start(tmp_path, **kw):
     before = CountingSession.schema_requests
-    session = CountingSession(schema_cache_path=str(tmp_path), **kw)
+    session = CountingSession(schema_cache_path=None, **kw)
     session.close()
     return session, CountingSession.schema_requests - before
 
@@ -37,9 +46,7 @@ def test_cold_writes_the_list_named_by_hash_and_digest(tmp_path, schemas):
     assert requests == 1
     path = only_file(tmp_path)
     schema_hash = session.server_information['schema_hash']
-    assert path.name == _schema_cache.cache_file_name(
-        session.server_url, schema_hash, path.read_bytes()
-    )
+    assert path.name == _schema_cache.cache_file_name(schema_hash, path.read_bytes())
     assert path.name.startswith('ftrack_api_schema_cache_')
     assert json.loads(path.read_text()) == schemas
     # The server's own bytes: the list as it was in the response.
@@ -74,28 +81,81 @@ def test_unreadable_content_is_ignored(tmp_path):
     assert requests == 0
 
 
-def test_new_schema_hash_replaces_the_servers_file(tmp_path, schemas):
+def test_new_schema_hash_adds_a_file(tmp_path, schemas):
     start(tmp_path)
-    old = only_file(tmp_path)
+    (old,) = os.listdir(str(tmp_path))
     information = {
         'version': 'dev', 'schema_hash': 'f' * 32,
         'storage_scenario': {'scenario': 'ftrack.automatic', 'data': {}},
     }
     _, requests = start(tmp_path, server_information=information)
     assert requests == 1
-    new = only_file(tmp_path)
-    assert new != old and ('f' * 32) in new.name
-    _, requests = start(tmp_path, server_information=information)
-    assert requests == 0
+    names = os.listdir(str(tmp_path))
+    assert len(names) == 2 and old in names
+    assert any(('f' * 32) in name for name in names)
+    # Both schemas start warm (servers of two versions, say).
+    assert start(tmp_path, server_information=information)[1] == 0
+    assert start(tmp_path)[1] == 0
 
 
-def test_servers_keep_their_own_files(tmp_path):
+def test_servers_with_the_same_schema_share_one_file(tmp_path):
     start(tmp_path)
     _, requests = start(tmp_path, server_url='http://other.invalid')
-    assert requests == 1
-    assert len(os.listdir(str(tmp_path))) == 2
-    _, requests = start(tmp_path)
     assert requests == 0
+    assert len(os.listdir(str(tmp_path))) == 1
+
+
+def test_three_hundred_servers_leave_one_file(tmp_path):
+    # Local servers pick a new port each run: that must not add files.
+    for port in range(300):
+        start(tmp_path, server_url='http://127.0.0.1:{0}'.format(20000 + port))
+    assert len(os.listdir(str(tmp_path))) == 1
+
+
+def _information(schema_hash):
+    return {
+        'version': 'dev', 'schema_hash': schema_hash,
+        'storage_scenario': {'scenario': 'ftrack.automatic', 'data': {}},
+    }
+
+
+def test_files_are_bounded_in_number(tmp_path):
+    for index in range(_schema_cache.MAX_FILES + 5):
+        start(tmp_path, server_information=_information('{0:032x}'.format(index)))
+    assert len(os.listdir(str(tmp_path))) == _schema_cache.MAX_FILES
+
+
+def test_files_unused_for_long_are_removed(tmp_path):
+    start(tmp_path, server_information=_information('a' * 32))
+    (old,) = os.listdir(str(tmp_path))
+    past = os.path.getmtime(str(tmp_path / old)) - (_schema_cache.MAX_AGE_DAYS + 1) * 86400
+    os.utime(str(tmp_path / old), (past, past))
+    start(tmp_path, server_information=_information('b' * 32))
+    names = os.listdir(str(tmp_path))
+    assert len(names) == 1 and 'b' * 32 in names[0]
+
+
+def test_reading_a_file_marks_it_used(tmp_path):
+    start(tmp_path)
+    (name,) = os.listdir(str(tmp_path))
+    os.utime(str(tmp_path / name), (1, 1))
+    start(tmp_path)
+    assert os.path.getmtime(str(tmp_path / name)) > 1
+
+
+def test_prune_keeps_the_named_file_and_other_files(tmp_path):
+    (tmp_path / 'unrelated.json').write_text('[]')
+    (tmp_path / 'ftrack_api_schema_cache.json').write_text('[]')
+    for index in range(3):
+        path = tmp_path / 'ftrack_api_schema_cache_{0}_x.json'.format(index)
+        path.write_text('[]')
+        os.utime(str(path), (1, 1))
+    removed = _schema_cache.prune(str(tmp_path), keep='ftrack_api_schema_cache_1_x.json')
+    assert sorted(removed) == [
+        'ftrack_api_schema_cache_0_x.json', 'ftrack_api_schema_cache_2_x.json']
+    assert sorted(os.listdir(str(tmp_path))) == [
+        'ftrack_api_schema_cache.json', 'ftrack_api_schema_cache_1_x.json',
+        'unrelated.json']
 
 
 def test_reference_client_file_is_used_when_its_hash_matches(tmp_path, schemas):
@@ -122,11 +182,11 @@ def test_reference_client_file_with_other_hash_is_not_used(tmp_path, schemas):
     assert reference.exists()
 
 
-def test_earlier_single_file_name_is_removed_on_write(tmp_path):
-    legacy = tmp_path / (
-        _schema_cache.server_prefix('http://offline.invalid') + '.json'
-    )
+def test_per_server_files_of_earlier_versions_are_pruned(tmp_path):
+    legacy = tmp_path / 'ftrack_api_schema_cache_0123456789abcdef_{0}_00000000.json'.format(
+        'c' * 32)
     legacy.write_text('[]')
+    os.utime(str(legacy), (1, 1))
     start(tmp_path)
     assert not legacy.exists()
     assert len(os.listdir(str(tmp_path))) == 1

@@ -348,14 +348,17 @@ def test_cache_maker_may_return_none():
         session.close()
 
 
-def test_schema_cache_cold_warm_invalid_and_per_server(tmp_path):
+def test_schema_cache_directory_holds_upstreams_single_file(tmp_path, caplog):
+    # A directory given to the session holds upstream's file: JSON indented
+    # by four spaces, valid when the MD5 of its list is the schema hash.
     first = OfflineSession(schema_cache_path=str(tmp_path))
     first.close()
-    files = os.listdir(str(tmp_path))
-    assert len(files) == 1
-    path = os.path.join(str(tmp_path), files[0])
+    assert os.listdir(str(tmp_path)) == ['ftrack_api_schema_cache.json']
+    path = os.path.join(str(tmp_path), 'ftrack_api_schema_cache.json')
     with open(path) as handle:
-        assert len(json.load(handle)) == 116
+        text = handle.read()
+    assert text.startswith('[\n    {')
+    assert len(json.loads(text)) == 116
 
     CountingSession = schema_counting_session_class()
     warm = CountingSession(schema_cache_path=str(tmp_path))
@@ -367,25 +370,46 @@ def test_schema_cache_cold_warm_invalid_and_per_server(tmp_path):
     invalid = CountingSession(schema_cache_path=str(tmp_path))
     invalid.close()
     assert CountingSession.schema_requests == 1
+    assert "Schema cache could not be loaded from '{0}'".format(path) in caplog.text
     with open(path) as handle:
         assert len(json.load(handle)) == 116
 
+    # Another server with the same schema shares the file.
     other = CountingSession(
         schema_cache_path=str(tmp_path), server_url='http://other.invalid'
     )
     other.close()
-    assert CountingSession.schema_requests == 2
-    assert len(os.listdir(str(tmp_path))) == 2
+    assert CountingSession.schema_requests == 1
+    assert os.listdir(str(tmp_path)) == ['ftrack_api_schema_cache.json']
 
-    again = CountingSession(schema_cache_path=str(tmp_path))
-    again.close()
-    assert CountingSession.schema_requests == 2
+
+def test_schema_cache_in_a_missing_directory_is_logged(tmp_path, caplog):
+    missing = tmp_path / 'missing'
+    session = OfflineSession(schema_cache_path=str(missing))
+    session.close()
+    assert len(session.schemas) == 116
+    assert not missing.exists()
+    assert "Failed to update schema cache '{0}'.".format(
+        missing / 'ftrack_api_schema_cache.json') in caplog.text
+
+
+def test_load_schemas_takes_a_file_path(tmp_path):
+    session = OfflineSession()
+    try:
+        path = str(tmp_path / 'any-name.json')
+        schemas = session._load_schemas(path)
+        assert len(schemas) == 116
+        assert session._read_schemas_from_cache(path)[1] == (
+            session.server_information['schema_hash'])
+        assert len(session._load_schemas(False)) == 116
+    finally:
+        session.close()
 
 
 def test_schema_cache_path_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv('FTRACK_API_SCHEMA_CACHE_PATH', str(tmp_path))
     OfflineSession(schema_cache_path=None).close()
-    assert len(os.listdir(str(tmp_path))) == 1
+    assert os.listdir(str(tmp_path)) == ['ftrack_api_schema_cache.json']
 
 
 def test_schema_cache_disabled(tmp_path, monkeypatch):

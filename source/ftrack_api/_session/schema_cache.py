@@ -13,22 +13,28 @@ normal start. The file keeps the server's own bytes, and its name records
 the schema hash the server announced when the list was fetched, with a
 digest of the file's bytes::
 
-    ftrack_api_schema_cache_<server>_<schema hash>_<digest>.json
+    ftrack_api_schema_cache_<schema hash>_<digest>.json
 
 A session opens the file named after the server's current hash and checks
 the digest (a fraction of the cost): a file whose bytes changed since it
-was written is ignored, exactly as one whose hash does not match.
-``<server>`` separates servers so sessions alternating between servers do
-not overwrite each other's cache; writing a new file for a server removes
-its older ones. The content is still the documented JSON list (only the
+was written is ignored, exactly as one whose hash does not match. Servers
+with the same schema (every local server of one version, for instance)
+share one file. The content is still the documented JSON list (only the
 whitespace differs from an indented file), so the reference client reads
 these files, and a file the reference client wrote
 (``ftrack_api_schema_cache.json`` in the same directory) is used when no
 file of ours is valid, after checking it the documented way (and a file of
 ours is written from it).
 
+This naming is used in the per-user default directory only; a directory
+given to the session holds upstream's single file instead (see
+``Session._load_schemas``).
+
 Files are written atomically (temporary file, then rename), so a crash or
-a concurrent session never leaves a truncated file behind.
+a concurrent session never leaves a truncated file behind. Each write
+prunes the directory: files of ours unused for :data:`MAX_AGE_DAYS` days
+are removed, and only the :data:`MAX_FILES` most recently used are kept
+(a file is marked used each time a session reads it).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import zlib
 
 logger = logging.getLogger(__name__)
@@ -48,6 +55,12 @@ FILE_PREFIX = 'ftrack_api_schema_cache'
 
 #: Name of the file the reference client writes.
 REFERENCE_FILE_NAME = FILE_PREFIX + '.json'
+
+#: Most cache files of ours kept in a directory (the most recently used).
+MAX_FILES = 8
+
+#: Files of ours not used for this many days are removed.
+MAX_AGE_DAYS = 30
 
 
 def compute_schema_hash(schemas):
@@ -73,28 +86,6 @@ def default_directory():
     return platformdirs.user_cache_dir()
 
 
-def resolve_directory(schema_cache_path):
-    """Return the cache directory for *schema_cache_path*, or None if disabled.
-
-    *schema_cache_path* is the session argument: False disables caching,
-    None means ``FTRACK_API_SCHEMA_CACHE_PATH`` or else the per-user cache
-    directory, anything else is the directory to use.
-    """
-    if schema_cache_path is False:
-        return None
-    if schema_cache_path is None:
-        schema_cache_path = os.environ.get('FTRACK_API_SCHEMA_CACHE_PATH')
-    if not schema_cache_path:
-        schema_cache_path = default_directory()
-    return os.path.abspath(os.path.expanduser(str(schema_cache_path)))
-
-
-def server_prefix(server_url):
-    """Return the start of the cache file names for *server_url*."""
-    digest = hashlib.sha1(server_url.encode('utf-8')).hexdigest()[:16]
-    return '{0}_{1}'.format(FILE_PREFIX, digest)
-
-
 def usable_hash(schema_hash):
     """Return whether *schema_hash* (from the server) can name a cache file."""
     return bool(schema_hash) and isinstance(schema_hash, str) and (
@@ -102,14 +93,9 @@ def usable_hash(schema_hash):
     )
 
 
-def cache_file_name(server_url, schema_hash, content):
-    """Return the file name for *content* (bytes) of *server_url*'s schemas.
-
-    *schema_hash* is the schema hash of the list *content* holds.
-    """
-    return '{0}_{1}_{2}.json'.format(
-        server_prefix(server_url), schema_hash, _content_digest(content)
-    )
+def cache_file_name(schema_hash, content):
+    """Return the file name for *content* (bytes), the list of *schema_hash*."""
+    return '{0}_{1}_{2}.json'.format(FILE_PREFIX, schema_hash, _content_digest(content))
 
 
 def _decode_list(content, path):
@@ -139,9 +125,13 @@ def _read(path):
         return None
 
 
-def _own_files(directory, server_url):
-    """Return the names of this server's cache files in *directory*."""
-    prefix = server_prefix(server_url) + '_'
+def _own_files(directory):
+    """Return the names of this client's cache files in *directory*.
+
+    Files of earlier versions of this client (named per server) count too,
+    so that pruning removes them.
+    """
+    prefix = FILE_PREFIX + '_'
     try:
         names = os.listdir(directory)
     except OSError:
@@ -152,16 +142,17 @@ def _own_files(directory, server_url):
     ]
 
 
-def load_valid(directory, server_url, schema_hash):
-    """Return the cached schemas of *server_url* if their hash is *schema_hash*.
+def load_valid(directory, schema_hash):
+    """Return the cached schemas whose hash is *schema_hash*, or None.
 
     *directory* is the cache directory. Return None when no cached list is
-    valid (missing, unreadable, modified since written or out of date).
+    valid (missing, unreadable, modified since written or out of date). The
+    file used is marked as used (for pruning).
     """
     if not usable_hash(schema_hash):
         return None
-    start = '{0}_{1}_'.format(server_prefix(server_url), schema_hash)
-    for name in _own_files(directory, server_url):
+    start = '{0}_{1}_'.format(FILE_PREFIX, schema_hash)
+    for name in _own_files(directory):
         if not name.startswith(start):
             continue
         path = os.path.join(directory, name)
@@ -176,8 +167,16 @@ def load_valid(directory, server_url, schema_hash):
             continue
         schemas = _decode_list(content, path)
         if schemas is not None:
+            _touch(path)
             return schemas
     return None
+
+
+def _touch(path):
+    try:
+        os.utime(path)
+    except OSError:
+        pass
 
 
 def load_reference(directory, schema_hash):
@@ -217,16 +216,14 @@ def list_content(schemas, response_text=None):
     return json.dumps(schemas).encode('ascii')
 
 
-def save(directory, server_url, schema_hash, content):
-    """Write the cached list *content* (bytes) of *server_url*; return the path.
+def save(directory, schema_hash, content):
+    """Write the cached list *content* (bytes) of *schema_hash*; return the path.
 
-    *schema_hash* is the schema hash of the list (as the server announced
-    it when the list was fetched). The file is written atomically into
-    *directory* and this server's older cache files are removed. Failures
-    are logged, never raised (None is returned): the cache is only an
-    optimisation.
+    The file is written atomically into *directory*, which is then pruned
+    (see the module documentation). Failures are logged, never raised
+    (None is returned): the cache is only an optimisation.
     """
-    name = cache_file_name(server_url, schema_hash, content)
+    name = cache_file_name(schema_hash, content)
     path = os.path.join(directory, name)
     temporary = None
     try:
@@ -247,18 +244,33 @@ def save(directory, server_url, schema_hash, content):
                 os.remove(temporary)
             except OSError:
                 pass
-    _remove_others(directory, server_url, name)
+    prune(directory, keep=name)
     return path
 
 
-def _remove_others(directory, server_url, kept):
-    stale = [name for name in _own_files(directory, server_url) if name != kept]
-    # The single-file name earlier versions of this client used.
-    legacy = server_prefix(server_url) + '.json'
-    if os.path.exists(os.path.join(directory, legacy)):
-        stale.append(legacy)
-    for name in stale:
+def prune(directory, keep=None, now=None):
+    """Remove old cache files of ours from *directory*; return the names removed.
+
+    Files unused for :data:`MAX_AGE_DAYS` days go, then all but the
+    :data:`MAX_FILES` most recently used. *keep* (a file name) is never
+    removed. *now* (seconds since the epoch) defaults to the current time.
+    """
+    now = time.time() if now is None else now
+    used = []
+    for name in _own_files(directory):
         try:
-            os.remove(os.path.join(directory, name))
+            used.append((os.stat(os.path.join(directory, name)).st_mtime, name))
         except OSError:
-            pass
+            continue
+    used.sort(reverse=True)
+    removed = []
+    for index, (mtime, name) in enumerate(used):
+        if name == keep:
+            continue
+        if index >= MAX_FILES or now - mtime > MAX_AGE_DAYS * 86400:
+            try:
+                os.remove(os.path.join(directory, name))
+            except OSError:
+                continue
+            removed.append(name)
+    return removed

@@ -61,42 +61,100 @@ class StartupMixin(object):
             self._plugin_paths, [self], plugin_arguments or {}
         )
 
+    def _schema_cache_location(self, schema_cache_path):
+        """Return what :meth:`_load_schemas` gets for the session argument.
+
+        False disables the cache. A directory given as *schema_cache_path*
+        or in ``FTRACK_API_SCHEMA_CACHE_PATH`` gives the file
+        ``ftrack_api_schema_cache.json`` in it, as upstream (one file shared
+        by every server). Otherwise the per-user cache directory itself,
+        where files are named by schema hash (see
+        :mod:`ftrack_api._session.schema_cache`).
+        """
+        if schema_cache_path is False:
+            return False
+        if schema_cache_path is None:
+            schema_cache_path = os.environ.get('FTRACK_API_SCHEMA_CACHE_PATH')
+        if schema_cache_path:
+            return os.path.join(
+                os.path.expanduser(str(schema_cache_path)),
+                _schema_cache.REFERENCE_FILE_NAME,
+            )
+        directory = _schema_cache.default_directory()
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as error:
+            logger.warning('Not caching schemas in %s: %s', directory, error)
+            return False
+        return directory
+
     def _load_schemas(self, schema_cache_path):
         """Return the server's schemas, from the cache when it is current.
 
-        *schema_cache_path* is a directory, None for the default directory
-        or False to bypass the cache. Schemas fetched from the server are
-        written to the cache (see :mod:`ftrack_api._session.schema_cache`).
+        *schema_cache_path* is, as upstream, the cache FILE: it is used when
+        the MD5 of its list (see :meth:`_read_schemas_from_cache`) is the
+        server's schema hash, and otherwise rewritten with the schemas
+        fetched. A false value fetches without caching. An existing
+        directory holds this client's own cache files, named by schema
+        hash and pruned (the per-user default; see
+        :mod:`ftrack_api._session.schema_cache`). Cache failures are logged,
+        never raised.
         """
-        directory = _schema_cache.resolve_directory(schema_cache_path)
+        if not schema_cache_path:
+            return self._fetch_schemas()[0]
+        if os.path.isdir(schema_cache_path):
+            return self._load_schemas_from_directory(schema_cache_path)
+
         schema_hash = self._server_information.get('schema_hash')
-        response_text = None
-        schemas = None
-        if directory is not None:
-            schemas = _schema_cache.load_valid(
-                directory, self._server_url, schema_hash
-            )
-            if schemas is not None:
-                logger.debug('Using schemas cached in %s.', directory)
-                return schemas
-            schemas = _schema_cache.load_reference(directory, schema_hash)
-            if schemas is not None:
-                logger.debug(
-                    'Using the reference client schema cache in %s.', directory
-                )
-        if schemas is None:
-            schemas, response_text = self._fetch_schemas()
-        if directory is not None:
-            if _schema_cache.usable_hash(schema_hash):
-                _schema_cache.save(
-                    directory, self._server_url, schema_hash,
-                    _schema_cache.list_content(schemas, response_text),
+        if os.path.exists(schema_cache_path):
+            try:
+                schemas, digest = self._read_schemas_from_cache(schema_cache_path)
+            except Exception:
+                logger.exception(
+                    'Schema cache could not be loaded from {0!r}'.format(
+                        schema_cache_path
+                    )
                 )
             else:
-                logger.debug(
-                    'Not caching schemas: the server announced no usable '
-                    'schema hash (%r).', schema_hash,
-                )
+                if digest == schema_hash:
+                    logger.debug('Using schemas cached in %s.', schema_cache_path)
+                    return schemas
+                logger.debug('Schema cache %s is not current.', schema_cache_path)
+        else:
+            logger.info('Cache file not found at {0!r}.'.format(schema_cache_path))
+
+        schemas = self._fetch_schemas()[0]
+        try:
+            self._write_schemas_to_cache(schemas, schema_cache_path)
+        except Exception:
+            logger.exception(
+                'Failed to update schema cache {0!r}.'.format(schema_cache_path)
+            )
+        return schemas
+
+    def _load_schemas_from_directory(self, directory):
+        """Return the schemas using this client's cache files in *directory*."""
+        schema_hash = self._server_information.get('schema_hash')
+        schemas = _schema_cache.load_valid(directory, schema_hash)
+        if schemas is not None:
+            logger.debug('Using schemas cached in %s.', directory)
+            return schemas
+        response_text = None
+        schemas = _schema_cache.load_reference(directory, schema_hash)
+        if schemas is not None:
+            logger.debug('Using the reference client schema cache in %s.', directory)
+        else:
+            schemas, response_text = self._fetch_schemas()
+        if _schema_cache.usable_hash(schema_hash):
+            _schema_cache.save(
+                directory, schema_hash,
+                _schema_cache.list_content(schemas, response_text),
+            )
+        else:
+            logger.debug(
+                'Not caching schemas: the server announced no usable schema '
+                'hash (%r).', schema_hash,
+            )
         return schemas
 
     def _read_schemas_from_cache(self, schema_cache_path):
