@@ -50,8 +50,9 @@ def main():
         })
         session.commit()
 
-        # 'auto' adds each component to the location of highest priority
-        # that is available here.
+        # 'auto' adds each component to the accessible location of highest
+        # priority (with only the built-in ones: ftrack.unmanaged, which
+        # records the path where the file is).
         for path in files:
             asset_version.create_component(path, location='auto')
         session.commit()
