@@ -43,6 +43,7 @@ from ftrack_api._session.session_locations import LocationsMixin
 from ftrack_api._session.startup import MINIMUM_SERVER_VERSION, StartupMixin  # noqa: F401
 from ftrack_api._session.thread_flags import (  # noqa: F401
     AutoPopulatingContext, OperationRecordingContext, ThreadFlagsMixin,
+    flags_by_thread,
 )
 from ftrack_api._session.transport import SessionAuthentication, Transport  # noqa: F401
 
@@ -157,9 +158,8 @@ class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin
         self._request_timeout = timeout
 
         self._lock = threading.RLock()
-        self._thread_state = threading.local()
-        self._auto_populate = auto_populate
-        self._record_operations = True
+        self._auto_populate = flags_by_thread(auto_populate)
+        self._record_operations = flags_by_thread(True)
         self._memo = {}
 
         self.cache_key_maker = cache_key_maker or ftrack_api.cache.StringKeyMaker()

@@ -200,3 +200,49 @@ def test_schema_cache_in_missing_directory(compat, ftrack_server):
         'session.close()\n'
         'result = os.path.exists(os.path.join(workdir, "missing"))',
         server=ftrack_server, fields=('result', 'raised', 'logs'))
+
+
+def test_flags_are_per_thread(compat, ftrack_server):
+    compat.compare(
+        'import threading\n' + OPEN
+        + 'seen = {}\n'
+        'inside, release = threading.Event(), threading.Event()\n'
+        'def other():\n'
+        '    with session.auto_populating(False), session.operation_recording(False):\n'
+        '        seen["other"] = (session.auto_populate, session.record_operations)\n'
+        '        inside.set()\n'
+        '        release.wait(10)\n'
+        '    seen["other after"] = (session.auto_populate, session.record_operations)\n'
+        'thread = threading.Thread(target=other)\n'
+        'thread.start()\n'
+        'inside.wait(10)\n'
+        'seen["main during"] = (session.auto_populate, session.record_operations)\n'
+        'release.set()\n'
+        'thread.join()\n'
+        'session.auto_populate = False\n'
+        'def reader():\n'
+        '    seen["reader"] = session.auto_populate\n'
+        'thread = threading.Thread(target=reader)\n'
+        'thread.start()\n'
+        'thread.join()\n'
+        'seen["main"] = session.auto_populate\n'
+        'ident = threading.get_ident()\n'
+        'seen["store"] = [type(session._auto_populate).__name__,\n'
+        '    session._auto_populate[ident], session._record_operations[ident],\n'
+        '    session._auto_populate.default_factory()]\n'
+        'session._auto_populate[ident] = True\n'
+        'seen["after store write"] = session.auto_populate\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)
+
+
+def test_session_auto_populate_argument_is_the_default(compat, ftrack_server):
+    compat.compare(
+        'import threading\n'
+        'session = ftrack_api.Session(auto_connect_event_hub=False, auto_populate=False)\n'
+        'seen = [session.auto_populate, session._auto_populate.default_factory()]\n'
+        'thread = threading.Thread(target=lambda: seen.append(session.auto_populate))\n'
+        'thread.start()\n'
+        'thread.join()\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)

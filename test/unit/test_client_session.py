@@ -496,3 +496,45 @@ def test_job_type_must_be_api_job(session):
     assert 'import' in str(error.value)
     job = session.create('Job', {'status': 'running'})
     assert job['type'] == 'api_job'
+
+
+def test_thread_flags_live_in_per_thread_mappings():
+    import threading
+
+    session = OfflineSession(auto_populate=False)
+    try:
+        ident = threading.get_ident()
+        assert session.auto_populate is False
+        assert session._auto_populate[ident] is False
+        assert session._auto_populate.default_factory() is False
+        session._record_operations[ident] = False
+        assert session.record_operations is False
+        session.record_operations = True
+        seen = []
+        thread = threading.Thread(
+            target=lambda: seen.append((session.auto_populate, session.record_operations))
+        )
+        thread.start()
+        thread.join()
+        assert seen == [(False, True)]
+    finally:
+        session.close()
+
+
+def test_context_managers_leave_no_entry_behind():
+    import threading
+
+    session = OfflineSession()
+    try:
+        def work():
+            with session.auto_populating(False), session.operation_recording(False):
+                assert (session.auto_populate, session.record_operations) == (False, False)
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+        # A later thread reusing that identifier starts from the defaults.
+        assert thread.ident not in session._auto_populate
+        assert thread.ident not in session._record_operations
+    finally:
+        session.close()

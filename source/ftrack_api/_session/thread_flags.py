@@ -1,11 +1,26 @@
 """Per-thread session flags: auto-population and operation recording.
 
-Each thread sees the session-wide default until it sets its own value (for
-example through the context managers), so one thread turning recording off
-does not affect another.
+As upstream, each flag is kept in a :class:`collections.defaultdict` keyed
+by thread identifier (``Session._auto_populate`` and
+``Session._record_operations``) whose default is the session-wide value:
+a thread sees that value until it sets its own, so one thread turning
+recording off does not affect another. The context managers put back what
+the thread had, removing its entry when it had none, so that a later
+thread given the same identifier does not inherit a value.
 """
 
 from __future__ import annotations
+
+import collections
+import threading
+
+_MISSING = object()
+
+
+def flags_by_thread(default):
+    """Return an empty per-thread flag mapping whose default is *default*."""
+    default = bool(default)
+    return collections.defaultdict(lambda: default)
 
 
 class _ThreadFlagContext(object):
@@ -51,20 +66,18 @@ class OperationRecordingContext(_ThreadFlagContext):
 def _thread_flag(name, what):
     """Return the property of per-thread flag *name*, described by *what*.
 
-    Reading gives this thread's value, else the session default kept in
-    ``_<name>``; setting changes this thread's value only.
+    Reading gives this thread's value (the session default until set);
+    setting changes this thread's value only. The values are kept in
+    ``_<name>`` (see :func:`flags_by_thread`).
     """
-    default = '_' + name
+    store = '_' + name
+    get_ident = threading.get_ident
 
     def getter(self):
-        # The thread's own dict: getattr with a default costs an exception.
-        value = self._thread_state.__dict__.get(name)
-        if value is None:
-            return getattr(self, default)
-        return value
+        return getattr(self, store)[get_ident()]
 
     def setter(self, value):
-        setattr(self._thread_state, name, bool(value))
+        getattr(self, store)[get_ident()] = bool(value)
 
     return property(
         getter, setter, doc='Whether {0}, for this thread.'.format(what)
@@ -74,21 +87,22 @@ def _thread_flag(name, what):
 class ThreadFlagsMixin(object):
     """``auto_populate`` and ``record_operations`` of a session, per thread.
 
-    The class using it sets ``_thread_state`` (a :class:`threading.local`),
-    ``_auto_populate`` and ``_record_operations`` (the defaults).
+    The class using it sets ``_auto_populate`` and ``_record_operations``
+    to mappings made by :func:`flags_by_thread`.
     """
 
     auto_populate = _thread_flag('auto_populate', 'values are fetched on access')
     record_operations = _thread_flag('record_operations', 'changes are recorded')
 
     def _thread_value(self, name):
-        return getattr(self._thread_state, name, None)
+        return getattr(self, '_' + name).get(threading.get_ident(), _MISSING)
 
     def _restore_thread_value(self, name, value):
-        if value is None:
-            self._thread_state.__dict__.pop(name, None)
+        values = getattr(self, '_' + name)
+        if value is _MISSING:
+            values.pop(threading.get_ident(), None)
         else:
-            setattr(self._thread_state, name, value)
+            values[threading.get_ident()] = value
 
     def auto_populating(self, auto_populate):
         """Temporarily set :attr:`auto_populate` (for this thread)."""
