@@ -52,12 +52,13 @@ def main():
         ))
 
         logs = session.query(
-            'select duration, context.name from Timelog where user.id is "{0}"'
-            .format(user['id'])
+            'select duration, context.name from Timelog '
+            'where user.id is "{0}" and context_id in ("{1}", "{2}")'
+            .format(user['id'], modelling['id'], texturing['id'])
         ).all()
-        assert {log['context']['name'] for log in logs} >= {
+        assert sorted(log['context']['name'] for log in logs) == [
             'modelling', 'texturing'
-        }
+        ]
 
 
 if __name__ == '__main__':
