@@ -29,9 +29,11 @@ def create_task(session, name):
 def main():
     """Time work on two tasks."""
     with ftrack_api.Session() as session:
-        user = session.query(
-            'User where username is "{0}"'.format(session.api_user)
-        ).one()
+        # A user of its own, so that no timer runs already.
+        user = session.create('User', {
+            'username': 'timers_{0}'.format(uuid.uuid4().hex[:8]),
+        })
+        session.commit()
         modelling = create_task(session, 'modelling')
         texturing = create_task(session, 'texturing')
 
