@@ -34,6 +34,26 @@ def test_examples_are_found():
     )
 
 
+def test_every_example_is_in_the_documentation():
+    """Each script is included (literalinclude) by a page under doc/."""
+    documentation = os.path.join(os.path.dirname(EXAMPLES), 'doc')
+    included = set()
+    for directory, _folders, files in os.walk(documentation):
+        if '_build' in directory.split(os.sep):
+            continue
+        for name in files:
+            if name.endswith('.rst'):
+                with open(os.path.join(directory, name), encoding='utf-8') as handle:
+                    for line in handle:
+                        if line.strip().startswith('.. literalinclude::'):
+                            included.add(os.path.basename(line.split('::', 1)[1].strip()))
+    missing = sorted(
+        os.path.basename(path) for path in SCRIPTS
+        if os.path.basename(path) not in included
+    )
+    assert missing == [], 'examples no documentation page includes: {0}'.format(missing)
+
+
 @pytest.mark.parametrize(
     'script', SCRIPTS, ids=[os.path.basename(path) for path in SCRIPTS]
 )
