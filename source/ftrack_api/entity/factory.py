@@ -203,28 +203,50 @@ class Factory(object):
     def create_scalar_attribute(
         self, class_name, name, mutable, computed, default, data_type
     ):
-        """Return appropriate scalar attribute instance."""
+        """Build the attribute for plain value *name* of class *class_name*.
+
+        *mutable* and *computed* (booleans) and *default* come from the
+        schema property; *data_type* is its type (``'string'``,
+        ``'integer'``, ``'datetime'`` ...). Returns a
+        :class:`ftrack_api.attribute.ScalarAttribute`; a subclass may return
+        another attribute, or None to leave the property out.
+        """
         return ftrack_api.attribute.ScalarAttribute(
             name, data_type=data_type, default_value=default, mutable=mutable,
             computed=computed,
         )
 
     def create_reference_attribute(self, class_name, name, mutable, reference):
-        """Return appropriate reference attribute instance."""
+        """Build the attribute for reference *name* of class *class_name*.
+
+        *reference* is the name of the referenced entity type and *mutable*
+        tells whether the reference may be changed. Returns a
+        :class:`ftrack_api.attribute.ReferenceAttribute` (or what a subclass
+        chooses; None leaves the property out).
+        """
         return ftrack_api.attribute.ReferenceAttribute(
             name, reference, mutable=mutable
         )
 
     def create_collection_attribute(self, class_name, name, mutable):
-        """Return appropriate collection attribute instance."""
+        """Build the attribute for collection *name* of class *class_name*.
+
+        *mutable* tells whether the collection may be changed. Returns a
+        :class:`ftrack_api.attribute.CollectionAttribute` (or what a subclass
+        chooses; None leaves the property out).
+        """
         return ftrack_api.attribute.CollectionAttribute(name, mutable=mutable)
 
     def create_mapped_collection_attribute(
         self, class_name, name, mutable, reference
     ):
-        """Return appropriate mapped collection attribute instance, or None.
+        """Build the attribute for mapped collection *name*, or None.
 
-        The base factory does not support mapped collections.
+        *class_name* is the class being built, *mutable* tells whether the
+        mapping may be changed and *reference* names the type of its items.
+        The base factory supports no mapped collection and returns None
+        (the property is left out, with a debug message);
+        :class:`StandardFactory` handles metadata and custom attributes.
         """
         self.logger.debug(
             'Mapped collection %s.%s not supported by the base factory.',
@@ -312,11 +334,13 @@ class StandardFactory(Factory):
     def create_mapped_collection_attribute(
         self, class_name, name, mutable, reference
     ):
-        """Return appropriate mapped collection attribute instance.
+        """Build the attribute for mapped collection *name* of *class_name*.
 
-        ``Metadata`` items give a key/value mapping that creates metadata
-        for new keys; custom attribute value items give a custom attribute
-        mapping. Other item types are skipped (None).
+        *reference* names the item type: ``Metadata`` items give a key/value
+        mapping that creates metadata for new keys; custom attribute value
+        items give a custom attribute mapping. *mutable* tells whether the
+        mapping may be changed. Other item types give None (the property is
+        left out).
         """
         if reference == 'Metadata':
             return ftrack_api.attribute.KeyValueMappedCollectionAttribute(
