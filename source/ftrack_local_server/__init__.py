@@ -67,7 +67,12 @@ def format_url(host: str, port: int) -> str:
 
 
 def export_lines(url: str, api_user: str, api_key: str) -> str:
-    """Return the shell lines that set a client's connection settings."""
+    """Return shell ``export`` lines setting a client's connection settings.
+
+    *url*, *api_user* and *api_key* become ``FTRACK_SERVER``,
+    ``FTRACK_API_USER`` and ``FTRACK_API_KEY``, one line each (values
+    quoted for the shell), as ``serve`` prints them.
+    """
     return ''.join(
         'export {0}={1}\n'.format(name, shlex.quote(value))
         for name, value in zip(ENVIRONMENT_VARIABLES, (url, api_user, api_key))

@@ -135,14 +135,21 @@ class RawApi(object):
         return headers
 
     def post(self, body: Any, raw: bool = False, **headers: Optional[str]) -> Any:
-        """POST *body* (JSON-encoded unless *raw*) and return the ``requests`` response."""
+        """POST *body* (JSON-encoded unless *raw*) and return the ``requests`` response.
+
+        Keyword arguments are *headers* to send besides the credentials,
+        as for :meth:`headers`.
+        """
         data = body if raw else json.dumps(body)
         return self.http.post(
             self.url + '/api', data=data, headers=self.headers(**headers), timeout=60
         )
 
     def call(self, operations: List[Dict[str, Any]], **headers: Optional[str]) -> Any:
-        """POST *operations* and return the decoded answer (list or error object)."""
+        """POST *operations* and return the decoded answer (list or error object).
+
+        Keyword arguments are extra *headers*, as for :meth:`post`.
+        """
         response = self.post(operations, **headers)
         assert response.headers['content-type'].startswith('application/json'), response
         return response.json()
@@ -174,12 +181,20 @@ class RawApi(object):
         return result
 
     def create(self, entity_type: str, data: Dict[str, Any]) -> Dict[str, Any]:
-        """Create one entity (no entity_key, as the JavaScript client) and return it."""
+        """Create an *entity_type* entity from *data* and return it as answered.
+
+        No ``entity_key`` is sent, as the JavaScript client does; a failure
+        raises :exc:`AssertionError` with the server's error.
+        """
         return self.ok([create_operation(entity_type, data)])[0]['data']
 
     def update(self, entity_type: str, entity_key: Any,
                data: Dict[str, Any]) -> Dict[str, Any]:
-        """Update one entity and return the ``data`` of the result."""
+        """Update the *entity_type* entity *entity_key* with *data*.
+
+        Return the ``data`` of the result; a failure raises
+        :exc:`AssertionError` with the server's error.
+        """
         return self.ok([update_operation(entity_type, entity_key, data)])[0]['data']
 
     def create_project(self, name: str, **data: Any) -> Dict[str, Any]:
@@ -390,7 +405,8 @@ def connect(server, **kw):
 def wait_until(condition, timeout=20.0, interval=0.05):
     """Return True once *condition()* is true, polling until *timeout* seconds.
 
-    Return the last result of *condition()* when the time is up.
+    *condition* is called every *interval* seconds. Return the last result
+    of *condition()* when the time is up.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -423,9 +439,10 @@ def sent_operations(bodies):
 
 
 def create_project(session, prefix='project', commit=True):
-    """Create a project named after *prefix* with the server's first schema.
+    """Create, in *session*, a project named after *prefix*; return it.
 
-    The project is committed unless *commit* is False.
+    The name is *prefix* with a unique suffix; the schema is the server's
+    first. The project is committed unless *commit* is False.
     """
     name = unique_name(prefix)
     project = session.create('Project', {
@@ -438,11 +455,11 @@ def create_project(session, prefix='project', commit=True):
 
 
 def create_task(session, parent, name='task', commit=True):
-    """Create a task under *parent* with the first task type and status.
+    """Create, in *session*, a task *name* under *parent*; return it.
 
-    The type and status come from the project schema of the project
-    *parent* belongs to (or is), found through the ``parent`` chain. The
-    task is committed unless *commit* is False.
+    The task gets the first task type and status of the project schema of
+    the project *parent* belongs to (or is), found through the ``parent``
+    chain. It is committed unless *commit* is False.
     """
     project = parent
     while project.entity_type != 'Project':
