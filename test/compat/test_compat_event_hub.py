@@ -350,3 +350,86 @@ def test_connect_twice(compat, ftrack_server):
         '    hub.connect()\n'
         'finally:\n'
         '    hub.disconnect()', server=ftrack_server, fields=('raised',))
+
+
+FAKE = (
+    'class Fake(object):\n'
+    '    connected = True\n'
+    '    def __init__(self):\n'
+    '        self.sent = []\n'
+    '    def send(self, packet):\n'
+    '        self.sent.append(packet)\n'
+    'hub._connection = Fake()\n'
+)
+
+
+def test_packet_callbacks_and_acknowledgement(compat):
+    compat.compare(
+        HUB + FAKE + 'callback = lambda *args: None\n'
+        'added = [hub._add_packet_callback(callback), hub._add_packet_callback(callback)]\n'
+        'popped = hub._pop_packet_callback(1) is callback\n'
+        'missing = []\n'
+        'for key in (99, "2"):\n'
+        '    try:\n'
+        '        hub._pop_packet_callback(key)\n'
+        '    except KeyError as error:\n'
+        '        missing.append(repr(error))\n'
+        'acknowledged = hub._acknowledge_packet("8")\n'
+        'result = [added, popped, missing, acknowledged, hub._connection.sent,\n'
+        '    hub._unique_packet_id, list(hub._packet_callbacks)]')
+
+
+def test_acknowledgement_with_arguments_kept(compat):
+    compat.compare(
+        HUB + FAKE + 'hub._acknowledge_packet("7", {"a": 1}, 2)\n'
+        'result = hub._connection.sent', fields=('result', 'raised'),
+        kept='upstream raises IndexError when acknowledging with arguments; ours '
+             'sends 6:::<id>+<JSON list>')
+
+
+def test_object_hooks(compat):
+    compat.compare(
+        HUB + 'import ftrack_api.event.base\n'
+        'class Odd(object):\n'
+        '    def __str__(self):\n'
+        '        return "STR"\n'
+        '    def __repr__(self):\n'
+        '        return "REPR"\n'
+        'event = ftrack_api.event.base.Event("t", id="E", data={"x": 1}, in_reply_to_event="r")\n'
+        'encoded = hub._encode_object_hook(event)\n'
+        'try:\n'
+        '    hub._encode({"odd": Odd()})\n'
+        'except TypeError as error:\n'
+        '    refused = str(error)\n'
+        'result = [list(encoded.items()), refused, hub._encode({"a": (1, 2)}),\n'
+        '    hub._decode_object_hook({"inReplyToEvent": "x", "a": 1}),\n'
+        '    hub._decode_object_hook({"b": 2})]')
+
+
+def test_acknowledgement_handlers_log(compat):
+    compat.compare(
+        HUB + FAKE + 'import ftrack_api.event.base\n'
+        'event = ftrack_api.event.base.Event("t", id="E", data={"x": 1})\n'
+        'hub.subscribe("topic=a", lambda event: None, subscriber={"id": "S1"})\n'
+        'subscriber = hub.get_subscriber_by_identifier("S1")\n'
+        'result = [hub._on_published(event, {"success": True}),\n'
+        '    hub._on_published(event, {"success": False, "message": "bad"}),\n'
+        '    hub._on_subscribed(subscriber, {"success": True}),\n'
+        '    hub._on_subscribed(subscriber, {"success": False, "message": "no"}),\n'
+        '    hub._on_unsubscribed(subscriber, {"success": False, "message": "gone"})]',
+        fields=('result', 'raised', 'logs'))
+
+
+def test_subscription_context_class_and_subscriber_repr(compat):
+    compat.compare(
+        'import inspect\n' + HUB
+        + 'context = hub.subscription("topic=b", lambda event: None)\n'
+        'before = len(hub._subscribers)\n'
+        'with context as value:\n'
+        '    inside = len(hub._subscribers)\n'
+        'hub.subscribe("topic=a", lambda event: None, subscriber={"id": "S1"})\n'
+        'subscriber = hub.get_subscriber_by_identifier("S1")\n'
+        'result = [type(context).__name__, str(inspect.signature(type(context).__init__)),\n'
+        '    before, value, inside, len(hub._subscribers), str(subscriber),\n'
+        '    repr(subscriber).startswith("<ftrack_api.event.subscriber.Subscriber object at"),\n'
+        '    ftrack_api.event.hub.L.__name__]')

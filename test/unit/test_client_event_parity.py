@@ -188,3 +188,53 @@ def test_connect_failure_message_names_url_and_cause(hub):
         "Failed to connect to event server at b'http://127.0.0.1:9' with error: "
         "\"b'Failed to connect to server: ")
     assert 'key' not in message
+
+
+def test_packet_callback_helpers(hub):
+    hub._connection = RecordingConnection()
+    callback = lambda *args: None  # noqa: E731
+    assert hub._add_packet_callback(callback) == '1+'
+    assert hub._pop_packet_callback(1) is callback
+    with pytest.raises(KeyError):
+        hub._pop_packet_callback(1)
+    hub._acknowledge_packet('8')
+    hub._acknowledge_packet('9', {'a': 1}, 2)
+    assert hub._connection.sent == ['6:::8', '6:::9+[{"a": 1}, 2]']
+
+
+def test_object_hooks_rename_the_reply_key(hub):
+    event = ftrack_api.event.base.Event('t', id='E', in_reply_to_event='r')
+    assert hub._encode_object_hook(event)['inReplyToEvent'] == 'r'
+    with pytest.raises(TypeError) as raised:
+        hub._encode_object_hook({1, 2})
+    assert str(raised.value) == '{1, 2} is not JSON serializable'
+    assert hub._decode_object_hook({'inReplyToEvent': 'x'}) == {'in_reply_to_event': 'x'}
+
+
+def test_acknowledgement_handlers_log_refusals(hub, caplog):
+    event = ftrack_api.event.base.Event('t', id='E')
+    hub.subscribe('topic=a', lambda event: None, subscriber={'id': 'S1'})
+    subscriber = hub.get_subscriber_by_identifier('S1')
+    hub._on_published(event, {'success': True})
+    assert caplog.records == []
+    hub._on_published(event, {'success': False, 'message': 'bad'})
+    hub._on_subscribed(subscriber, {'success': False, 'message': 'no'})
+    hub._on_unsubscribed(subscriber, None)
+    messages = [(record.levelname, record.getMessage()) for record in caplog.records]
+    assert messages[0][0] == 'ERROR'
+    assert messages[0][1].startswith('Server responded with error while publishing event <Event')
+    assert messages[0][1].endswith('. Error was: bad')
+    assert messages[1:] == [
+        ('WARNING', 'Server failed to subscribe subscriber S1: no'),
+        ('WARNING', 'Server failed to unsubscribe subscriber S1: None'),
+    ]
+
+
+def test_subscription_returns_a_context_object(hub):
+    context = hub.subscription('topic=b', lambda event: None, priority=5)
+    assert type(context).__name__ == '_SubscriptionContext'
+    assert hub._subscribers == []
+    with context as value:
+        assert value is None
+        assert hub._subscribers[0].priority == 5
+    assert hub._subscribers == []

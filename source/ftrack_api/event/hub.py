@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import collections
 import collections.abc
-import contextlib
+import functools
 import json
 import logging
 import platform
 import queue
-import time
 import urllib.parse
 import uuid
 
@@ -25,12 +24,11 @@ import ftrack_api.event.expression
 import ftrack_api.event.socketio as socketio
 import ftrack_api.event.registry
 import ftrack_api.event.wire
-from ftrack_api.event.lifecycle import (
-    DISCONNECTED_TOPIC,
-    REPLY_TOPIC,
-    ConnectionLifecycle,
-)
+from ftrack_api.event.lifecycle import REPLY_TOPIC, ConnectionLifecycle
+from ftrack_api.event.handling import EventHandling
 from ftrack_api.event.packets import PacketProtocol
+from ftrack_api.event.subscriber import _SubscriptionContext  # noqa: F401
+from ftrack_api.logging import LazyLogMessage as L  # noqa: F401 - upstream's name.
 from ftrack_api.event.socketio import SocketIoSession  # noqa: F401 - public name.
 
 logger = logging.getLogger(__name__)
@@ -39,7 +37,7 @@ logger = logging.getLogger(__name__)
 ServerDetails = collections.namedtuple('ServerDetails', ['scheme', 'hostname', 'port'])
 
 
-class EventHub(ConnectionLifecycle, PacketProtocol):
+class EventHub(ConnectionLifecycle, PacketProtocol, EventHandling):
     """Route events between local subscribers and the ftrack event server."""
 
     #: Most events kept while a connection is being made; publishing more
@@ -124,7 +122,7 @@ class EventHub(ConnectionLifecycle, PacketProtocol):
         written as its mapping with ``in_reply_to_event`` named
         ``inReplyToEvent``; everything else as :func:`json.dumps` writes it.
         """
-        return json.dumps(data, default=_event_as_wire_mapping)
+        return json.dumps(data, default=self._encode_object_hook)
 
     def _decode(self, string):
         """Return the JSON text *string* decoded, reply keys named locally.
@@ -132,7 +130,32 @@ class EventHub(ConnectionLifecycle, PacketProtocol):
         Every ``inReplyToEvent`` key, at any depth, becomes
         ``in_reply_to_event``.
         """
-        return json.loads(string, object_hook=_local_reply_key)
+        return json.loads(string, object_hook=self._decode_object_hook)
+
+    def _encode_object_hook(self, item):
+        """Return the JSON-able form of *item* (the ``default`` of json.dumps).
+
+        An :class:`~ftrack_api.event.base.Event` becomes a dict with
+        ``in_reply_to_event`` named ``inReplyToEvent``.
+
+        Raise :class:`TypeError` for anything else.
+        """
+        if isinstance(item, ftrack_api.event.base.Event):
+            mapping = dict(item)
+            if 'in_reply_to_event' in mapping:
+                mapping['inReplyToEvent'] = mapping.pop('in_reply_to_event')
+            return mapping
+        raise TypeError('{0!r} is not JSON serializable'.format(item))
+
+    def _decode_object_hook(self, item):
+        """Return the decoded mapping *item* with its reply key named locally.
+
+        (The ``object_hook`` of json.loads: ``inReplyToEvent`` becomes
+        ``in_reply_to_event``.)
+        """
+        if 'inReplyToEvent' in item:
+            item['in_reply_to_event'] = item.pop('inReplyToEvent')
+        return item
 
     # -- Server details -------------------------------------------------
 
@@ -190,18 +213,14 @@ class EventHub(ConnectionLifecycle, PacketProtocol):
         """The subscribers, in the order they are called (a new list each time)."""
         return list(self._registry.ordered)
 
-    @contextlib.contextmanager
     def subscription(self, subscription, callback, subscriber=None, priority=100):
-        """Subscribe *callback* for the duration of a ``with`` block.
+        """Return a context manager subscribing *callback* for a ``with`` block.
 
         The arguments are those of :meth:`subscribe`; the subscriber is
-        removed when the block ends, however it ends.
+        added when the block starts and removed when it ends, however it
+        ends. The block gets None (``as`` binds nothing useful), as upstream.
         """
-        identifier = self.subscribe(subscription, callback, subscriber, priority)
-        try:
-            yield
-        finally:
-            self.unsubscribe(identifier)
+        return _SubscriptionContext(self, subscription, callback, subscriber, priority)
 
     def subscribe(self, subscription, callback, subscriber=None, priority=100):
         """Call *callback* with every event matching *subscription*.
@@ -281,23 +300,40 @@ class EventHub(ConnectionLifecycle, PacketProtocol):
         being done. A subscriber is announced again after a reconnection.
         """
         event = ftrack_api.event.base.Event(topic=topic, data=data)
+        if topic == socketio.SUBSCRIBE_TOPIC:
+            callback = functools.partial(self._on_subscribed, subscriber)
+        else:
+            callback = functools.partial(self._on_unsubscribed, subscriber)
         try:
-            self._publish(event, callback=self._make_ack_check(action, subscriber))
+            self._publish(event, callback=callback)
         except ftrack_api.exception.EventHubConnectionError as error:
             logger.debug('%s %s: server not told (%s).', action, subscriber, error)
 
-    @staticmethod
-    def _make_ack_check(action, subscriber):
-        def check(result=None, *args):
-            if not isinstance(result, collections.abc.Mapping) or not result.get(
-                'success'
-            ):
-                message = result.get('message') if isinstance(result, dict) else result
-                logger.warning(
-                    '%s %s failed on the server: %s', action, subscriber, message
+    def _on_subscribed(self, subscriber, response):
+        """Log the server's refusal to subscribe *subscriber*, if it refused."""
+        if not _succeeded(response):
+            logger.warning(
+                'Server failed to subscribe subscriber {0}: {1}'.format(
+                    subscriber.metadata['id'], _failure_message(response)
                 )
+            )
 
-        return check
+    def _on_unsubscribed(self, subscriber, response):
+        """Log the server's refusal to unsubscribe *subscriber*, if it refused."""
+        if not _succeeded(response):
+            logger.warning(
+                'Server failed to unsubscribe subscriber {0}: {1}'.format(
+                    subscriber.metadata['id'], _failure_message(response)
+                )
+            )
+
+    def _on_published(self, event, response):
+        """Log the server's refusal to publish *event*, if it refused."""
+        if not _succeeded(response):
+            logger.error(
+                'Server responded with error while publishing event {0}. '
+                'Error was: {1}'.format(event, _failure_message(response))
+            )
 
     # -- Publishing -----------------------------------------------------
 
@@ -332,7 +368,7 @@ class EventHub(ConnectionLifecycle, PacketProtocol):
             return self._publish(
                 event,
                 synchronous=synchronous,
-                callback=self._check_publish_ack,
+                callback=functools.partial(self._on_published, event),
                 on_reply=on_reply,
             )
         except Exception as error:
@@ -446,139 +482,16 @@ class EventHub(ConnectionLifecycle, PacketProtocol):
         source.setdefault('user', {'username': self._api_user})
         source.setdefault('host', self._host)
 
-    @staticmethod
-    def _check_publish_ack(result=None, *args):
-        if not isinstance(result, collections.abc.Mapping) or not result.get('success'):
-            logger.error('Event server failed to publish an event: %s', result)
 
-    # -- Receiving ------------------------------------------------------
-
-    def _queue_event(self, event):
-        """Queue *event* for :meth:`wait`, dropping the oldest when full."""
-        while self._event_queue.qsize() >= self.max_queued_events:
-            try:
-                dropped = self._event_queue.get_nowait()
-            except queue.Empty:
-                break
-            self._dropped_events += 1
-            if self._dropped_events == 1 or self._dropped_events % 1000 == 0:
-                logger.warning(
-                    'Event queue full (%d events; is wait() being called?): '
-                    'dropped %d events so far, latest %s.',
-                    self.max_queued_events,
-                    self._dropped_events,
-                    dropped.get('topic'),
-                )
-        self._event_queue.put(event)
-
-    def _queue_local_event(self, topic):
-        """Queue a local meta event with this hub as its source."""
-        event = ftrack_api.event.base.Event(topic=topic)
-        self._prepare_event(event)
-        self._queue_event(event)
-
-    def wait(self, duration=None):
-        """Handle received events on this thread until *duration* has passed.
-
-        *duration* is in seconds (float allowed); None waits until
-        interrupted (Ctrl-C raises :class:`KeyboardInterrupt` as usual) or
-        until the hub gives up reconnecting (``ftrack.meta.disconnected``).
-
-        Raise :class:`ftrack_api.exception.EventHubConnectionError` if no
-        connection was ever made or started.
-        """
-        if not self._ever_initialised:
-            raise ftrack_api.exception.EventHubConnectionError(
-                'Cannot wait for events: the event hub was never connected. '
-                'Call session.event_hub.connect() first or create the session '
-                'with auto_connect_event_hub=True.'
-            )
-        deadline = None if duration is None else time.monotonic() + duration
-        while True:
-            # Short blocking slices keep Ctrl-C responsive on every platform.
-            timeout = 0.5
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return
-                timeout = min(timeout, remaining)
-            try:
-                event = self._event_queue.get(timeout=timeout)
-            except queue.Empty:
-                continue
-            self._handle(event)
-            if event['topic'] == DISCONNECTED_TOPIC:
-                return
-
-    def _handle(self, event, synchronous=False):
-        """Call every interested, targeted subscriber with *event*.
-
-        Return the results other than None when *synchronous*; otherwise
-        send them as replies.
-        """
-        target = event.get('target') or ''
-        target_expression = None
-        if target:
-            try:
-                target_expression = self._parser.parse(target)
-            except ftrack_api.exception.ParseError as error:
-                logger.warning('Dropping event %s with invalid target: %s', event, error)
-                return []
-
-        results = []
-        for subscriber in self._registry.ordered:
-            if not subscriber.interested_in(event):
-                continue
-            if target_expression is not None and not target_expression.match(
-                subscriber.metadata
-            ):
-                continue
-            try:
-                response = subscriber.callback(event)
-            except Exception:
-                logger.exception(
-                    'Error calling subscriber %s for event %s.', subscriber, event
-                )
-                response = None
-            if response is not None:
-                if synchronous:
-                    results.append(response)
-                else:
-                    try:
-                        self.publish_reply(
-                            event, response, source=dict(subscriber.metadata)
-                        )
-                    except Exception:
-                        logger.exception(
-                            'Error replying to event %s from %s.', event, subscriber
-                        )
-            if event.is_stopped():
-                logger.debug('Event %s stopped by %s.', event['id'], subscriber)
-                break
-        return results
-
-    def _handle_reply(self, event):
-        """Call the ``on_reply`` callback registered for the replied event."""
-        with self._lock:
-            callback = self._reply_callbacks.get(event['in_reply_to_event'])
-        if callback is not None:
-            callback(event)
-
-
-def _event_as_wire_mapping(value):
-    """Return the JSON-able mapping of the event *value* (for json.dumps)."""
-    if isinstance(value, ftrack_api.event.base.Event):
-        mapping = dict(value)
-        if 'in_reply_to_event' in mapping:
-            mapping['inReplyToEvent'] = mapping.pop('in_reply_to_event')
-        return mapping
-    raise TypeError(
-        'Object of type {0} is not JSON serializable'.format(type(value).__name__)
+def _succeeded(response):
+    """Return whether the acknowledgement *response* reports success."""
+    return isinstance(response, collections.abc.Mapping) and bool(
+        response.get('success')
     )
 
 
-def _local_reply_key(mapping):
-    """Rename a decoded mapping's ``inReplyToEvent`` key (for json.loads)."""
-    if 'inReplyToEvent' in mapping:
-        mapping['in_reply_to_event'] = mapping.pop('inReplyToEvent')
-    return mapping
+def _failure_message(response):
+    """Return the message of a failed acknowledgement *response*."""
+    if isinstance(response, collections.abc.Mapping):
+        return response.get('message')
+    return response

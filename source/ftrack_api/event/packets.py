@@ -47,13 +47,7 @@ class PacketProtocol(object):
         """
         packet_id = ''
         if callback is not None:
-            with self._lock:
-                self._unique_packet_id += 1
-                identifier = self._unique_packet_id
-                self._packet_callbacks[identifier] = callback
-                while len(self._packet_callbacks) > self.max_packet_callbacks:
-                    del self._packet_callbacks[next(iter(self._packet_callbacks))]
-            packet_id = '{0}+'.format(identifier)
+            packet_id = self._add_packet_callback(callback)
         packet = '{0}:{1}::{2}'.format(code, packet_id, data)
         logger.debug('Sent packet: %s', packet)
         try:
@@ -61,8 +55,41 @@ class PacketProtocol(object):
         except ftrack_api.exception.EventHubConnectionError:
             if callback is not None:
                 with self._lock:
-                    self._packet_callbacks.pop(identifier, None)
+                    self._packet_callbacks.pop(int(packet_id[:-1]), None)
             raise
+
+    def _add_packet_callback(self, callback):
+        """Remember *callback* under a new packet id; return ``'<id>+'``.
+
+        The returned text is the id field of a packet asking for an
+        acknowledgement with data.
+        """
+        with self._lock:
+            self._unique_packet_id += 1
+            identifier = self._unique_packet_id
+            self._packet_callbacks[identifier] = callback
+            while len(self._packet_callbacks) > self.max_packet_callbacks:
+                del self._packet_callbacks[next(iter(self._packet_callbacks))]
+        return '{0}+'.format(identifier)
+
+    def _pop_packet_callback(self, packet_identifier):
+        """Return and forget the callback of packet *packet_identifier* (int).
+
+        Raise :class:`KeyError` if none waits for that packet.
+        """
+        with self._lock:
+            return self._packet_callbacks.pop(packet_identifier)
+
+    def _acknowledge_packet(self, packet_identifier, *args):
+        """Acknowledge the received packet *packet_identifier*, with *args*.
+
+        Sends ``6:::<id>`` or, with arguments, ``6:::<id>+<JSON list>``
+        (upstream fails with :class:`IndexError` when given arguments).
+        """
+        data = str(packet_identifier)
+        if args:
+            data += '+' + self._encode(list(args))
+        self._send_packet(str(socketio.ACK), data)
 
     def _emit_event_packet(self, namespace, event, callback=None):
         """Send *event* as an event packet named *namespace*."""
@@ -140,10 +167,12 @@ class PacketProtocol(object):
         except ftrack_api.exception.EventHubPacketError as error:
             logger.warning('Ignoring ack packet: %s', error)
             return
-        with self._lock:
-            callback = self._packet_callbacks.pop(identifier, None)
-        if callback is not None:
-            callback(*args)
+        try:
+            callback = self._pop_packet_callback(identifier)
+        except KeyError:
+            logger.debug('No callback waits for packet %s.', identifier)
+            return
+        callback(*args)
 
     def _handle_error_packet(self, code, packet_identifier, path, data):
         """Log the error the server reports."""

@@ -36,4 +36,29 @@ class Subscriber(object):
             type(self).__name__, self.metadata, self.subscription
         )
 
-    __repr__ = __str__
+
+class _SubscriptionContext(object):
+    """Context manager subscribing a callback to a hub for a ``with`` block.
+
+    Made by :meth:`ftrack_api.event.hub.EventHub.subscription`: entering
+    subscribes *callback* to *subscription* on *hub* (with *subscriber* and
+    *priority* as :meth:`~ftrack_api.event.hub.EventHub.subscribe` takes
+    them); leaving unsubscribes it, however the block ends.
+    """
+
+    def __init__(self, hub, subscription, callback, subscriber, priority):
+        self._hub = hub
+        self._subscription = subscription
+        self._callback = callback
+        self._subscriber = subscriber
+        self._priority = priority
+        self._identifier = None
+
+    def __enter__(self):
+        self._identifier = self._hub.subscribe(
+            self._subscription, self._callback, subscriber=self._subscriber,
+            priority=self._priority,
+        )
+
+    def __exit__(self, exception_type, exception_value, traceback):
+        self._hub.unsubscribe(self._identifier)
