@@ -55,7 +55,8 @@ def process_until(
 
     *hub* is an :class:`ftrack_api.event.hub.EventHub` that has been
     connected. Raise :class:`AssertionError` if *predicate* is still false
-    after *timeout* seconds.
+    after *timeout* seconds; its message names *description* (default: the
+    predicate's name).
     """
     _poll(
         predicate,
@@ -221,6 +222,10 @@ class RawEventClient(object):
         *api_user* and *api_key* authenticate; they travel in headers, or
         in the query string of the handshake and of the websocket URL when
         *credentials_in_query* (the JavaScript API's way).
+        *heartbeat_reply* is the packet answered to each heartbeat. With
+        *expect_connect* (the default) the server's ``1::`` packet is
+        awaited. *timeout* (seconds) applies to the handshake and to each
+        socket operation.
 
         Raise :class:`AssertionError` if the handshake is refused or the
         server does not confirm the connection.
@@ -270,8 +275,9 @@ class RawEventClient(object):
     def recv(self, timeout: float = 10.0, skip_heartbeats: bool = True) -> str:
         """Return the next packet text, answering heartbeats on the way.
 
-        Raise :class:`AssertionError` if none arrives within *timeout*
-        seconds.
+        With *skip_heartbeats* False a heartbeat is returned like any other
+        packet (and not answered). Raise :class:`AssertionError` if none
+        arrives within *timeout* seconds.
         """
         deadline = time.monotonic() + timeout
         while True:
