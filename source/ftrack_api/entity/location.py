@@ -318,7 +318,8 @@ class Location(ftrack_api.entity.base.Entity):
     def remove_component(self, component, recursive=True):
         """Take *component* out of this location (data and registration).
 
-        See :meth:`remove_components`; a :meth:`Session.commit` is issued.
+        With *recursive*, the members of a container component go too. See
+        :meth:`remove_components`; a :meth:`Session.commit` is issued.
         """
         return self.remove_components([component], recursive=recursive)
 
