@@ -11,6 +11,9 @@ class OriginStructure(Structure):
     def get_resource_identifier(self, entity, context=None):
         """Return the ``source_resource_identifier`` of *context*.
 
+        *entity* (the component) is not looked at: the data keeps the
+        identifier it has in its origin.
+
         *context* must be a mapping holding ``source_resource_identifier``,
         the identifier to pass through. Raise
         :exc:`~ftrack_api.structure.base.MissingContextError` (a
