@@ -37,7 +37,8 @@ def handshake(handshake_url, headers=None, cookies=None, timeout=CONNECT_TIMEOUT
 
     *handshake_url* is ``<scheme>://<host>[:<port>]/socket.io/1/``;
     *headers* and *cookies* are sent with the request (credentials travel
-    in the ``ftrack-user`` / ``ftrack-api-key`` headers).
+    in the ``ftrack-user`` / ``ftrack-api-key`` headers); *timeout* is in
+    seconds.
 
     Raise :class:`ftrack_api.exception.EventHubConnectionError` if the
     server cannot be reached or refuses the handshake.
