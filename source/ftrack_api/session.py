@@ -38,6 +38,7 @@ import ftrack_api.query
 import ftrack_api.symbol
 from ftrack_api._session.batch import OperationPayload  # noqa: F401
 from ftrack_api._session.identity import identity_key
+from ftrack_api._session.private_api import PrivateApiMixin
 from ftrack_api._session.server_actions import ServerActionsMixin
 from ftrack_api._session.session_locations import LocationsMixin
 from ftrack_api._session.startup import MINIMUM_SERVER_VERSION, StartupMixin  # noqa: F401
@@ -46,6 +47,7 @@ from ftrack_api._session.thread_flags import (  # noqa: F401
     flags_by_thread,
 )
 from ftrack_api._session.transport import SessionAuthentication, Transport  # noqa: F401
+from ftrack_api.logging import LazyLogMessage as L  # noqa: F401 - upstream's name.
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -73,7 +75,9 @@ def _require_mapping(name, value):
         )
 
 
-class Session(StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin):
+class Session(
+    StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin, PrivateApiMixin
+):
     """One connection to an ftrack server, with its own entities and unit of work."""
 
     def __init__(

@@ -246,3 +246,50 @@ def test_session_auto_populate_argument_is_the_default(compat, ftrack_server):
         'thread.join()\n'
         'session.close()\n'
         'result = seen', server=ftrack_server)
+
+
+def test_private_session_methods(compat, ftrack_server):
+    compat.compare(
+        'import os, re, arrow, datetime\n' + OPEN
+        + 'priority = session.query("Priority").first()\n'
+        'seen = {"get": session._get("Priority", [priority["id"]]) is priority}\n'
+        'try:\n'
+        '    session._get("Priority", ["nope"])\n'
+        'except KeyError as error:\n'
+        '    seen["get missing"] = str(error)\n'
+        'seen["encode"] = [session._encode(priority),\n'
+        '    session._encode(priority, entity_attribute_strategy="modified_only"),\n'
+        '    session._encode(priority, entity_attribute_strategy="bogus"),\n'
+        '    session._encode(arrow.get("2020-01-02T03:04:05+01:00")),\n'
+        '    session._encode(datetime.datetime(2020, 1, 2, 3, 4, 5)),\n'
+        '    session._encode(datetime.date(2020, 1, 2))]\n'
+        'refused = []\n'
+        'for value in (object(), [1, 2], {"a": 1}, "x", 1):\n'
+        '    try:\n'
+        '        session._encode(value)\n'
+        '    except TypeError as error:\n'
+        '        refused.append(re.sub("0x[0-9a-f]+", "0x?", str(error)))\n'
+        'seen["refused"] = refused\n'
+        'seen["decode"] = [repr(session._decode({"__type__": "datetime", "value": "2020-01-02T03:04:05"})),\n'
+        '    session._decode({"__entity_type__": "Priority", "id": priority["id"]}) is priority,\n'
+        '    session._decode({"a": 1})]\n'
+        'path = os.path.join(workdir, "file.txt")\n'
+        'open(path, "w").write("12345")\n'
+        'seen["size"] = [session._get_filesystem_size(path),\n'
+        '    session._get_filesystem_size(os.path.join(workdir, "missing"))]\n'
+        'seen["locations"] = [[location["name"] for location in session._get_locations()],\n'
+        '    [location["name"] for location in session._get_locations(filter_inaccessible=False)]]\n'
+        'component = session._create_component("FileComponent", path, {"name": "x"}, None)\n'
+        'origin = session.get("Location", ftrack_api.symbol.ORIGIN_LOCATION_ID)\n'
+        'seen["component"] = [type(component).__name__, component["name"], component["size"],\n'
+        '    str(component["file_type"]), origin.get_filesystem_path(component) == path]\n'
+        'seen["merge"] = [session._merge_entity(priority) is priority,\n'
+        '    session._merge_recursive(priority) is priority]\n'
+        'session.rollback()\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)
+
+
+def test_raise_server_error(compat, ftrack_server):
+    compat.compare(OPEN + 'session._raise_server_error("boom")', server=ftrack_server,
+                   log_level='ERROR')

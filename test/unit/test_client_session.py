@@ -538,3 +538,47 @@ def test_context_managers_leave_no_entry_behind():
         assert thread.ident not in session._record_operations
     finally:
         session.close()
+
+
+def test_private_methods_upstream_integrations_call(tmp_path, caplog):
+    import datetime
+
+    import arrow
+
+    session = OfflineSession()
+    try:
+        priority = session.create('Priority', {'name': 'p', 'value': 1})
+        key = [priority['id']]
+        assert session._get('Priority', key) is priority
+        with pytest.raises(KeyError) as raised:
+            session._get('Priority', ['missing'])
+        assert raised.value.args == ("('Priority', ['missing'])",)
+        assert session._encode(priority, entity_attribute_strategy='bogus') == {
+            '__entity_type__': 'Priority', 'id': priority['id']}
+        assert session._encode(datetime.date(2020, 1, 2)) == {
+            '__type__': 'datetime', 'value': '2020-01-02'}
+        assert session._encode(arrow.get('2020-01-02T03:04:05+01:00'))['value'] == (
+            '2020-01-02T03:04:05+01:00')
+        with pytest.raises(TypeError) as raised:
+            session._encode([1])
+        assert str(raised.value) == '[1] is not JSON serializable'
+        decoded = session._decode({'__entity_type__': 'Priority', 'id': priority['id']})
+        assert decoded is not priority and decoded['id'] == priority['id']
+        path = tmp_path / 'file.txt'
+        path.write_text('12345')
+        assert session._get_filesystem_size(str(path)) == 5
+        assert session._get_filesystem_size(str(tmp_path / 'missing')) == 0
+        assert session._merge_entity(priority) is priority
+        assert session._merge_recursive(priority) is priority
+        with pytest.raises(ftrack_api.exception.ServerError) as raised:
+            session._raise_server_error('went wrong')
+        assert str(raised.value) == 'went wrong'
+        assert 'went wrong' in caplog.text
+        component = session._create_component(
+            'FileComponent', str(path), {'name': 'x'}, None)
+        assert component['name'] == 'x'
+        origin = session.get('Location', ftrack_api.symbol.ORIGIN_LOCATION_ID)
+        assert origin.get_filesystem_path(component) == str(path)
+    finally:
+        session.rollback()
+        session.close()
