@@ -91,8 +91,11 @@ class PacketProtocol(object):
             data += '+' + self._encode(list(args))
         self._send_packet(str(socketio.ACK), data)
 
-    def _emit_event_packet(self, namespace, event, callback=None):
-        """Send *event* as an event packet named *namespace*."""
+    def _emit_event_packet(self, namespace, event, callback):
+        """Send *event* as an event packet named *namespace*.
+
+        *callback* (or None) is called with the server's acknowledgement.
+        """
         self._send_packet(
             str(socketio.EVENT),
             self._encode({'name': namespace, 'args': [event]}),
