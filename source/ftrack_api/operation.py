@@ -38,9 +38,11 @@ def _describe(operation):
 
 
 class Operation(object):
-    """Base class of all operations."""
+    """Base class of all operations.
 
-    __slots__ = ()
+    Operations are plain objects with their values as instance attributes
+    (``vars(operation)`` lists them), as upstream's.
+    """
 
 
 class CreateEntityOperation(Operation):
@@ -53,8 +55,6 @@ class CreateEntityOperation(Operation):
     each value is shallow-copied so later changes to a mutable value do not
     alter what was recorded.
     """
-
-    __slots__ = ('entity_type', 'entity_key', 'entity_data')
 
     def __init__(self, entity_type, entity_key, entity_data):
         self.entity_type = entity_type
@@ -78,11 +78,6 @@ class UpdateEntityOperation(Operation):
     shallow-copied (so a changed collection is recorded as a snapshot).
     """
 
-    __slots__ = (
-        'entity_type', 'entity_key', 'attribute_name', 'old_value',
-        'new_value',
-    )
-
     def __init__(
         self, entity_type, entity_key, attribute_name, old_value, new_value
     ):
@@ -104,7 +99,6 @@ class UpdateEntityOperation(Operation):
 class DeleteEntityOperation(Operation):
     """The deletion of an entity identified by *entity_type* and *entity_key*."""
 
-    __slots__ = ('entity_type', 'entity_key')
 
     def __init__(self, entity_type, entity_key):
         self.entity_type = entity_type

@@ -13,6 +13,7 @@ import inspect
 import logging
 import os
 import sys
+import traceback
 import uuid
 
 logger = logging.getLogger(__name__)
@@ -31,11 +32,16 @@ def discover(paths, positional_arguments=None, keyword_arguments=None):
     called with *positional_arguments* as ``*args`` and
     *keyword_arguments* as ``**kwargs``.
 
-    When ``register`` does not accept ``**kwargs``, keyword arguments it
-    does not name are dropped and a warning names them. Paths that do not
-    exist, files that fail to import, files without ``register`` and
-    ``register`` calls that raise are logged with the plugin path and
-    skipped: discovery never raises for a faulty plugin.
+    When ``register`` cannot take all the arguments, the ones it cannot
+    take are dropped (keyword arguments it does not name, positional ones
+    beyond its parameters) and upstream's warning is logged ("Culling
+    passed arguments to match register function signature."). Paths that
+    do not exist are skipped; files that fail to import and files without a
+    ``register`` function are logged (warning) and skipped.
+
+    As upstream, an error raised by a ``register`` function propagates (so
+    a broken plugin on ``FTRACK_EVENT_PLUGIN_PATH`` makes ``Session()``
+    raise).
 
     Raise :exc:`TypeError` if *paths* is not a path or a list of paths.
     """
@@ -65,7 +71,7 @@ def _find_plugin_files(path):
         return []
 
     if not os.path.isdir(path):
-        logger.warning('Plugin path "%s" does not exist; skipped.', path)
+        logger.debug('Plugin path "%s" does not exist; skipped.', path)
         return []
 
     found = []
@@ -89,11 +95,10 @@ def _load_module(module_path):
         # pickling) works; the unique name avoids clobbering anything.
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
-    except Exception:
+    except Exception as error:
         sys.modules.pop(module_name, None)
-        logger.warning(
-            'Failed to load plugin from "%s"; skipped.', module_path, exc_info=True
-        )
+        logger.warning('Failed to load plugin from "{0}": {1}'.format(module_path, error))
+        logger.debug(traceback.format_exc())
         return None
 
     logger.debug('Loaded plugin "%s" as module %s.', module_path, module_name)
@@ -101,42 +106,51 @@ def _load_module(module_path):
 
 
 def _register(module, module_path, positional_arguments, keyword_arguments):
-    """Call the ``register`` function of *module*, logging any failure."""
+    """Call the ``register`` function of *module* with what it can take."""
     register = getattr(module, 'register', None)
     if register is None:
+        logger.warning(
+            'Failed to load plugin that did not define a "register" function at '
+            'the module level: {0}'.format(module_path)
+        )
+        return
+
+    positional = _accepted_positional_arguments(register, positional_arguments)
+    accepted = _accepted_keyword_arguments(register, len(positional), keyword_arguments)
+    if len(positional) < len(positional_arguments) or len(accepted) < len(
+        keyword_arguments
+    ):
+        logger.warning('Culling passed arguments to match register function signature.')
         logger.debug(
-            'Plugin "%s" has no register function; skipped.', module_path
-        )
-        return
-
-    if not callable(register):
-        logger.warning(
-            'Plugin "%s" defines register as a non-callable %r; skipped.',
+            'Plugin "%s": register does not take argument(s) %s.',
             module_path,
-            type(register).__name__,
+            ', '.join(
+                ['#{0}'.format(index) for index in range(
+                    len(positional), len(positional_arguments))]
+                + sorted(set(keyword_arguments) - set(accepted))
+            ),
         )
-        return
+    register(*positional, **accepted)
 
-    accepted = _accepted_keyword_arguments(
-        register, len(positional_arguments), keyword_arguments
-    )
-    dropped = sorted(set(keyword_arguments) - set(accepted))
-    if dropped:
-        logger.warning(
-            'Plugin "%s": register does not accept argument(s) %s; '
-            'they were not passed.',
-            module_path,
-            ', '.join(dropped),
-        )
 
+def _accepted_positional_arguments(function, positional_arguments):
+    """Return the first *positional_arguments* that *function* can take.
+
+    All of them when it takes ``*args`` or cannot be inspected.
+    """
     try:
-        register(*positional_arguments, **accepted)
-    except Exception:
-        logger.warning(
-            'Plugin "%s": register raised an error; skipped.',
-            module_path,
-            exc_info=True,
-        )
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return list(positional_arguments)
+    count = 0
+    for parameter in signature.parameters.values():
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            return list(positional_arguments)
+        if parameter.kind in (
+            inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
+        ):
+            count += 1
+    return list(positional_arguments[:count])
 
 
 def _accepted_keyword_arguments(function, positional_count, keyword_arguments):
