@@ -12,10 +12,10 @@ import collections.abc
 import traceback
 
 
-def _rebuild(cls, message, details, traceback_text):
+def _rebuild(cls, message, details, traceback_text, args=None):
     """Return an instance of *cls* restored from pickled state."""
     error = cls.__new__(cls)
-    Exception.__init__(error, message)
+    error.args = tuple(args) if args is not None else (message,)
     error.message = message
     error.details = details
     error.traceback = traceback_text
@@ -41,18 +41,25 @@ class Error(Exception):
         self.details = details if details is not None else {}
         # Kept because errors are often logged far from where they occurred.
         self.traceback = traceback.format_exc()
-        super(Error, self).__init__(self._render())
+        # As upstream, Exception.__init__ is not called: ``args`` keeps the
+        # positional arguments the exception was constructed with (and the
+        # default repr shows them).
 
     def _render(self):
         """Return the message with the placeholders filled from details.
 
-        A message whose braces are not placeholders (for instance a server
-        message quoting JSON) is returned unformatted rather than raising
-        while an error is being reported.
+        As upstream, text values are written as their UTF-8 bytes (so a
+        value ``'Foo'`` appears as ``b'Foo'``); scripts match these
+        messages. A message whose braces are not placeholders (for instance
+        a server message quoting JSON) is returned unformatted rather than
+        raising while an error is being reported.
         """
         message = str(self.message)
         try:
-            return message.format(**self._format_details())
+            return message.format(**{
+                key: value.encode('utf-8') if isinstance(value, str) else value
+                for key, value in self._format_details().items()
+            })
         except (
             KeyError,
             IndexError,
@@ -72,15 +79,11 @@ class Error(Exception):
         """Return the formatted message."""
         return self._render()
 
-    def __repr__(self):
-        """Return the class name and the formatted message."""
-        return '{0}({1!r})'.format(type(self).__name__, self._render())
-
     def __reduce__(self):
         """Pickle from state: subclass constructors take other arguments."""
         return (
             _rebuild,
-            (type(self), self.message, self.details, self.traceback),
+            (type(self), self.message, self.details, self.traceback, self.args),
         )
 
 
@@ -384,6 +387,10 @@ class AccessorError(Error):
 class _AccessorOperationError(AccessorError):
     """Shared construction of the errors about an operation on a resource."""
 
+    #: Whether *error* is kept in the details (upstream keeps it for failed
+    #: operations, not for resource errors).
+    _details_include_error = True
+
     def __init__(
         self, operation='', resource_identifier=None, error=None, **kw
     ):
@@ -391,12 +398,10 @@ class _AccessorOperationError(AccessorError):
 
         *error* is the underlying cause (an exception or a text).
         """
-        super(_AccessorOperationError, self).__init__(*_split_keywords(
-            kw,
-            operation=operation,
-            resource_identifier=resource_identifier,
-            error=error,
-        ))
+        extra = dict(operation=operation, resource_identifier=resource_identifier)
+        if self._details_include_error:
+            extra['error'] = error
+        super(_AccessorOperationError, self).__init__(*_split_keywords(kw, **extra))
 
 
 class AccessorOperationFailedError(_AccessorOperationError):
@@ -442,6 +447,8 @@ class AccessorFilesystemPathError(AccessorResourceIdentifierError):
 
 class AccessorResourceError(_AccessorOperationError):
     """Base for errors associated with specific resource."""
+
+    _details_include_error = False
 
     default_message = 'Unspecified resource error: {resource_identifier}'
 

@@ -78,9 +78,12 @@ def describe(value, _depth=0):
 def _exception_description(error):
     import ftrack_api.exception
 
+    # The public ftrack_api.exception classes it derives from (private
+    # helper bases are an implementation detail).
     bases = [
         cls.__name__ for cls in type(error).__mro__
         if cls.__module__ == ftrack_api.exception.__name__
+        and not cls.__name__.startswith('_')
     ]
     try:
         message = str(error)

@@ -75,10 +75,17 @@ def test_messages_with_details(compat):
         ']]')
 
 
-def test_bytes_reprs_kept(compat):
+def test_text_details_render_as_bytes_reprs(compat):
+    # Upstream writes text detail values as their UTF-8 bytes (b'Foo').
     compat.compare(
-        'result = str(ftrack_api.exception.UnrecognisedEntityTypeError("Foo"))',
-        kept="upstream writes values into messages as bytes reprs (b'Foo'); ours as text")
+        'e = ftrack_api.exception\n'
+        'errors = [e.UnrecognisedEntityTypeError("Foo"), e.UnrecognisedEntityTypeError("F\u00e9"),\n'
+        '    e.AccessorResourceNotFoundError(resource_identifier="x"),\n'
+        '    e.AccessorResourceNotFoundError(resource_identifier=b"by"),\n'
+        '    e.AccessorResourceNotFoundError(resource_identifier=5),\n'
+        '    e.Error("m {x} {y}", details={"x": "\u00e9", "y": ["list"]}),\n'
+        '    e.InvalidStateTransitionError("a", "b", "ent")]\n'
+        'result = [[str(error), error.args, repr(error), error.details] for error in errors]')
 
 
 def test_error_details_and_repr(compat):

@@ -52,8 +52,7 @@ def test_disk_error_handler_message(compat):
     compat.compare(
         'import ftrack_api.accessor.disk as disk\n'
         'with disk.error_handler(operation="open", resource_identifier="x"):\n'
-        '    raise OSError(2, "failure")', fields=('raised',),
-        kept="upstream writes the identifier as a bytes repr (b'x') in the message")
+        '    raise OSError(2, "failure")', fields=('raised',))
 
 
 def test_disk_exports(compat):

@@ -105,14 +105,14 @@ KEPT = {
     ('ftrack_api.event.hub', '_ProcessorThread'):
         'our connection runs its own receive thread (heartbeats included)',
     ('ftrack_api.event.expression', 'Parser._construct_parser'):
-        'our parser is not built from pyparsing elements',
+        'our parser builds its pyparsing grammar once (infix notation), without upstream\'s _construct_parser and _process_* steps',
     ('ftrack_api.event.expression', 'alphanums'):
         "pyparsing's names are not re-exported by our expression module",
 }
 for _name in ('_process', '_process_and', '_process_condition', '_process_expression',
               '_process_not', '_process_or', '_process_quoted_value'):
     KEPT[('ftrack_api.event.expression', 'Parser.' + _name)] = (
-        'our parser is not built from pyparsing elements')
+        'our parser builds its pyparsing grammar once (infix notation), without upstream\'s _construct_parser and _process_* steps')
 
 
 def _describe(compat, module, wanted=None):

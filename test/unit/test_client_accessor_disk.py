@@ -74,11 +74,11 @@ def test_base_defaults():
     minimal = _MinimalAccessor()
     with pytest.raises(exception.AccessorUnsupportedOperationError) as error:
         minimal.get_filesystem_path('a/b')
-    assert str(error.value) == 'Operation get_filesystem_path unsupported.'
+    assert str(error.value) == "Operation b'get_filesystem_path' unsupported."
     assert error.value.details['resource_identifier'] == 'a/b'
     with pytest.raises(exception.AccessorUnsupportedOperationError) as error:
         minimal.get_url('a/b')
-    assert str(error.value) == 'Operation get_url unsupported.'
+    assert str(error.value) == "Operation b'get_url' unsupported."
     minimal.remove_container('c')
     assert minimal.removed == 'c'
 
@@ -149,14 +149,14 @@ def test_open_missing_for_reading(accessor):
     """Reading a missing file names the resource identifier."""
     with pytest.raises(exception.AccessorResourceNotFoundError) as error:
         accessor.open('missing.txt')
-    assert str(error.value) == 'Resource not found: missing.txt'
+    assert str(error.value) == "Resource not found: b'missing.txt'"
 
 
 def test_open_into_missing_parent(accessor):
     """Writing into a missing directory reports the parent as missing."""
     with pytest.raises(exception.AccessorParentResourceNotFoundError) as error:
         accessor.open('nowhere/file.txt', 'wb')
-    assert str(error.value) == 'Parent resource is missing: nowhere/file.txt'
+    assert str(error.value) == "Parent resource is missing: b'nowhere/file.txt'"
 
 
 def test_open_container_is_invalid(accessor):
@@ -219,7 +219,7 @@ def test_remove(accessor):
 
     with pytest.raises(exception.AccessorContainerNotEmptyError) as error:
         accessor.remove('dir')
-    assert str(error.value) == 'Container is not empty: dir'
+    assert str(error.value) == "Container is not empty: b'dir'"
     assert accessor.exists('dir/file.txt')
 
     accessor.remove('dir/file.txt')
@@ -229,7 +229,7 @@ def test_remove(accessor):
 
     with pytest.raises(exception.AccessorResourceNotFoundError) as error:
         accessor.remove('dir')
-    assert str(error.value) == 'Resource not found: dir'
+    assert str(error.value) == "Resource not found: b'dir'"
 
 
 def test_make_container(accessor):

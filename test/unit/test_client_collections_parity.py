@@ -51,7 +51,7 @@ def test_collection_holds_plain_values_through_patched_identity(plain_identity):
 def test_duplicate_in_initial_data_names_the_item(plain_identity):
     with pytest.raises(ftrack_api.exception.DuplicateItemInCollectionError) as error:
         ftrack_api.collection.Collection(None, None, data=['x', 'x'])
-    assert 'Item x already exists in collection' in str(error.value)
+    assert "Item b'x' already exists in collection" in str(error.value)
 
 
 def test_identity_is_looked_up_at_call_time(monkeypatch):

@@ -115,7 +115,7 @@ def test_get_accepts_any_iterable_and_unknown_type_is_a_key_error(session):
         session.get('NoSuchType', 'x')
     with pytest.raises(ftrack_api.exception.UnrecognisedEntityTypeError) as raised:
         session.get('NoSuchType', 'x')
-    assert str(raised.value) == 'Entity type "NoSuchType" not recognised.'
+    assert str(raised.value) == 'Entity type "b\'NoSuchType\'" not recognised.'
 
 
 def test_local_cache_holds_entities_and_rollback_removes_created(session):
