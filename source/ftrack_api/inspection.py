@@ -56,11 +56,11 @@ def state(entity):
     The result is :data:`ftrack_api.symbol.CREATED`,
     :data:`~ftrack_api.symbol.MODIFIED`, :data:`~ftrack_api.symbol.DELETED`
     or :data:`~ftrack_api.symbol.NOT_SET` when no operation is pending.
+
+    Raise :exc:`AttributeError` for an object that is not an entity (it
+    has no ``session``), as upstream.
     """
-    session = getattr(entity, 'session', None)
-    if session is None:
-        return ftrack_api.symbol.NOT_SET
-    return session._unit_of_work.state_of(entity)
+    return entity.session._unit_of_work.state_of(entity)
 
 
 def states(entities):

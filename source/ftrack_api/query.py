@@ -182,8 +182,8 @@ class QueryResult(collections.abc.Sequence):
         self._reject_limit()
         if self._offset is not None:
             raise ValueError(
-                'Expression contains an offset clause, which does not make '
-                'sense when selecting a single item: {0!r}.'.format(self._original())
+                'Expression contains an offset clause which does not make '
+                'sense when selecting a single item.'
             )
         records, _ = self._session._query('{0} limit 2'.format(self._expression))
         if not records:
@@ -207,18 +207,6 @@ class QueryResult(collections.abc.Sequence):
         return None
 
     def _reject_limit(self):
-        """Raise :exc:`ValueError` quoting the expression if it has a limit."""
+        """Raise :exc:`ValueError` (upstream's message) if it has a limit."""
         if self._limit is not None:
-            raise ValueError(
-                'Expression already contains a limit clause: {0!r}.'.format(
-                    self._original()
-                )
-            )
-
-    def _original(self):
-        parts = [self._expression]
-        if self._offset is not None:
-            parts.append('offset {0}'.format(self._offset))
-        if self._limit is not None:
-            parts.append('limit {0}'.format(self._limit))
-        return ' '.join(parts)
+            raise ValueError('Expression already contains a limit clause.')

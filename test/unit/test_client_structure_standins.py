@@ -94,8 +94,12 @@ def test_origin_structure_requires_source(session, context):
     with pytest.raises(ftrack_api.exception.StructureError) as error:
         OriginStructure().get_resource_identifier(component, context)
     assert isinstance(error.value, ValueError)
-    assert 'source_resource_identifier' in str(error.value)
-    assert '<FileComponent c1>' in str(error.value)
+    # Upstream's message, word for word.
+    assert str(error.value) == (
+        'Could not generate resource identifier as no source resource '
+        'identifier found in passed context.')
+    assert error.value.details['entity'] is component
+    assert error.value.details['context'] == context
 
 
 def test_entity_id_structure(session):

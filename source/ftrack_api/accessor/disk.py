@@ -116,7 +116,9 @@ class DiskAccessor(Accessor):
             path = os.path.normpath(os.path.join(prefix, path))
         if not _is_within(path, prefix):
             raise ftrack_api.exception.AccessorFilesystemPathError(
-                resource_identifier
+                resource_identifier,
+                message='Could not determine access path for resource_identifier '
+                'outside of configured prefix: {resource_identifier}.',
             )
         return path
 
@@ -262,11 +264,11 @@ class DiskAccessor(Accessor):
     def get_container(self, resource_identifier):
         """Return resource identifier of the container of *resource_identifier*.
 
-        The result is relative to the prefix when *resource_identifier* is
-        (``.`` for the prefix itself). Raise
+        With a prefix the result is relative to it (``''`` for the prefix
+        itself), as upstream; without one it is the identifier's directory
+        (``''`` for a bare name; a filesystem root is its own container). Raise
         :exc:`~ftrack_api.exception.AccessorParentResourceNotFoundError` for
-        the prefix itself or a filesystem root, which have no container in
-        this accessor.
+        the prefix itself, whose container is outside the prefix.
         """
         path = self.get_filesystem_path(resource_identifier)
         parent = os.path.dirname(path)
@@ -277,18 +279,14 @@ class DiskAccessor(Accessor):
                 path
             ) == os.path.abspath(prefix):
                 raise ftrack_api.exception.AccessorParentResourceNotFoundError(
-                    operation='get_container',
                     resource_identifier=resource_identifier,
-                    error='no container inside the prefix {0!r}'.format(prefix),
+                    message='Could not determine container for '
+                    '{resource_identifier} as container falls outside of '
+                    'configured prefix.',
                 )
-            if os.path.isabs(os.fspath(resource_identifier)):
-                return parent
-            return os.path.relpath(parent, prefix)
+            # As upstream: relative to the prefix, '' for the prefix itself.
+            relative = os.path.relpath(parent, prefix)
+            return '' if relative == os.curdir else relative
 
-        if parent == path:
-            raise ftrack_api.exception.AccessorParentResourceNotFoundError(
-                operation='get_container',
-                resource_identifier=resource_identifier,
-                error='a filesystem root has no container',
-            )
-        return parent or os.curdir
+        # As upstream, a filesystem root is its own container.
+        return parent

@@ -65,8 +65,7 @@ class IdStructure(Structure):
             return self.path_separator.join(self._get_parts(entity))
 
         raise UnsupportedEntityError(
-            'IdStructure supports only components, not {entity_type} '
-            '{entity!r}.',
+            'Cannot generate path for unsupported entity {entity}',
             details={'entity_type': entity_type, 'entity': entity},
         )
 

@@ -23,9 +23,8 @@ class OriginStructure(Structure):
         resource_identifier = (context or {}).get('source_resource_identifier')
         if resource_identifier is None:
             raise MissingContextError(
-                'Cannot generate a resource identifier for {entity!r}: the '
-                'context has no "source_resource_identifier" (context was '
-                '{context!r}).',
+                'Could not generate resource identifier as no source resource '
+                'identifier found in passed context.',
                 details={'entity': entity, 'context': context},
             )
         return resource_identifier

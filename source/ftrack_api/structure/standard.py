@@ -114,8 +114,8 @@ class StandardStructure(Structure):
 
         else:
             raise UnsupportedEntityError(
-                'StandardStructure supports only components, not '
-                '{entity_type} {entity!r}.',
+                'Cannot generate resource identifier for unsupported entity '
+                '{entity!r}',
                 details={'entity_type': entity_type, 'entity': entity},
             )
 
@@ -160,8 +160,9 @@ class StandardStructure(Structure):
             details={'component': component},
         )
 
-    def _get_parts(self, component):
-        """Return sanitised path parts down to the version of *component*."""
+    def _get_parts(self, entity):
+        """Return sanitised path parts down to the version of component *entity*."""
+        component = entity
         session = component.session
         version = self._get_version(component)
 
