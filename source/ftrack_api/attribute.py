@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections.abc
 import functools
+import logging
 
 import ftrack_api._session.custom_attributes as _custom_attributes
 import ftrack_api.collection
@@ -20,6 +21,8 @@ import ftrack_api.symbol
 from ftrack_api._session.collection_values import (
     bound_collection, collection_of, record_change,
 )
+
+logger = logging.getLogger(__name__)
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -424,6 +427,12 @@ class AbstractCollectionAttribute(Attribute):
         """Return *value* as this attribute's collection bound to *entity*."""
         raise NotImplementedError()
 
+    def _adapt_to_collection(self, entity, value):
+        """Return *value* (a list, collection or mapping) as this attribute's
+        collection bound to *entity* (upstream's name for the adaptation).
+        """
+        return self._adapt(entity, value)
+
     def _collection_changed(self, entity, collection, old_items):
         """Record that *collection* of *entity* changed from *old_items*."""
         record_change(self, entity, collection, old_items)
@@ -471,6 +480,13 @@ class KeyValueMappedCollectionAttribute(AbstractCollectionAttribute):
             collection = value.collection
             if collection.entity is entity and collection.attribute is self:
                 return value
+        elif isinstance(value, collections.abc.Mapping):
+            # A plain mapping: a new proxy whose items are created for it
+            # (through the creator), as upstream does.
+            proxy = self._make_proxy(bound_collection(self, entity, [], mapped=True))
+            for key, item in value.items():
+                proxy[key] = item
+            return proxy
         return self._make_proxy(bound_collection(self, entity, value, mapped=True))
 
     def _stored_for(self, collection):

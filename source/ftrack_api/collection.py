@@ -11,6 +11,7 @@ import ftrack_api.cache
 import ftrack_api.exception
 import ftrack_api.inspection
 import ftrack_api.symbol
+from ftrack_api.logging import LazyLogMessage as L  # noqa: F401 - upstream's name.
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -210,14 +211,18 @@ class Collection(collections.abc.MutableSequence):
         if not self.mutable:
             raise ftrack_api.exception.ImmutableCollectionError(self)
 
-    def _notify(self, old_items):
+    def _notify(self, old_value):
+        """Tell the owning attribute that this collection changed from *old_value*.
+
+        *old_value* is the list of items before the change.
+        """
         attribute = self.attribute
         entity = self.entity
         if attribute is None or entity is None:
             return
         changed = getattr(attribute, '_collection_changed', None)
         if changed is not None:
-            changed(entity, self, old_items)
+            changed(entity, self, old_value)
 
 
 class MappedCollectionProxy(collections.abc.MutableMapping):
@@ -430,6 +435,14 @@ class CustomAttributeCollectionProxy(KeyValueMappedCollectionProxy):
             self.collection.entity, include_hierarchical=not self._sparse
         )
 
+    def _get_entity_configurations(self):
+        """Return the custom attribute configurations that apply to the owner."""
+        return self._configurations()
+
+    def _get_keys(self):
+        """Return the keys of the configurations that apply to the owner."""
+        return [configuration['key'] for configuration in self._configurations()]
+
     def _configuration(self, key):
         """Return the applicable configuration with *key*, or None."""
         for configuration in self._configurations():
@@ -483,3 +496,12 @@ class CustomAttributeCollectionProxy(KeyValueMappedCollectionProxy):
     def values(self):
         """Return the list of values."""
         return [self[key] for key in self.keys()]
+
+
+def _get_custom_attribute_configurations(session):
+    """Return the custom attribute configurations of *session*'s server.
+
+    Fetched once per session and remembered (``Session.reset`` forgets
+    them).
+    """
+    return _custom_attributes._configurations(session, True)

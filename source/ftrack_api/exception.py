@@ -306,23 +306,6 @@ class ComponentNotInAnyLocationError(LocationError):
     default_message = 'Component not available in any location.'
 
 
-def _describe_entity(value, key):
-    """Return a short text for *value*, preferring its *key* attribute.
-
-    Entities render as opaque object reprs, so their identifying attribute
-    names the offending item better. Anything that cannot provide *key*
-    (plain strings, objects without item access, a closed session) falls
-    back to ``str()``: describing an error must never raise another one.
-    """
-    if isinstance(value, (str, bytes)):
-        return str(value)
-    try:
-        described = value[key]
-    except Exception:  # noqa: BLE001 - see docstring.
-        return str(value)
-    return str(described)
-
-
 def _component_details(components, location):
     """Return the details shared by the component-in-location errors."""
     if isinstance(components, (str, bytes)) or not isinstance(
@@ -335,7 +318,7 @@ def _component_details(components, location):
     return dict(
         components=components,
         formatted_components=', '.join(
-            _describe_entity(component, 'id') for component in components
+            str(component) for component in components
         ),
         location=location,
     )
@@ -352,13 +335,6 @@ class _ComponentLocationError(LocationError):
         super(_ComponentLocationError, self).__init__(
             *_split_keywords(kw, **_component_details(components, location))
         )
-
-    def _format_details(self):
-        """Return details with the location rendered by its name."""
-        details = dict(self.details)
-        if 'location' in details:
-            details['location'] = _describe_entity(details['location'], 'name')
-        return details
 
 
 class ComponentNotInLocationError(_ComponentLocationError):

@@ -47,6 +47,11 @@ def _colour_enabled(stream=None):
         return False
 
 
+def _can_do_colors():
+    """Return whether the formatter colours its output (on standard output)."""
+    return _colour_enabled()
+
+
 def _termcolor_accepts_force():
     """Return whether the installed termcolor takes ``force_color``."""
     try:

@@ -31,23 +31,27 @@ def primary_key(entity):
     )
 
 
-def next_state(operation, state):
+def _state(operation, state):
     """Return the state of an entity in *state* once *operation* applies.
 
-    A create gives :data:`~ftrack_api.symbol.CREATED`, a delete
-    :data:`~ftrack_api.symbol.DELETED` and an update
-    :data:`~ftrack_api.symbol.MODIFIED` when there was no state yet.
+    A delete gives :data:`~ftrack_api.symbol.DELETED`. A create or an
+    update only changes an entity with no state yet (to
+    :data:`~ftrack_api.symbol.CREATED` or
+    :data:`~ftrack_api.symbol.MODIFIED`); otherwise the state is kept, as
+    upstream's transitions do.
     """
-    if isinstance(operation, ftrack_api.operation.CreateEntityOperation):
-        return ftrack_api.symbol.CREATED
     if isinstance(operation, ftrack_api.operation.DeleteEntityOperation):
         return ftrack_api.symbol.DELETED
-    if (
-        isinstance(operation, ftrack_api.operation.UpdateEntityOperation)
-        and state is ftrack_api.symbol.NOT_SET
-    ):
-        return ftrack_api.symbol.MODIFIED
+    if state is ftrack_api.symbol.NOT_SET:
+        if isinstance(operation, ftrack_api.operation.CreateEntityOperation):
+            return ftrack_api.symbol.CREATED
+        if isinstance(operation, ftrack_api.operation.UpdateEntityOperation):
+            return ftrack_api.symbol.MODIFIED
     return state
+
+
+#: The name this client used for :func:`_state`.
+next_state = _state
 
 
 def state(entity):

@@ -121,6 +121,19 @@ class QueryResult(collections.abc.Sequence):
         expression, limit = _cut_clause(self.LIMIT_EXPRESSION, expression)
         return expression.strip(), offset, limit
 
+    def _extract_offset_and_limit(self, expression):
+        """Return ``(expression, offset, limit)`` for *expression* (upstream's name).
+
+        The expression comes back without its offset and limit clauses;
+        each of *offset* and *limit* is an int or None. Unlike upstream,
+        words inside quoted values are left alone (a kept fix).
+        """
+        return self._extract(expression)
+
+    def _can_fetch_more(self):
+        """Return whether more results may be fetched from the server."""
+        return self._next_offset is not None
+
     def __repr__(self):
         return '<{0} for {1!r}>'.format(type(self).__name__, self._expression)
 

@@ -177,24 +177,28 @@ class _Entity(dict):
 
 
 def test_component_not_in_location_error():
-    """Components are listed by id and the location by name."""
+    """As upstream: components by str() (as one text), the location by str()."""
     components = [_Entity(id='c1'), _Entity(id='c2')]
     location = _Entity(name='studio.disk')
     error = exception.ComponentNotInLocationError(components, location)
     assert isinstance(error, exception.LocationError)
+    formatted = '{0}, {1}'.format(components[0], components[1])
     assert str(error) == (
-        "Component(s) b'c1, c2' not found in location b'studio.disk'."
+        "Component(s) {0!r} not found in location {1}.".format(
+            formatted.encode('utf-8'), location)
     )
     assert error.details['components'] == components
     assert error.details['location'] is location
-    assert error.details['formatted_components'] == 'c1, c2'
+    assert error.details['formatted_components'] == formatted
 
 
 def test_component_in_location_error_single_component():
     """A single component is accepted as well as a sequence."""
-    error = exception.ComponentInLocationError(_Entity(id='c1'), 'loc')
+    component = _Entity(id='c1')
+    error = exception.ComponentInLocationError(component, 'loc')
     assert isinstance(error, exception.LocationError)
-    assert str(error) == "Component(s) b'c1' already exist in location b'loc'."
+    assert str(error) == "Component(s) {0!r} already exist in location b'loc'.".format(
+        str(component).encode('utf-8'))
     assert error.details['components'] == [{'id': 'c1'}]
 
 

@@ -29,8 +29,8 @@ class KeyMaker(abc.ABC):
         return self.item_separator.join(self._key(item) for item in items)
 
     @abc.abstractmethod
-    def _key(self, item):
-        """Key one *item* (implemented by each subclass)."""
+    def _key(self, obj):
+        """Key one object *obj* (implemented by each subclass)."""
 
 
 class StringKeyMaker(KeyMaker):
@@ -40,9 +40,9 @@ class StringKeyMaker(KeyMaker):
     ``'ab1'``. Sessions key their entities this way, one item per key.
     """
 
-    def _key(self, item):
-        """Give the text form of *item*."""
-        return str(item)
+    def _key(self, obj):
+        """Give the text form of *obj*."""
+        return str(obj)
 
 
 class ObjectKeyMaker(KeyMaker):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import sys  # noqa: F401 - upstream's module exposes it.
 
+import ftrack_api._python_ntpath as ntpath  # noqa: F401 - as upstream's module.
 import ftrack_api.data
 import ftrack_api.exception
 from ftrack_api.accessor.base import Accessor

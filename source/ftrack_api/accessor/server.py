@@ -21,6 +21,7 @@ import ftrack_api.data
 import ftrack_api.exception
 import ftrack_api.symbol
 from ftrack_api.accessor.base import Accessor
+from ftrack_api.data import String  # noqa: F401 - upstream's module has it.
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +206,29 @@ class ServerFile(ftrack_api.data.String):
         finally:
             super(ServerFile, self).close()
 
+    # Upstream's names for the steps of a ServerFile.
+    def _read(self):
+        """Download the component's data into the temporary file."""
+        self._download()
+
+    def _write(self):
+        """Upload the temporary file's content as the component's data."""
+        self._upload()
+
+    def _get_size(self):
+        """Return the size in bytes of the content held."""
+        self.wrapped_file.flush()
+        return os.fstat(self.wrapped_file.fileno()).st_size
+
+    def _compute_checksum(self):
+        """Return the base64 MD5 checksum of the content held (as uploaded)."""
+        self.wrapped_file.flush()
+        position = self.wrapped_file.tell()
+        try:
+            return _checksum(self.wrapped_file)
+        finally:
+            self.wrapped_file.seek(position)
+
     def _discard(self):
         """Close without uploading anything (used when a copy failed)."""
         self._discarded = True
@@ -334,12 +358,13 @@ class _ServerAccessor(Accessor):
         """Return a :class:`ServerFile` for *resource_identifier* in *mode*."""
         return ServerFile(resource_identifier, session=self._session, mode=mode)
 
-    def remove(self, resource_identifier):
-        """Remove the data of *resource_identifier* from the server.
+    def remove(self, resourceIdentifier):  # noqa: N803 - upstream's parameter name.
+        """Remove the data of *resourceIdentifier* (a component id) from the server.
 
         Raise :exc:`~ftrack_api.exception.AccessorOperationFailedError` when
         the server answers with an error status or cannot be reached.
         """
+        resource_identifier = resourceIdentifier
         session = self._session
         logger.debug(
             'Removing %s/component/remove id=%s.', session.server_url,

@@ -50,6 +50,32 @@ class MemoryLocationMixin(*_MIXIN_BASES):
         for component in components:
             registrations.pop(component['id'], None)
 
+    @property
+    def _cache(self):
+        """The registrations: a dict of component id to resource identifier."""
+        return self._memory_registrations
+
+    def _register_component_in_location(self, component, resource_identifier):
+        """Remember *component* at *resource_identifier*; nothing is sent."""
+        self._register_components_in_location([component], [resource_identifier])
+
+    def _deregister_component_in_location(self, component):
+        """Forget *component*; nothing is sent."""
+        self._deregister_components_in_location([component])
+
+    def _get_resource_identifiers(self, components):
+        """Return the remembered identifiers of *components*, in order.
+
+        Raise :exc:`ftrack_api.exception.ComponentNotInLocationError` for
+        components not registered here.
+        """
+        components = list(components)
+        registrations = self._memory_registrations
+        missing = [c for c in components if c['id'] not in registrations]
+        if missing:
+            raise ftrack_api.exception.ComponentNotInLocationError(missing, self)
+        return [registrations[component['id']] for component in components]
+
     def _get_resource_identifier_map(self, components):
         registrations = self._memory_registrations
         return {

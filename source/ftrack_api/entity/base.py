@@ -9,6 +9,7 @@ import logging
 import ftrack_api.attribute
 import ftrack_api.symbol
 from ftrack_api._session.identity import identity_key
+from ftrack_api.logging import LazyLogMessage as L  # noqa: F401 - upstream's name.
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -328,6 +329,14 @@ class Entity(
 
     def __contains__(self, key):
         return key in self.attributes._data
+
+    def _populate_unset_scalar_attributes(self):
+        """Fetch every unset scalar attribute of this entity in one request.
+
+        Nothing is fetched for an entity not yet committed, or when the
+        session does not auto-populate.
+        """
+        self._populate_unset_scalars()
 
     def _populate_unset_scalars(self):
         if not self._can_populate():

@@ -12,6 +12,8 @@ import ftrack_api.cache
 import ftrack_api.collection
 import ftrack_api.entity.base
 import ftrack_api.symbol
+from ftrack_api.collection import _get_custom_attribute_configurations  # noqa: F401
+from ftrack_api.logging import LazyLogMessage as L  # noqa: F401 - upstream's name.
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
@@ -357,3 +359,10 @@ class StandardFactory(Factory):
             class_name, name, reference,
         )
         return None
+
+
+def _get_entity_configurations(entity):
+    """Return the custom attribute configurations that apply to *entity*."""
+    import ftrack_api._session.custom_attributes as _custom_attributes
+
+    return _custom_attributes.applicable_configurations(entity)

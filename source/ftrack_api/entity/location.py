@@ -21,6 +21,7 @@ import ftrack_api._session.component_transfer as _transfer
 import ftrack_api.entity.base
 import ftrack_api.exception
 import ftrack_api.symbol
+from ftrack_api.logging import LazyLogMessage as L  # noqa: F401 - upstream's name.
 from ftrack_api.entity._location_mixins import (  # noqa: F401 - documented here.
     MemoryLocationMixin, OriginLocationMixin, ServerLocationMixin,
     UnmanagedLocationMixin,
