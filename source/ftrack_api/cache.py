@@ -62,11 +62,10 @@ class Cache(abc.ABC):
         """List the keys present at this moment.
 
         Other threads or processes sharing the cache may change them right
-        after. This base version raises :exc:`NotImplementedError`.
+        after. This base version raises :exc:`NotImplementedError` (with
+        no message, as upstream).
         """
-        raise NotImplementedError(
-            '{0} does not support listing keys.'.format(type(self).__name__)
-        )
+        raise NotImplementedError()
 
     def values(self):
         """List the values present at this moment.

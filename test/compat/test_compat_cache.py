@@ -200,3 +200,50 @@ def test_file_cache_is_shared_between_clients(compat, tmp_path, writer, reader):
     assert 'raised' not in read, read.get('traceback')
     assert read['result'] == [
         'é value', 'bytes', ['raw', 'text'], ['bytes', 'é value']]
+
+
+FILE_CACHE = (
+    'import os, ftrack_api.cache\n'
+    'cache = ftrack_api.cache.FileCache(os.path.join(workdir, "cache.dbm"))\n'
+)
+
+
+@pytest.mark.parametrize('key, value, why', [
+    ('b"bytes key"', '"v"', 'ours takes bytes keys; upstream fails (bytes has no encode)'),
+    ('"k\\u00e9"', '"v"', 'ours takes non-ASCII text keys; upstream fails to encode them'),
+    ('5', '"v"', 'an int key raises TypeError naming it; upstream an AttributeError about encode'),
+    ('"k"', 'b"\\xff\\xfe"', "ours stores and returns non-UTF-8 bytes; upstream stores them, "
+     'then fails to decode'),
+])
+def test_file_cache_wider_keys_and_values_kept(compat, key, value, why):
+    compat.compare(
+        FILE_CACHE + 'cache.set({0}, {1})\n'
+        'result = [cache.get({0}), sorted(cache.keys())]'.format(key, value),
+        fields=('result', 'raised'), kept=why)
+
+
+def test_cache_keys_not_implemented(compat):
+    compat.compare(
+        'import ftrack_api.cache\n'
+        'class Minimal(ftrack_api.cache.Cache):\n'
+        '    def get(self, key):\n'
+        '        raise KeyError(key)\n'
+        '    def set(self, key, value):\n'
+        '        pass\n'
+        '    def remove(self, key):\n'
+        '        pass\n'
+        'Minimal().keys()', fields=('raised',))
+
+
+def test_local_cache_remove_returns_none(compat, ftrack_server):
+    compat.compare(
+        'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
+        'priority = session.query("Priority").first()\n'
+        'key = [key for key in session._local_cache.keys() if priority["id"] in str(key)][0]\n'
+        'returned = session._local_cache.remove(key)\n'
+        'try:\n'
+        '    session._local_cache.remove(key)\n'
+        'except KeyError:\n'
+        '    again = "KeyError"\n'
+        'session.close()\n'
+        'result = [returned, again]', server=ftrack_server)

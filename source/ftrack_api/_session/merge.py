@@ -64,8 +64,8 @@ class IdentityMapCache(ftrack_api.cache.MemoryCache):
         self._entities[key] = value
 
     def remove(self, key):
-        """Remove *key* and return its value (raise :exc:`KeyError`)."""
-        return self._entities.pop(key)
+        """Remove *key* (raise :exc:`KeyError` if absent); return None as upstream."""
+        del self._entities[key]
 
     def keys(self):
         """Return list of keys at this current time."""
