@@ -136,6 +136,7 @@ class LocalServer(object):
         self._api_user = api_user
         self._api_key = api_key
         self._runner: Any = None
+        self._snapshot: Any = None
         self._lock = threading.Lock()
 
     # -- public properties -------------------------------------------------
@@ -221,6 +222,9 @@ class LocalServer(object):
         """Stop the server and release its database; safe to call when stopped."""
         with self._lock:
             runner, self._runner = self._runner, None
+            snapshot, self._snapshot = self._snapshot, None
+            if snapshot is not None:
+                snapshot.release()
             if runner is not None:
                 runner.stop()
                 logger.info('Local ftrack server at %s stopped.', self.url)
@@ -229,6 +233,50 @@ class LocalServer(object):
         """Stop and start again on the same port (and database)."""
         self.stop()
         return self.start()
+
+    # -- snapshots --------------------------------------------------------
+
+    def snapshot(self) -> None:
+        """Remember the database as it is now, for :meth:`restore`.
+
+        The copy is kept in memory, replacing the previous one, until the
+        server stops. Raise :class:`LocalServerError` when the server is
+        not running or runs in process mode.
+        """
+        state = self._running_state('snapshot')
+        previous, self._snapshot = self._snapshot, None
+        if previous is not None:
+            previous.release()
+        self._snapshot = state.snapshot()
+
+    def restore(self) -> bool:
+        """Put the database back to what it was at the last :meth:`snapshot`.
+
+        Return whether anything had to be copied (``False`` when nothing
+        was written since). Connected clients keep their own caches: use
+        new sessions afterwards. Raise :class:`LocalServerError` when the
+        server is not running, runs in process mode or has no snapshot.
+        """
+        state = self._running_state('restore')
+        if self._snapshot is None:
+            raise LocalServerError(
+                'LocalServer.restore() needs a snapshot: call snapshot() first '
+                '(server at {0}).'.format(self.url)
+            )
+        return state.restore(self._snapshot)
+
+    def _running_state(self, method: str) -> Any:
+        if self._runner is None:
+            raise LocalServerError(
+                'LocalServer.{0}() needs a running server; start it first.'.format(method)
+            )
+        state = self.state
+        if state is None:
+            raise LocalServerError(
+                'LocalServer.{0}() works in thread mode only; this server runs in '
+                '{1} mode.'.format(method, self.mode)
+            )
+        return state
 
     def __enter__(self) -> 'LocalServer':
         return self.start()

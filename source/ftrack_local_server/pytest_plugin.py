@@ -10,6 +10,16 @@ test asks for a fixture. Fixtures:
     ``.api_key``. With ``--ftrack-server-url URL`` (or the ini setting
     ``ftrack_server_url``) it is a real server instead, with credentials
     from ``FTRACK_API_USER`` / ``FTRACK_API_KEY``.
+
+    One server serves the whole run, but every test using it (directly or
+    through ``ftrack_session`` or another fixture) starts from the same
+    data: after each such test the database is put back as it was before
+    it (:meth:`~ftrack_local_server.LocalServer.restore`, a copy in memory
+    with SQLite's backup API, skipped when the test wrote nothing). What
+    fixtures of a wider scope (module, class, session) create is kept: the
+    copy is taken again after they are set up. The ini setting
+    ``ftrack_server_isolated = false`` keeps every change for the rest of
+    the run instead. A real server is never restored.
 ``ftrack_server_factory`` (function scope)
     ``factory(**kwargs)`` starts another local server with the
     :class:`~ftrack_local_server.LocalServer` arguments given; every server
@@ -73,6 +83,13 @@ def pytest_addoption(parser: Any) -> None:
         default=[],
     )
     parser.addini(
+        'ftrack_server_isolated',
+        'put the ftrack_server local database back after each test that used '
+        'it (default: true; false shares every change with later tests)',
+        type='bool',
+        default=True,
+    )
+    parser.addini(
         'ftrack_server_bare',
         'seed the ftrack_server local database with system data only',
         type='bool',
@@ -115,6 +132,61 @@ def ftrack_server(request: Any) -> Iterator[Any]:
         yield server
     finally:
         server.stop()
+
+
+class _Isolation(object):
+    """When the ``ftrack_server`` database needs a new copy to go back to."""
+
+    def __init__(self) -> None:
+        # Set when a fixture wider than a function has been set up since
+        # the copy was taken: what it created belongs to the copy.
+        self.stale = True
+
+
+_ISOLATION = pytest.StashKey[_Isolation]() if hasattr(pytest, 'StashKey') else None
+
+
+def _isolation(config: Any) -> _Isolation:
+    if _ISOLATION is not None:
+        return config.stash.setdefault(_ISOLATION, _Isolation())
+    isolation = getattr(config, '_ftrack_server_isolation', None)
+    if isolation is None:
+        isolation = config._ftrack_server_isolation = _Isolation()
+    return isolation
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef: Any, request: Any) -> Iterator[None]:
+    """Note wider-scoped fixtures, whose data the next copy must hold."""
+    yield
+    if fixturedef.scope != 'function':
+        _isolation(request.config).stale = True
+
+
+@pytest.fixture(autouse=True)
+def _ftrack_server_isolation(request: Any) -> Iterator[None]:
+    # Autouse and function scoped, so it runs after every wider fixture and
+    # before the test's other function fixtures: the copy holds the former,
+    # the restore undoes the latter and the test.
+    if 'ftrack_server' not in request.fixturenames or not request.config.getini(
+        'ftrack_server_isolated'
+    ):
+        yield
+        return
+    server = request.getfixturevalue('ftrack_server')
+    if isinstance(server, RemoteServer):
+        yield
+        return
+    isolation = _isolation(request.config)
+    if isolation.stale:
+        server.snapshot()
+        isolation.stale = False
+    yield
+    if server.running and server._snapshot is not None:
+        server.restore()
+    else:
+        # Stopped or restarted by the test: its snapshot went with it.
+        isolation.stale = True
 
 
 @pytest.fixture

@@ -155,6 +155,24 @@ class ServerState(object):
             )
         return entries
 
+    def snapshot(self) -> Any:
+        """Return a :class:`~ftrack_local_server.store.Snapshot` of the database now.
+
+        Taken on the batch worker, so it falls between two batches.
+        """
+        return self.executor.submit(self.store.snapshot).result()
+
+    def restore(self, snapshot: Any) -> bool:
+        """Put the database back to *snapshot*; return whether anything changed.
+
+        Runs on the batch worker, between two batches, and forgets the
+        cached credentials, since the users and keys may differ afterwards.
+        """
+        restored = self.executor.submit(self.store.restore, snapshot).result()
+        if restored:
+            self.credentials.invalidate()
+        return restored
+
     def close(self) -> None:
         """Stop the batch worker and close the store; safe to call twice."""
         if self._closed:

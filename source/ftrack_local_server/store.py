@@ -68,6 +68,12 @@ class Store:
         self._lock = threading.RLock()
         self._owner: Optional[int] = None
         self._closed = False
+        # total_changes also counts the rows a restore copies; they are
+        # subtracted so that :attr:`changes` counts writes only.
+        self._restored_changes = 0
+        # The snapshot the database is known to equal, and the change count
+        # it had then (a later write makes them differ).
+        self._matching: Optional[tuple] = None
         if not self.in_memory:
             directory = os.path.dirname(os.path.abspath(self.path))
             if not os.path.isdir(directory):
@@ -223,6 +229,76 @@ class Store:
             finally:
                 self._owner = None
 
+    # -- snapshots -------------------------------------------------------------
+
+    @property
+    def changes(self) -> int:
+        """Rows inserted, updated or deleted through this store since it opened.
+
+        Restoring a snapshot does not count; compare two readings to tell
+        whether anything was written in between.
+        """
+        with self._lock:
+            self._check_open()
+            return self._connection.total_changes - self._restored_changes
+
+    def snapshot(self) -> 'Snapshot':
+        """Return a copy of the whole database as it is now, kept in memory.
+
+        Waits for a running transaction of another thread; raise
+        :class:`StoreError` inside a transaction of this thread or when the
+        store is closed.
+        """
+        with self._lock:
+            self._check_open()
+            self._check_idle('take a snapshot')
+            copy = sqlite3.connect(':memory:', check_same_thread=False)
+            try:
+                self._connection.backup(copy)
+            except sqlite3.Error as error:
+                copy.close()
+                raise StoreError('Cannot copy database {0!r}: {1}.'.format(
+                    self.path, error)) from error
+            snapshot = Snapshot(copy)
+            self._matching = (snapshot, self.changes)
+            return snapshot
+
+    def restore(self, snapshot: 'Snapshot') -> bool:
+        """Make the database what it was when *snapshot* was taken.
+
+        Nothing is copied when no row changed since the snapshot was taken
+        or last restored; return whether a copy was made. Waits for a
+        running transaction of another thread; raise :class:`StoreError`
+        inside a transaction of this thread, when the store is closed or
+        when *snapshot* was released.
+        """
+        with self._lock:
+            self._check_open()
+            self._check_idle('restore a snapshot')
+            if snapshot.connection is None:
+                raise StoreError('The snapshot of database {0!r} was released.'.format(
+                    self.path))
+            if self._matching == (snapshot, self.changes):
+                return False
+            before = self._connection.total_changes
+            try:
+                snapshot.connection.backup(self._connection)
+            except sqlite3.Error as error:
+                raise StoreError('Cannot restore database {0!r}: {1}.'.format(
+                    self.path, error)) from error
+            self._restored_changes += self._connection.total_changes - before
+            self._matching = (snapshot, self.changes)
+            return True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError('Database {0!r} is closed.'.format(self.path))
+
+    def _check_idle(self, what: str) -> None:
+        if self._owner is not None:
+            raise StoreError('Cannot {0} of database {1!r} inside a transaction.'.format(
+                what, self.path))
+
     def close(self) -> None:
         """Close the database (waiting for a running transaction)."""
         with self._lock:
@@ -243,6 +319,23 @@ class Store:
 
     def __repr__(self) -> str:
         return '<Store {0}>'.format(self.path)
+
+
+class Snapshot:
+    """A copy of a whole database, made by :meth:`Store.snapshot`.
+
+    *connection* is the in-memory SQLite database holding the copy, or
+    ``None`` once released.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection: Optional[sqlite3.Connection] = connection
+
+    def release(self) -> None:
+        """Free the memory of the copy; safe to call twice."""
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            connection.close()
 
 
 class Transaction:
