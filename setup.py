@@ -3,7 +3,17 @@
 import os
 import re
 
+import shutil
+
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+#: Folder of site-packages holding this distribution's packages in a
+#: regular install (see source/_ftrack_api_ng_path.py): no file is shared
+#: with ftrack-python-api, which installs the same import package.
+LIBRARY_FOLDER = 'ftrack_api_ng_lib'
+TOP_LEVEL_PACKAGES = ('ftrack_api', 'ftrack_local_server')
+PATH_FILE = 'ftrack-api-ng.pth'
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(ROOT, 'source')
@@ -23,6 +33,30 @@ with open(os.path.join(ROOT, 'README.rst')) as handle:
     LONG_DESCRIPTION = handle.read()
 
 
+class BuildPackagesApart(build_py):
+    """Build the packages into ``ftrack_api_ng_lib/`` with a ``.pth`` file.
+
+    Editable installs (``pip install -e``) keep the plain layout: they point
+    at the checkout.
+    """
+
+    def run(self):
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            return
+        library = os.path.join(self.build_lib, LIBRARY_FOLDER)
+        os.makedirs(library, exist_ok=True)
+        for name in TOP_LEVEL_PACKAGES:
+            built = os.path.join(self.build_lib, name)
+            if os.path.isdir(built):
+                target = os.path.join(library, name)
+                if os.path.isdir(target):
+                    shutil.rmtree(target)
+                shutil.move(built, target)
+        with open(os.path.join(self.build_lib, PATH_FILE), 'w') as handle:
+            handle.write('import _ftrack_api_ng_path\n')
+
+
 setup(
     name='ftrack-api-ng',
     version=read_version(),
@@ -35,6 +69,8 @@ setup(
     license='MIT',
     package_dir={'': 'source'},
     packages=find_packages('source'),
+    py_modules=['_ftrack_api_ng_path'],
+    cmdclass={'build_py': BuildPackagesApart},
     package_data={
         'ftrack_local_server': ['data/*.json', 'fixtures/*.json', 'data/*.png'],
     },

@@ -3,7 +3,12 @@
 from ._version import __version__  # noqa: F401
 from ._version import distribution_version  # noqa: F401
 
+import os as _os
 import threading
+
+from . import _coexistence
+
+_coexistence.check(_os.path.dirname(_os.path.abspath(__file__)), distribution_version)
 
 _MIXIN_LOCK = threading.Lock()
 
