@@ -35,7 +35,7 @@ from .config import API_KEY_ENVIRONMENT_VARIABLE, ServerConfig, normalise_fixtur
 
 logger = logging.getLogger(__name__)
 
-__all__ = ['LocalServer', 'LocalServerError']
+__all__ = ['LocalServer', 'LocalServerError', 'require_server_extra']
 
 #: Seconds :meth:`LocalServer.start` waits for the server to accept requests.
 DEFAULT_STARTUP_TIMEOUT = 120.0
@@ -49,6 +49,37 @@ ENVIRONMENT_VARIABLES = ('FTRACK_SERVER', 'FTRACK_API_USER', 'FTRACK_API_KEY')
 
 class LocalServerError(RuntimeError):
     """A local server that could not be started or stopped as asked."""
+
+
+#: The distribution extra that installs what the server needs beyond the client.
+SERVER_EXTRA = 'ftrack-api-ng[server]'
+
+#: Modules of the server extra without which no server can run.
+SERVER_REQUIREMENTS = ('aiohttp',)
+
+
+def require_server_extra() -> None:
+    """Raise :class:`LocalServerError` unless the server extra is installed.
+
+    The message names the missing modules and the extra to install
+    (``pip install 'ftrack-api-ng[server]'``); the command line, the pytest
+    plugin and :meth:`LocalServer.start` all report it.
+    """
+    import importlib
+
+    missing = []
+    for name in SERVER_REQUIREMENTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        raise LocalServerError(
+            'The local server needs the {0} extra, which is not installed '
+            '(missing: {1}). Install it with: pip install {2}'.format(
+                'server', ', '.join(missing), shlex.quote(SERVER_EXTRA)
+            )
+        )
 
 
 def format_url(host: str, port: int) -> str:
@@ -137,6 +168,8 @@ class LocalServer(object):
         self._api_key = api_key
         self._runner: Any = None
         self._snapshot: Any = None
+        # The command line logs a start line of its own instead.
+        self._log_start = True
         self._lock = threading.Lock()
 
     # -- public properties -------------------------------------------------
@@ -205,6 +238,7 @@ class LocalServer(object):
         with self._lock:
             if self._runner is not None:
                 return self
+            require_server_extra()
             port = self._port if self._port is not None else self._requested_port
             if self.mode == 'thread':
                 runner: Any = _ThreadRunner(self, port)
@@ -215,7 +249,11 @@ class LocalServer(object):
             self._port = runner.port
             self._api_user = runner.api_user
             self._api_key = runner.api_key
-            logger.info('Local ftrack server running at %s (%s mode).', self.url, self.mode)
+            if self._log_start:
+                logger.info(
+                    'Local ftrack server running at %s (%s mode, database: %s).',
+                    self.url, self.mode, self.database or 'in memory',
+                )
             return self
 
     def stop(self) -> None:
@@ -454,8 +492,11 @@ class _ProcessRunner(object):
 
     def _command(self) -> Sequence[str]:
         server = self._server
+        # --quiet: the subprocess shares this process's stderr, where its
+        # start-up lines ("Stop with Ctrl-C.") would mislead; warnings and
+        # errors still show, and this process logs the start itself.
         command = [
-            sys.executable, '-m', 'ftrack_local_server', 'serve',
+            sys.executable, '-m', 'ftrack_local_server', 'serve', '--quiet',
             '--host', server.host, '--port', str(self._port),
         ]
         if server.database:

@@ -23,11 +23,29 @@ import sys
 import threading
 from typing import Any, Dict, List, Optional, Sequence
 
-from . import LocalServer, LocalServerError, export_lines
+from . import LocalServer, LocalServerError, export_lines, require_server_extra
 
 logger = logging.getLogger('ftrack_local_server')
 
+#: How the program is named in usage lines and errors when run with ``-m``.
 PROGRAM = 'python -m ftrack_local_server'
+
+
+def program_name(argv0: Optional[str] = None) -> str:
+    """Return the name the program was started by, for usage and error lines.
+
+    ``python -m ftrack_local_server`` when *argv0* (default ``sys.argv[0]``)
+    is this module's file, else the file name of the console script (e.g.
+    ``ftrack-local-server``).
+    """
+    if argv0 is None:
+        argv0 = sys.argv[0] if sys.argv else ''
+    name = os.path.basename(argv0 or '')
+    if not name or name in ('__main__.py', '-c', '-m') or name.startswith('python'):
+        return PROGRAM
+    if name.endswith('.exe') or name.endswith('-script.py'):
+        name = name[:-len('.exe')] if name.endswith('.exe') else name[:-len('-script.py')]
+    return name
 
 
 class CommandError(Exception):
@@ -92,9 +110,14 @@ def _add_server_options(parser: argparse.ArgumentParser, default_port: int) -> N
 
 
 def _add_verbose_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    levels = parser.add_mutually_exclusive_group()
+    levels.add_argument(
         '-v', '--verbose', action='count', default=0,
         help='log more (-v: requests and batches, i.e. debug level)',
+    )
+    levels.add_argument(
+        '-q', '--quiet', action='store_true',
+        help='log warnings and errors only',
     )
 
 
@@ -117,10 +140,10 @@ def _add_credential_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the command line."""
+def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
+    """Return the argument parser of the command line, named *prog* (default: :func:`program_name`)."""
     parser = argparse.ArgumentParser(
-        prog=PROGRAM,
+        prog=prog or program_name(),
         description='A local, ftrack-compatible server backed by SQLite.',
     )
     commands = parser.add_subparsers(dest='command', metavar='COMMAND')
@@ -151,8 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
         'data and fixture files. Everything stored in it is lost.',
     )
     _add_database_options(reset)
-    reset.add_argument('--fixtures', metavar='FILE', action='append', default=[])
-    reset.add_argument('--bare', action='store_true')
+    reset.add_argument(
+        '--fixtures', metavar='FILE', action='append', default=[],
+        help='fixture file (JSON list of API operations) loaded after the '
+        'built-in seed; checked before anything is deleted; repeatable',
+    )
+    reset.add_argument(
+        '--bare', action='store_true',
+        help='seed the new database with system data only (no studio content)',
+    )
     _add_credential_options(reset)
 
     users = commands.add_parser(
@@ -185,8 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(verbosity: int, default_level: int) -> None:
-    level = logging.DEBUG if verbosity else default_level
+def _configure_logging(verbosity: int, default_level: int, quiet: bool = False) -> None:
+    level = logging.DEBUG if verbosity else logging.WARNING if quiet else default_level
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter('%(asctime)s %(levelname)s %(name)s: %(message)s'))
     root = logging.getLogger()
@@ -205,7 +235,7 @@ def _check_fixture_files(paths: Sequence[str]) -> None:
 
 def _server_from_arguments(arguments: argparse.Namespace) -> LocalServer:
     _check_fixture_files(arguments.fixtures)
-    return LocalServer(
+    server = LocalServer(
         database=arguments.db,
         host=arguments.host,
         port=arguments.port,
@@ -216,6 +246,9 @@ def _server_from_arguments(arguments: argparse.Namespace) -> LocalServer:
         options=dict(arguments.option),
         mode='thread',
     )
+    # The command logs its own start line (with the database).
+    server._log_start = False
+    return server
 
 
 class _StopRequest(object):
@@ -263,7 +296,7 @@ def command_serve(arguments: argparse.Namespace) -> int:
             sys.stdout.write(export_lines(server.url, server.api_user, server.api_key))
             sys.stdout.flush()
             logger.info(
-                'Serving %s (database: %s). Stop with Ctrl-C.',
+                'Local ftrack server running at %s (database: %s). Stop with Ctrl-C.',
                 server.url,
                 server.database or 'in memory',
             )
@@ -398,6 +431,7 @@ def command_users(arguments: argparse.Namespace) -> int:
                 state, tx, 'select id, username, first_name, last_name, is_active from User'
             )
             keys = {row['user_id']: row for row in auth.api_key_rows(tx)}
+        sys.stdout.write('USERNAME\tNAME\tID\tACCESS\n')
         for user in sorted(users, key=lambda item: item['username'] or ''):
             row = keys.get(user['id'])
             flags = []
@@ -449,25 +483,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from . import errors
     from .seed import FixtureError
 
-    parser = build_parser()
+    program = program_name()
+    parser = build_parser(program)
     arguments = parser.parse_args(argv)
     if arguments.command == 'users' and arguments.users_command is None:
         arguments.users_command = 'list'
     default_level = logging.WARNING if arguments.command == 'run' else logging.INFO
-    _configure_logging(arguments.verbose, default_level)
+    _configure_logging(arguments.verbose, default_level, arguments.quiet)
     try:
+        # Every command opens a database, which needs the server extra.
+        require_server_extra()
         return COMMANDS[arguments.command](arguments)
     except (CommandError, FixtureError, LocalServerError) as error:
-        sys.stderr.write('{0}: error: {1}\n'.format(PROGRAM, error))
+        sys.stderr.write('{0}: error: {1}\n'.format(program, error))
         return 2
     except errors.ApiError as error:
-        sys.stderr.write('{0}: error: {1}: {2}\n'.format(PROGRAM, error.exception, error.content))
+        sys.stderr.write('{0}: error: {1}: {2}\n'.format(program, error.exception, error.content))
         return 1
     except Exception as error:
         # Unexpected: keep the traceback for -v, a one-line reason otherwise.
         logger.debug('Unexpected failure.', exc_info=True)
         sys.stderr.write('{0}: error: {1}: {2}{3}\n'.format(
-            PROGRAM, type(error).__name__, error,
+            program, type(error).__name__, error,
             '' if arguments.verbose else ' (run with -v for details)'))
         return 1
 

@@ -97,6 +97,20 @@ def pytest_addoption(parser: Any) -> None:
     )
 
 
+def _require_server_extra() -> None:
+    # A missing extra is a set-up problem, not a failure of the test: one
+    # line naming the extra, without a traceback into this plugin.
+    from ftrack_local_server import LocalServerError, require_server_extra
+
+    try:
+        require_server_extra()
+    except LocalServerError as error:
+        message = str(error)
+    else:
+        return
+    pytest.fail(message, pytrace=False)
+
+
 def _remote_url(config: Any) -> Any:
     return config.getoption('ftrack_server_url') or config.getini('ftrack_server_url') or None
 
@@ -124,6 +138,7 @@ def ftrack_server(request: Any) -> Iterator[Any]:
         return
     from ftrack_local_server import LocalServer
 
+    _require_server_extra()
     server = LocalServer(
         fixtures=_fixture_paths(config), bare=config.getini('ftrack_server_bare')
     )
@@ -200,6 +215,7 @@ def ftrack_server_factory() -> Iterator[Callable[..., Any]]:
     servers: List[Any] = []
 
     def factory(**arguments: Any) -> Any:
+        _require_server_extra()
         server = LocalServer(**arguments)
         server.start()
         servers.append(server)

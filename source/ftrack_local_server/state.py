@@ -67,7 +67,9 @@ class ServerState(object):
         administrator exists and has a key (*config.api_user* /
         *config.api_key* or the environment, else the stored or new ones).
 
-        Raise :class:`~ftrack_local_server.seed.FixtureError` for an unusable
+        Raise :class:`~ftrack_local_server.LocalServerError` naming the
+        extra to install when the server extra is missing,
+        :class:`~ftrack_local_server.seed.FixtureError` for an unusable
         fixture file (checked before anything is written),
         :class:`~ftrack_local_server.errors.ApiError` if seeding fails (a
         database file created for the attempt is removed again), and the
@@ -75,9 +77,11 @@ class ServerState(object):
         """
         # Deferred so that importing the package (e.g. by the pytest
         # plugin) does not load the storage layer.
+        from . import require_server_extra
         from .schema import Catalogue
         from .store import Store
 
+        require_server_extra()
         actions.load_all()
         user_fixtures = seed.read_fixtures(config.fixtures)
         catalogue = Catalogue.load()
