@@ -40,8 +40,34 @@ def test_every_type_is_listed_without_building(schemas):
         assert len(session.types) == len(schemas)
         assert 'Task' in session.types and 'NoSuchType' not in session.types
         assert not session.types.is_built('Shot')
-        assert 'Shot' in repr(session.types)
+        assert repr(session.types.keys()) == 'dict_keys({0!r})'.format(names)
+        assert str(session.types.keys()) == repr(session.types.keys())
         assert not session.types.is_built('Shot')
+    finally:
+        session.close()
+
+
+def test_printed_as_the_plain_dict_upstream_keeps(schemas):
+    session = OfflineSession()
+    try:
+        names = [schema['id'] for schema in schemas]
+        keys = session.types.keys()
+        assert type(keys) is type({}.keys())
+        printed = repr(session.types)
+        # Printing shows the classes, so it builds them.
+        assert all(session.types.is_built(name) for name in names)
+        assert printed == repr(dict((name, session.types[name]) for name in names))
+        assert printed.startswith("{{'{0}': <dynamic ftrack class '{0}'>".format(names[0]))
+        values = session.types.values()
+        items = session.types.items()
+        assert type(values) is type({}.values()) and type(items) is type({}.items())
+        assert list(values) == [session.types[name] for name in names]
+        assert list(items)[0] == (names[0], session.types[names[0]])
+        # The views are live, as a dict's are.
+        session.types['Extra'] = object
+        assert 'Extra' in keys and object in values and ('Extra', object) in items
+        assert session.types.copy() == dict(items)
+        assert type(session.types.copy()) is dict
     finally:
         session.close()
 

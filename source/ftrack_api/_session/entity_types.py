@@ -12,8 +12,10 @@ session.
 
 The mapping still holds every type: ``len``, iteration, ``in`` and
 ``keys()`` never build anything, while reading a class (``[]``, ``get``,
-``values()``, ``items()``) builds it once, under a lock, so every thread
-sees the same class for a type.
+``values()``, ``items()``, ``repr``) builds it once, under a lock, so every
+thread sees the same class for a type. ``keys()``, ``values()``,
+``items()`` and ``repr`` give what the plain dict of upstream's
+``session.types`` gives (``dict_keys([...])`` and so on).
 """
 
 from __future__ import annotations
@@ -109,9 +111,33 @@ class EntityTypes(collections.abc.MutableMapping):
     def __contains__(self, name):
         return name in self._entries
 
+    def _build_all(self):
+        for name, value in list(self._entries.items()):
+            if value.__class__ is _Deferred:
+                self._build(name, value)
+        return self._entries
+
+    def keys(self):
+        """Return a live view of the type names, as ``dict.keys()`` does.
+
+        Builds nothing; prints as ``dict_keys([...names...])``, as the
+        plain dict upstream keeps in ``session.types`` does.
+        """
+        return self._entries.keys()
+
+    def values(self):
+        """Return a live view of the classes (building every class first)."""
+        return self._build_all().values()
+
+    def items(self):
+        """Return a live view of (name, class) pairs (building every class first)."""
+        return self._build_all().items()
+
     def copy(self):
         """Return a dict of every type name and its class (building all)."""
-        return dict(self.items())
+        return dict(self._build_all())
 
     def __repr__(self):
-        return '{0}({1!r})'.format(type(self).__name__, self._entries)
+        # Printed as upstream's plain dict of classes: building what is
+        # missing is the price of showing it.
+        return repr(self._build_all())
