@@ -290,6 +290,8 @@ def test_remove_component_removes_data_and_deletes_registration(session, tmp_pat
     component = session.create(
         'FileComponent', {'id': str(uuid.uuid4()), 'name': 'a'}, reconstructing=True
     )
+    # Asked twice, as upstream: the presence check, then _remove_data.
+    _registered(session, component, location, 'a.txt')
     _registered(session, component, location, 'a.txt')
     link_id = str(uuid.uuid4())
     session.transport.responses.append([{
@@ -310,6 +312,7 @@ def test_removing_missing_data_still_deregisters(session, tmp_path, caplog):
     component = session.create(
         'FileComponent', {'id': str(uuid.uuid4()), 'name': 'a'}, reconstructing=True
     )
+    _registered(session, component, location, 'gone.txt')
     _registered(session, component, location, 'gone.txt')
     location.remove_component(component)
     assert 'not removed' in caplog.text

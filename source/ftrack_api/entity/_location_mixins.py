@@ -31,57 +31,58 @@ class MemoryLocationMixin(*_MIXIN_BASES):
     __module__ = 'ftrack_api.entity.location'
 
     @property
-    def _memory_registrations(self):
+    def _cache(self):
+        """The registrations: a dict of component id to resource identifier.
+
+        Made on first use and kept on the location instance (so in this
+        session only).
+        """
         registrations = self.__dict__.get('_memory_resource_identifiers')
         if registrations is None:
             registrations = {}
             self.__dict__['_memory_resource_identifiers'] = registrations
         return registrations
 
-    def _register_components_in_location(self, components, resource_identifiers):
-        """Remember *components* at *resource_identifiers*; nothing is sent."""
-        registrations = self._memory_registrations
-        for component, resource_identifier in zip(components, resource_identifiers):
-            registrations[component['id']] = resource_identifier
-
-    def _deregister_components_in_location(self, components):
-        """Forget *components*; nothing is sent."""
-        registrations = self._memory_registrations
-        for component in components:
-            registrations.pop(component['id'], None)
-
-    @property
-    def _cache(self):
-        """The registrations: a dict of component id to resource identifier."""
-        return self._memory_registrations
-
     def _register_component_in_location(self, component, resource_identifier):
         """Remember *component* at *resource_identifier*; nothing is sent."""
-        self._register_components_in_location([component], [resource_identifier])
+        self._cache[component['id']] = resource_identifier
+
+    def _register_components_in_location(self, components, resource_identifiers):
+        """Register each of *components* with :meth:`_register_component_in_location`."""
+        for component, resource_identifier in zip(components, resource_identifiers):
+            self._register_component_in_location(component, resource_identifier)
 
     def _deregister_component_in_location(self, component):
-        """Forget *component*; nothing is sent."""
-        self._deregister_components_in_location([component])
+        """Forget *component*; nothing is sent.
+
+        Raise :exc:`KeyError` with the component id when it is not
+        registered here.
+        """
+        del self._cache[component['id']]
+
+    def _deregister_components_in_location(self, components):
+        """Deregister those of *components* registered here.
+
+        Each goes through :meth:`_deregister_component_in_location`; the
+        others are skipped.
+        """
+        registrations = self._cache
+        for component in components:
+            if component['id'] in registrations:
+                self._deregister_component_in_location(component)
 
     def _get_resource_identifiers(self, components):
         """Return the remembered identifiers of *components*, in order.
 
-        Raise :exc:`ftrack_api.exception.ComponentNotInLocationError` for
-        components not registered here.
+        Raise :exc:`ftrack_api.exception.ComponentNotInLocationError`
+        naming the components not registered here.
         """
         components = list(components)
-        registrations = self._memory_registrations
+        registrations = self._cache
         missing = [c for c in components if c['id'] not in registrations]
         if missing:
             raise ftrack_api.exception.ComponentNotInLocationError(missing, self)
         return [registrations[component['id']] for component in components]
-
-    def _get_resource_identifier_map(self, components):
-        registrations = self._memory_registrations
-        return {
-            component['id']: registrations[component['id']]
-            for component in components if component['id'] in registrations
-        }
 
 
 class UnmanagedLocationMixin(*_MIXIN_BASES):

@@ -6,10 +6,18 @@ after :meth:`Session.reset`) by setting :attr:`Location.accessor`,
 and :attr:`Location.priority`, and by mixing in the behaviour classes below
 with :func:`ftrack_api.mixin`.
 
-Adding a component to a location moves its data with the accessors (for
-managed locations), then registers it: one ``ComponentLocation`` per
-component, created on the server in one commit (or, for memory locations,
-kept in the session only).
+Adding components to a location moves their data with the accessors (for
+managed locations), then registers them: one ``ComponentLocation`` per
+component, created on the server in one commit per call (the members of a
+container in a commit of their own, before it), or, for memory locations,
+kept in the session only. Removing goes component by component.
+
+The steps are methods custom locations override, as with upstream:
+:meth:`Location._get_resource_identifiers` (every lookup goes through it),
+:meth:`Location._get_context`, :meth:`Location._add_data`,
+:meth:`Location._register_components_in_location`,
+:meth:`Location._remove_data` and
+:meth:`Location._deregister_component_in_location`.
 """
 
 from __future__ import annotations
@@ -93,23 +101,23 @@ class Location(ftrack_api.entity.base.Entity):
         *sources* is one source for all components or a list with one
         source per component (a source is another location, or a file path
         for the origin location). A None source stands for the location
-        :meth:`Session.pick_locations` picks for that component. With
-        *recursive*, members of containers are added too, before their
-        container.
+        :meth:`Session.pick_locations` picks for that component.
 
-        Nothing is done and
-        :exc:`ftrack_api.exception.ComponentInLocationError` is raised if
-        any component (or member) is already in this location. Data is then
-        transferred for every component; data already at a target is never
-        overwritten. If any transfer fails,
-        :exc:`ftrack_api.exception.LocationError` is raised and nothing is
-        registered; its ``transferred`` detail lists the ``(component,
-        resource identifier)`` pairs whose data was copied, for the caller
-        to clean up. Finally all components are registered in one
-        :meth:`Session.commit` (a failure raises
-        :exc:`ftrack_api.exception.LocationError` likewise, the session
-        keeping its other recorded work) and
-        ``ftrack.location.component-added`` is published for each.
+        First :meth:`_get_resource_identifiers` tells which *components*
+        are already here: if any are, nothing is done and
+        :exc:`ftrack_api.exception.ComponentInLocationError` names them.
+        Then, component by component: with *recursive*, the members of a
+        container are added first (by a nested call, which registers them
+        before the container's own data moves), then
+        :meth:`_get_context` and the structure give the target resource
+        identifier and :meth:`_add_data` moves the data. Any failure there
+        raises :exc:`ftrack_api.exception.LocationError` naming the
+        component and listing the ``(component, resource identifier)``
+        pairs already transferred at this level, for the caller to clean
+        up; nothing of this level is registered. Finally the components
+        are registered with :meth:`_register_components_in_location` (a
+        failure raises :exc:`ftrack_api.exception.LocationError` likewise)
+        and ``ftrack.location.component-added`` is published for each.
         Raise :exc:`ValueError` when the number of sources does not match.
         """
         components = _transfer.as_components(components)
@@ -124,19 +132,20 @@ class Location(ftrack_api.entity.base.Entity):
         if not components:
             return
 
-        planned = _transfer.transfer_order(components, sources, recursive)
-        all_components = [component for component, _, _ in planned]
-        present = self._resource_identifier_map(all_components)
+        present = self._components_present(components)
         if present:
-            raise ftrack_api.exception.ComponentInLocationError(
-                [c for c in all_components if c['id'] in present], self
-            )
+            raise ftrack_api.exception.ComponentInLocationError(present, self)
 
+        indent = '    ' * (_depth + 1)
         transferred = []
-        with self._known_source_identifiers(planned):
-            for component, source, depth in planned:
-                indent = '    ' * (_depth + depth + 1)
+        with self._known_source_identifiers(components, sources):
+            for component, source in zip(components, sources):
                 try:
+                    if recursive and _transfer.is_container(component):
+                        self.add_components(
+                            component['members'], sources=source,
+                            recursive=recursive, _depth=_depth + 1,
+                        )
                     context = self._get_context(component, source)
                     resource_identifier = self.structure.get_resource_identifier(
                         component, context
@@ -144,10 +153,10 @@ class Location(ftrack_api.entity.base.Entity):
                     self._add_data(component, resource_identifier, source)
                 except Exception as error:
                     raise ftrack_api.exception.LocationError(
-                        'Failed to transfer data of component {component} to '
-                        'location {location}:\n{indent}{error}\n{indent}'
-                        'Transferred component data that may need cleaning up: '
-                        '{transferred}',
+                        'Failed to transfer component {component} data to '
+                        'location {location} due to error:\n{indent}{error}\n'
+                        '{indent}Transferred component data that may require '
+                        'cleanup: {transferred}',
                         details={
                             'component': component, 'location': self,
                             'error': error, 'indent': indent,
@@ -168,11 +177,11 @@ class Location(ftrack_api.entity.base.Entity):
             )
         except Exception as error:
             raise ftrack_api.exception.LocationError(
-                'Failed to register components with location {location}:\n'
-                '{indent}{error}\n{indent}Transferred component data that may '
-                'need cleaning up: {transferred}',
+                'Failed to register components with location {location} due '
+                'to error:\n{indent}{error}\n{indent}Transferred component '
+                'data that may require cleanup: {transferred}',
                 details={
-                    'location': self, 'error': error, 'indent': '    ' * (_depth + 1),
+                    'location': self, 'error': error, 'indent': indent,
                     'transferred': transferred,
                 },
             ) from error
@@ -183,21 +192,38 @@ class Location(ftrack_api.entity.base.Entity):
                 component, self,
             )
 
+    def _components_present(self, components):
+        """Return those of *components* already in this location.
+
+        Asked with one call of :meth:`_get_resource_identifiers` (the hook
+        custom locations override): the components its
+        :exc:`ftrack_api.exception.ComponentNotInLocationError` names are
+        the absent ones.
+        """
+        try:
+            self._get_resource_identifiers(components)
+        except ftrack_api.exception.ComponentNotInLocationError as error:
+            absent = {
+                component['id'] for component in error.details.get('components', ())
+            }
+            return [c for c in components if c['id'] not in absent]
+        return list(components)
+
     @contextlib.contextmanager
-    def _known_source_identifiers(self, planned):
-        """Look up the identifiers of *planned* components in their sources.
+    def _known_source_identifiers(self, components, sources):
+        """Look up the identifiers of *components* in their *sources* at once.
 
         One lookup per source location, made known to :meth:`_get_context`
         and :meth:`_add_data` for the duration of the block.
         """
         by_source = {}
-        for component, source, _ in planned:
+        for component, source in zip(components, sources):
             if isinstance(source, Location):
                 by_source.setdefault(id(source), (source, []))[1].append(component)
         with contextlib.ExitStack() as stack:
-            for source, components in by_source.values():
+            for source, members in by_source.values():
                 stack.enter_context(_transfer.known_identifiers(
-                    source, source._resource_identifier_map(components), components
+                    source, source._resource_identifier_map(members), members
                 ))
             yield
 
@@ -279,14 +305,14 @@ class Location(ftrack_api.entity.base.Entity):
         mistakes, not concurrent writers.
         """
         if self.accessor.exists(resource_identifier):
+            # Upstream's words; the identifier is written as it is (braces
+            # doubled so the message is not taken for placeholders).
             raise ftrack_api.exception.LocationError(
-                'Cannot add component {component}: data already exists at the '
-                'target resource identifier {resource_identifier!r} and would '
-                'be overwritten.',
-                details={
-                    'component': component,
-                    'resource_identifier': resource_identifier,
-                },
+                'Cannot add component as data already exists and overwriting '
+                'could result in data loss. Computed target resource '
+                'identifier was: {0}'.format(
+                    str(resource_identifier).replace('{', '{{').replace('}', '}}')
+                )
             )
 
     def _register_component_in_location(self, component, resource_identifier):
@@ -325,76 +351,24 @@ class Location(ftrack_api.entity.base.Entity):
         return self.remove_components([component], recursive=recursive)
 
     def remove_components(self, components, recursive=True):
-        """Remove *components* (and, with *recursive*, their members).
+        """Remove *components* (and, with *recursive*, their members), in order.
 
-        The data is removed with the accessor (for managed locations),
-        then the registrations are deleted in one :meth:`Session.commit`
-        and ``ftrack.location.component-removed`` is published for each
-        component. Members not in this location are skipped. Raise
-        :exc:`ftrack_api.exception.ComponentNotInLocationError` before
-        anything is removed if any of *components* is not in this location,
-        and :exc:`ftrack_api.exception.LocationError` when removing data or
-        the registrations fails (components whose data was removed before
-        the failure are deregistered first).
+        Component by component: :meth:`_get_resource_identifiers` checks it
+        is here (else :exc:`ftrack_api.exception.ComponentNotInLocationError`
+        is raised, the components before it staying removed); with
+        *recursive* the members of a container are removed first, each the
+        same way; then :meth:`_remove_data` removes the data (for managed
+        locations), :meth:`_deregister_component_in_location` deletes the
+        registration and ``ftrack.location.component-removed`` is
+        published. Errors of these steps propagate as they are.
         """
-        components = _transfer.as_components(components)
-        if not components:
-            return
-        identifiers = self._resource_identifier_map(components)
-        self._require_identifiers(components, identifiers)
-
-        planned = [
-            component for component, _, _ in _transfer.transfer_order(
-                components, [None] * len(components), recursive
-            )
-        ]
-        members = [c for c in planned if c['id'] not in identifiers]
-        if members:
-            identifiers.update(self._resource_identifier_map(members))
-        planned = [c for c in planned if c['id'] in identifiers]
-
-        removed = []
-        try:
-            with _transfer.known_identifiers(self, identifiers, planned):
-                for component in planned:
-                    self._remove_data(component)
-                    removed.append(component)
-        except Exception as error:
-            deregistered = self._deregister_after_failure(removed)
-            raise ftrack_api.exception.LocationError(
-                'Failed to remove data of component {component} from location '
-                '{location}: {error}. Data removed before the failure: '
-                '{removed} (registrations deleted: {deregistered}).',
-                details={
-                    'component': component, 'location': self, 'error': error,
-                    'removed': removed, 'deregistered': deregistered,
-                },
-            ) from error
-
-        try:
-            self._deregister_components_in_location(planned)
-        except Exception as error:
-            raise ftrack_api.exception.LocationError(
-                'Failed to deregister components from location {location}: '
-                '{error}. Their data was removed: {removed}',
-                details={'location': self, 'error': error, 'removed': removed},
-            ) from error
-        self._publish_removed(planned)
-
-    def _deregister_after_failure(self, removed):
-        """Deregister *removed* components; return whether that worked."""
-        if not removed:
-            return False
-        try:
-            self._deregister_components_in_location(removed)
-        except Exception:
-            logger.exception(
-                'Could not deregister components whose data was removed from '
-                '%r: %s', self, [c['id'] for c in removed],
-            )
-            return False
-        self._publish_removed(removed)
-        return True
+        for component in _transfer.as_components(components):
+            self._get_resource_identifiers([component])
+            if recursive and _transfer.is_container(component):
+                self.remove_components(component['members'], recursive=recursive)
+            self._remove_data(component)
+            self._deregister_component_in_location(component)
+            self._publish_removed([component])
 
     def _publish_removed(self, components):
         for component in components:
@@ -435,10 +409,18 @@ class Location(ftrack_api.entity.base.Entity):
             )
 
     def _deregister_component_in_location(self, component):
-        """Delete the registration of *component* in this location."""
-        self._deregister_components_in_location([component])
+        """Delete the registration of *component* in this location (one commit).
+
+        :meth:`remove_components` calls this for each component it removes;
+        custom locations override it to keep registrations elsewhere.
+        """
+        self._delete_registrations([component])
 
     def _deregister_components_in_location(self, components):
+        """Delete the registrations of *components* here in one commit."""
+        self._delete_registrations(components)
+
+    def _delete_registrations(self, components):
         """Delete the ``ComponentLocation`` of each of *components* in one commit.
 
         When the commit fails the deletions are discarded (other recorded
@@ -491,25 +473,49 @@ class Location(ftrack_api.entity.base.Entity):
         components are not present in this location.
         """
         components = _transfer.as_components(components)
-        found = self._resource_identifier_map(components)
-        return self._require_identifiers(components, found)
+        return self._decoded(components, self._get_resource_identifiers(components))
+
+    def _decoded(self, components, identifiers):
+        """Return *identifiers* of *components* decoded by the transformer."""
+        transformer = self.resource_identifier_transformer
+        if not transformer:
+            return list(identifiers)
+        return [
+            transformer.decode(identifier, context={'component': component})
+            for component, identifier in zip(components, identifiers)
+        ]
 
     def _resource_identifier_map(self, components):
         """Return ``{component id: decoded identifier}`` for *components* here.
 
-        Components not in this location are left out.
+        Components not in this location are left out. The identifiers come
+        from :meth:`_get_resource_identifiers` (the hook custom locations
+        override): asked once for all, and once more for those present when
+        its :exc:`ftrack_api.exception.ComponentNotInLocationError` names
+        only some of them.
         """
-        found = self._get_resource_identifier_map(components)
-        transformer = self.resource_identifier_transformer
-        if transformer:
-            by_id = {component['id']: component for component in components}
-            found = {
-                component_id: transformer.decode(
-                    identifier, context={'component': by_id[component_id]}
-                )
-                for component_id, identifier in found.items()
+        components = list(components)
+        if not components:
+            return {}
+        try:
+            identifiers = self._get_resource_identifiers(components)
+        except ftrack_api.exception.ComponentNotInLocationError as error:
+            absent = {
+                component['id'] for component in error.details.get('components', ())
             }
-        return found
+            present = [c for c in components if c['id'] not in absent]
+            if not present:
+                return {}
+            if len(present) == len(components):
+                raise
+            components = present
+            identifiers = self._get_resource_identifiers(components)
+        return {
+            component['id']: identifier
+            for component, identifier in zip(
+                components, self._decoded(components, identifiers)
+            )
+        }
 
     def _get_resource_identifier_map(self, components):
         """Return ``{component id: stored identifier}`` from the server."""
