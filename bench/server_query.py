@@ -6,7 +6,13 @@ statuses -- written through the server's own ``create`` action, as a client
 would -- then prints the server-side time of:
 
 * ``select name, status.name, parent.name from Task`` pages of 500 rows
-  (first, middle and last page);
+  (first, middle and last page, each asked for on its own, so the deep
+  ones skip rows with ``OFFSET``);
+* the same pages read one after the other as a client pages through a
+  result (each at the ``next`` offset of the previous answer, so each
+  continues where the previous one ended), in the default order and
+  ``order by name desc``: the page at the last offset (49,500 of 50,000)
+  against the first page, target at most 1.2 times;
 * selective queries through indexed paths, whose results have the same
   size at every database size (a probe sequence of two shots of ten
   tasks): ``Task where parent.id is "<shot>"``,
@@ -24,12 +30,13 @@ smallest to the largest database. The query plan of each selective query is
 printed, to check that indexes are used.
 
 Run: ``python bench/server_query.py [--sizes 10000 50000] [--repeat 20]
-[--http]``.
+[--walks 5] [--http]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -168,6 +175,55 @@ def measure_server(path, ids, tasks, repeat):
     return results
 
 
+#: Deep page / first page time ratio the paging figures are held to.
+PAGING_TARGET = 1.2
+
+PAGING_QUERIES = [
+    ('default order', 'select name, status.name, parent.name from Task '
+     'offset {0} limit 500'),
+    ('order by name desc', 'select name, status.name, parent.name from Task '
+     'order by name desc offset {0} limit 500'),
+]
+
+
+def measure_paging(path, tasks, walks):
+    """Page through every Task *walks* times per order; print first vs last page."""
+    state = ServerState.open(ServerConfig(database=path))
+    results = {}
+    try:
+        for label, template in PAGING_QUERIES:
+            samples = {}
+            with state.store.transaction() as tx:
+                for _ in range(walks):
+                    offset, seen = 0, 0
+                    while offset is not None:
+                        # A full collection now, outside the timing, so
+                        # that its pauses do not land on random pages.
+                        gc.collect()
+                        start = time.perf_counter()
+                        result = execute(tx, template.format(offset))
+                        samples.setdefault(offset, []).append(
+                            (time.perf_counter() - start) * 1000.0)
+                        seen += len(result['data'])
+                        offset = result['metadata']['next']['offset']
+                    if seen != tasks:
+                        raise SystemExit('paging {0} read {1} rows of {2}'.format(
+                            label, seen, tasks))
+            last = max(samples)
+            first_ms = statistics.median(samples[0])
+            last_ms = statistics.median(samples[last])
+            every = statistics.median(statistics.median(v) for v in samples.values())
+            ratio = last_ms / max(first_ms, 1e-9)
+            results[label] = ratio
+            print('  {0:<20} first {1:7.2f} ms, at offset {2} {3:7.2f} ms, median page '
+                  '{4:7.2f} ms: x{5:.2f} (target <= {6}: {7})'.format(
+                      label, first_ms, last, last_ms, every, ratio, PAGING_TARGET,
+                      'met' if ratio <= PAGING_TARGET else 'NOT MET'))
+    finally:
+        state.close()
+    return results
+
+
 def measure_http(path, ids, tasks, repeat):
     import requests
 
@@ -194,6 +250,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--sizes', type=int, nargs='+', default=[10000, 50000])
     parser.add_argument('--repeat', type=int, default=20)
+    parser.add_argument('--walks', type=int, default=5,
+                        help='times each paging walk is repeated (default: %(default)s)')
     parser.add_argument('--http', action='store_true',
                         help='also time the queries as HTTP requests')
     options = parser.parse_args(argv)
@@ -208,6 +266,9 @@ def main(argv=None):
                 size, time.perf_counter() - start))
             print(' server-side (query action in one transaction):')
             server_times[size] = measure_server(path, ids, size, options.repeat)
+            print(' paging through all {0} rows, 500 a page ({1} walks):'.format(
+                size, options.walks))
+            measure_paging(path, size, options.walks)
             if options.http:
                 print(' through HTTP (/api request, JSON both ways):')
                 http_times[size] = measure_http(path, ids, size, options.repeat)

@@ -74,6 +74,10 @@ class Store:
         # The snapshot the database is known to equal, and the change count
         # it had then (a later write makes them differ).
         self._matching: Optional[tuple] = None
+        self._restores = 0
+        #: Data other parts keep per database, valid while
+        #: :attr:`generation` stays the same (e.g. where query pages end).
+        self.caches: Dict[str, Any] = {}
         if not self.in_memory:
             directory = os.path.dirname(os.path.abspath(self.path))
             if not os.path.isdir(directory):
@@ -221,6 +225,9 @@ class Store:
                     yield transaction
                 except BaseException:
                     transaction._closed = True
+                    # Undone writes still count in total_changes: the
+                    # generation must change all the same.
+                    self._restores += 1
                     self._connection.execute('ROLLBACK')
                     raise
                 else:
@@ -241,6 +248,19 @@ class Store:
         with self._lock:
             self._check_open()
             return self._connection.total_changes - self._restored_changes
+
+    @property
+    def generation(self) -> Any:
+        """A value that changes whenever the data may have changed.
+
+        Writes through this store, restores, rolled back transactions and
+        commits of other connections to the same file (``PRAGMA
+        data_version``) all change it; equal values mean the same data.
+        """
+        with self._lock:
+            self._check_open()
+            version = self._connection.execute('PRAGMA data_version').fetchone()[0]
+            return (self._connection.total_changes, self._restores, version)
 
     def snapshot(self) -> 'Snapshot':
         """Return a copy of the whole database as it is now, kept in memory.
@@ -287,6 +307,7 @@ class Store:
                 raise StoreError('Cannot restore database {0!r}: {1}.'.format(
                     self.path, error)) from error
             self._restored_changes += self._connection.total_changes - before
+            self._restores += 1
             self._matching = (snapshot, self.changes)
             return True
 

@@ -149,14 +149,21 @@ class Compiler:
     def order_by(self, keys: Sequence[ast.OrderKey], entity_type: EntityType,
                  alias: str) -> Fragment:
         """Return the ORDER BY list for *keys*, ending with creation order."""
-        parts: List[str] = []
-        params: List[Any] = []
+        return order_list(self.order_keys(keys, entity_type, alias))
+
+    def order_keys(self, keys: Sequence[ast.OrderKey], entity_type: EntityType,
+                   alias: str) -> List[Tuple[Fragment, bool]]:
+        """Return ``(value, descending)`` for each of *keys*, then ``(rowid, False)``.
+
+        The rowid (creation order) makes the order total, so a page can
+        continue exactly where the previous one ended.
+        """
+        result: List[Tuple[Fragment, bool]] = []
         for key in keys:
             value = self.value(entity_type, alias, key.path)
-            parts.append(value.fragment.sql + (' DESC' if key.descending else ''))
-            params.extend(value.fragment.params)
-        parts.append('{0}.rowid'.format(quote(alias)))
-        return Fragment(', '.join(parts), params)
+            result.append((value.fragment, bool(key.descending)))
+        result.append((Fragment('{0}.rowid'.format(quote(alias)), []), False))
+        return result
 
     def value(self, entity_type: EntityType, alias: str, path: Sequence[str]) -> Scalar:
         """Return the SQL value of scalar *path* (through references) of the row in *alias*.
@@ -367,3 +374,10 @@ def _projection_text(projection: ast.Projection) -> str:
     if projection.function:
         return '{0}({1})'.format(projection.function, path)
     return path
+
+
+def order_list(keys: Sequence[Tuple[Fragment, bool]]) -> Fragment:
+    """Return the ORDER BY list of *keys*, ``(value, descending)`` pairs."""
+    return Fragment(
+        ', '.join(value.sql + (' DESC' if descending else '') for value, descending in keys),
+        [param for value, _ in keys for param in value.params])

@@ -9,7 +9,9 @@ whole page (:mod:`.loader`). The result has the shape of protocol §2.3::
 
 ``next.offset`` is the offset of the next page when rows exist beyond this
 one, else null. Rows come in the ``order by`` order, then in creation
-order, so paging is stable.
+order, so paging is stable; a page asked for at the ``next`` offset of the
+previous one continues from where that one ended (:mod:`.paging`), so
+deep pages cost what the first one does.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from typing import Any, Dict, Optional, Union
 from ..encoding import now_text, parse_datetime
 from ..model import quote
 from ..schema import EntityType
-from . import aggregate, ast
+from . import aggregate, ast, paging
 from .compiler import Compiler
 from .loader import Loader
 from .parser import parse
 from .projection import build_tree, plain_paths
-from .sql import Fragment, fetch_page
+from .sql import Fragment
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +60,12 @@ def execute(tx: Any, expression: Union[str, ast.Query],
         paths = (plain_paths(projections) if projections is not None
                  else [(name,) for name in entity_type.default_projections])
         tree = build_tree(tx.catalogue, entity_type, paths)
-        statement = rows_statement(compiler, query, entity_type)
-        rows, more = fetch_page(tx, statement.sql, statement.params,
-                                query.offset, query.limit)
+        alias = 't0'
+        where = compiler.where(query, entity_type, alias)
+        keys = compiler.order_keys(query.order_by, entity_type, alias)
+        select = 'SELECT {0}.rowid, {0}.*{{keys}} FROM {1} AS {0}'.format(
+            quote(alias), quote(compiler.model.table(entity_type.name).name))
+        rows, more = paging.fetch(tx, select, where, keys, query.offset, query.limit)
         data = Loader(tx, base_url, stamp).encode_rows(entity_type, rows, tree)
     next_offset = (query.offset or 0) + len(data) if more else None
     return {
