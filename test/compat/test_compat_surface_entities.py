@@ -168,3 +168,156 @@ def test_server_file_private_steps(compat, ftrack_server):
         'seen.append(server.accessor.exists(component["id"]))\n'
         'session.close()\n'
         'result = seen', server=ftrack_server)
+
+
+# Location hooks: which steps add/remove/lookups call (and the requests each
+# makes), observed through a recording mixin put in front of the location's
+# class, as a custom location overriding the hooks would be.
+SPY = (
+    'import os, uuid, tempfile\n'
+    'import ftrack_api.entity.location as location_module\n'
+    'import ftrack_api.accessor.disk, ftrack_api.structure.id\n'
+    'calls = []\n'
+    'HOOKS = ["_register_component_in_location", "_register_components_in_location",\n'
+    '    "_deregister_component_in_location", "_get_resource_identifiers",\n'
+    '    "_add_data", "_remove_data", "_get_context"]\n'
+    'def _hook(name):\n'
+    '    def hook(self, *args, **kwargs):\n'
+    '        first = args[0] if args else None\n'
+    '        size = len(list(first)) if not isinstance(first, ftrack_api.entity.base.Entity) else "one"\n'
+    '        calls.append([name, size])\n'
+    '        return getattr(super(Spy, self), name)(*args, **kwargs)\n'
+    '    return hook\n'
+    'Spy = type("Spy", (object,), {name: _hook(name) for name in HOOKS})\n'
+    'import ftrack_api.structure.base\n'
+    'class IdOnly(ftrack_api.structure.base.Structure):\n'
+    '    def get_resource_identifier(self, entity, context=None):\n'
+    '        return entity["id"]\n'
+    'origin = session.get("Location", ftrack_api.symbol.ORIGIN_LOCATION_ID)\n'
+    'def make_location(memory):\n'
+    '    location = session.create("Location", {"name": "hooks." + uuid.uuid4().hex})\n'
+    '    if memory:\n'
+    '        ftrack_api.mixin(location, location_module.MemoryLocationMixin, name="MemoryLocation")\n'
+    '    location.accessor = ftrack_api.accessor.disk.DiskAccessor(prefix=tempfile.mkdtemp(dir=workdir))\n'
+    '    location.structure = IdOnly()\n'
+    '    ftrack_api.mixin(location, Spy, name="SpyLocation")\n'
+    '    return location\n'
+    'def component(name):\n'
+    '    path = os.path.join(workdir, name)\n'
+    '    open(path, "w").write(name)\n'
+    '    return session.create_component(path, location=None)\n'
+    'def sequence():\n'
+    '    for index in (1, 2):\n'
+    '        open(os.path.join(workdir, "f.%04d.txt" % index), "w").write("f")\n'
+    '    return session.create_component(os.path.join(workdir, "f.%04d.txt [1-2]"), location=None)\n'
+    'def step(name, function):\n'
+    '    del calls[:]\n'
+    '    start = len(api_calls)\n'
+    '    try:\n'
+    '        value = function()\n'
+    '    except Exception as error:\n'
+    '        value = [type(error).__name__]\n'
+    '    else:\n'
+    '        value = value if isinstance(value, (list, type(None), float)) else type(value).__name__\n'
+    '    actions = [[item["action"] for item in call] for call in api_calls[start:]]\n'
+    '    steps.append([name, value, list(calls), actions])\n'
+    'steps = []\n'
+)
+
+
+@pytest.mark.parametrize('memory', [True, False], ids=['memory', 'server-stored'])
+def test_location_hooks_called(compat, ftrack_server, memory):
+    compat.compare(
+        OPEN + SPY + 'location = make_location({0})\n'.format(memory)
+        + 'session.commit()\n'
+        'single = component("single.txt")\n'
+        'container = sequence()\n'
+        'session.commit()\n'
+        'step("add", lambda: location.add_component(single, origin))\n'
+        'step("identifier", lambda: len(location.get_resource_identifier(single)))\n'
+        'step("identifiers", lambda: len(location.get_resource_identifiers([single])))\n'
+        'step("path", lambda: os.path.exists(location.get_filesystem_path(single)))\n'
+        'step("again", lambda: location.add_components([single], [origin]))\n'
+        'step("remove", lambda: location.remove_component(single))\n'
+        'step("remove again", lambda: location.remove_components([single]))\n'
+        'step("add sequence", lambda: location.add_component(container, origin))\n'
+        'step("remove sequence", lambda: location.remove_component(container))\n'
+        'session.close()\n'
+        'result = steps', server=ftrack_server)
+
+
+def test_location_remove_goes_component_by_component(compat, ftrack_server):
+    compat.compare(
+        OPEN + SPY + 'location = make_location(True)\n'
+        'first, second = component("first.txt"), component("second.txt")\n'
+        'location.add_component(first, origin)\n'
+        'step("present then missing", lambda: location.remove_components([first, second]))\n'
+        'steps.append(sorted(location._cache) == [])\n'
+        'container = sequence()\n'
+        'location._register_component_in_location(container, "container")\n'
+        'step("members not here", lambda: location.remove_component(container))\n'
+        'steps.append(len(location._cache))\n'
+        'session.close()\n'
+        'result = steps', server=ftrack_server)
+
+
+def test_location_hook_errors_propagate(compat, ftrack_server):
+    compat.compare(
+        OPEN + SPY + 'class FailingRemove(object):\n'
+        '    def _remove_data(self, component):\n'
+        '        raise RuntimeError("remove failed for " + component["name"])\n'
+        'class FailingDeregister(object):\n'
+        '    def _deregister_component_in_location(self, component):\n'
+        '        raise RuntimeError("deregister failed for " + component["name"])\n'
+        'seen = []\n'
+        'single = component("single.txt")\n'
+        'for failing in (FailingRemove, FailingDeregister):\n'
+        '    location = make_location(True)\n'
+        '    ftrack_api.mixin(location, failing, name=failing.__name__)\n'
+        '    location.add_component(single, origin)\n'
+        '    try:\n'
+        '        location.remove_component(single)\n'
+        '    except Exception as error:\n'
+        '        seen.append([type(error).__name__, str(error), len(location._cache)])\n'
+        'location = make_location(True)\n'
+        'try:\n'
+        '    location._deregister_component_in_location(single)\n'
+        'except KeyError as error:\n'
+        '    seen.append(["KeyError", error.args[0] == single["id"]])\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)
+
+
+def test_location_transfer_error_messages(compat, ftrack_server):
+    compat.compare(
+        OPEN + SPY + 'class FailingRegister(object):\n'
+        '    def _register_components_in_location(self, components, resource_identifiers):\n'
+        '        raise RuntimeError("register failed")\n'
+        'seen = []\n'
+        'def attempt(location, value):\n'
+        '    try:\n'
+        '        location.add_component(value, origin)\n'
+        '    except ftrack_api.exception.LocationError as error:\n'
+        '        transferred = [[type(item).__name__, identifier]\n'
+        '            for item, identifier in error.details.get("transferred", [])]\n'
+        '        seen.append([type(error).__name__, str(error) if not transferred else\n'
+        '            str(error).split("\\n")[:2], transferred])\n'
+        'single = component("single.txt")\n'
+        'location = make_location(True)\n'
+        'location.accessor = None\n'
+        'attempt(location, single)\n'
+        'location = make_location(True)\n'
+        'ftrack_api.mixin(location, FailingRegister, name="FailingRegister")\n'
+        'attempt(location, single)\n'
+        'location = make_location(True)\n'
+        'location.add_component(single, origin)\n'
+        'again = make_location(True)\n'
+        'again.accessor = location.accessor\n'
+        'attempt(again, single)\n'
+        'container = sequence()\n'
+        'location = make_location(True)\n'
+        'location._register_component_in_location(container["members"][1], "taken")\n'
+        'attempt(location, container)\n'
+        'seen.append(len(location._cache))\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)

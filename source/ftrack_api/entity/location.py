@@ -389,11 +389,12 @@ class Location(_LocationLookups, ftrack_api.entity.base.Entity):
                 'No accessor defined for location {location}.',
                 details={'location': self},
             )
-        if component.entity_type == 'SequenceComponent':
-            return
+        # Looked up first, sequences included (as upstream does).
         resource_identifier = self._identifier_in(self, component)
         if resource_identifier is None:
             raise ftrack_api.exception.ComponentNotInLocationError(component, self)
+        if component.entity_type == 'SequenceComponent':
+            return
         try:
             self.accessor.remove(resource_identifier)
         except (
