@@ -17,7 +17,6 @@ import contextlib
 import copy
 import dbm
 import functools
-import inspect
 import os
 import re
 import threading
@@ -504,7 +503,7 @@ class Memoiser(object):
         # Key by the parameter each argument binds to, defaults included,
         # so f(1) and f(a=1) share one entry (upstream keys them so too).
         key = self.key_maker.key(
-            function, inspect.getcallargs(function, *args, **kw)
+            function, _callargs(function, args, kw)
         )
         try:
             value = self.cache.get(key)
@@ -541,3 +540,10 @@ memoiser = Memoiser()
 
 #: Decorator reusing results through :data:`memoiser` (in memory, object keys).
 memoise = memoise_decorator(memoiser)
+
+
+def _callargs(function, args, kw):
+    """Return the arguments of a call of *function* by parameter name."""
+    import inspect  # only memoised calls need it
+
+    return inspect.getcallargs(function, *args, **kw)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import abc
 import os
-import tempfile
 
 
 class Data(abc.ABC):
@@ -134,6 +133,8 @@ class String(FileWrapper):
 
     def __init__(self, content=None):
         """Initialise holding *content* (str or bytes), positioned at start."""
+        import tempfile  # imported when first needed
+
         super(String, self).__init__(tempfile.TemporaryFile())
         self._text = False
         if content is not None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import builtins
 import collections.abc
-import traceback
+import sys
+
+
+def _format_exc():
+    """Return the traceback text of the exception being handled, if any."""
+    if sys.exc_info()[0] is None:
+        return 'NoneType: None\n'
+    import traceback  # only when an exception is being handled
+
+    return traceback.format_exc()
 
 
 def _rebuild(cls, message, details, traceback_text, args=None):
@@ -40,7 +49,7 @@ class Error(Exception):
         self.message = message
         self.details = details if details is not None else {}
         # Kept because errors are often logged far from where they occurred.
-        self.traceback = traceback.format_exc()
+        self.traceback = _format_exc()
         # As upstream, Exception.__init__ is not called: ``args`` keeps the
         # positional arguments the exception was constructed with (and the
         # default repr shows them).

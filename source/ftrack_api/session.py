@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import collections.abc
-import getpass
 import json
 import logging
 import os
@@ -139,6 +138,8 @@ class Session(
             api_user = os.environ.get('FTRACK_API_USER')
             if not api_user:
                 try:
+                    import getpass
+
                     api_user = getpass.getuser()
                 except Exception:
                     api_user = None

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import sys
 
-import arrow
 
 import ftrack_api.collection
 import ftrack_api.entity.base
@@ -31,6 +31,15 @@ _UTC = datetime.timezone.utc
 _COLLECTIONS = (
     ftrack_api.collection.Collection, ftrack_api.collection.MappedCollectionProxy,
 )
+
+
+def _is_arrow(value):
+    """Return whether *value* is an arrow value (without importing arrow).
+
+    No arrow value can exist before some code imported arrow.
+    """
+    module = sys.modules.get('arrow')
+    return module is not None and isinstance(value, module.Arrow)
 
 
 def encode_datetime(value):
@@ -53,6 +62,9 @@ def decode_datetime(text):
     candidate = text
     if candidate.endswith('Z'):
         candidate = candidate[:-1] + '+00:00'
+    # Imported when the first date-time is decoded (not at import time).
+    import arrow
+
     try:
         parsed = datetime.datetime.fromisoformat(candidate)
     except ValueError:
@@ -163,7 +175,7 @@ def _default(strategy, value):
         return encode_entity(value, strategy)
     if isinstance(value, _COLLECTIONS):
         return to_wire_value(value)
-    if isinstance(value, (arrow.Arrow, datetime.datetime, datetime.date)):
+    if isinstance(value, (datetime.datetime, datetime.date)) or _is_arrow(value):
         return encode_datetime(value)
     if value is NOT_SET:
         raise TypeError(

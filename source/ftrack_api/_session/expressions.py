@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime
 import re
+import sys
 
-import arrow
 
 _UTC = datetime.timezone.utc
 
@@ -43,7 +43,8 @@ def as_stored(value):
     is taken as UTC, a date is midnight); other values are returned as
     they are.
     """
-    if isinstance(value, arrow.Arrow):
+    arrow = sys.modules.get('arrow')  # no arrow value exists before arrow is imported
+    if arrow is not None and isinstance(value, arrow.Arrow):
         value = value.datetime
     if isinstance(value, datetime.datetime):
         if value.utcoffset() is None:

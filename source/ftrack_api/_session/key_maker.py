@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import abc
 import collections.abc
-import inspect
 import pickle
+import types
 
 
 class KeyMaker(abc.ABC):
@@ -97,19 +97,19 @@ class ObjectKeyMaker(KeyMaker):
                 self._key(member) for member in item
             ) + marker
 
-        if inspect.ismethod(item):
+        if isinstance(item, types.MethodType):
             return self.name_identifier + separator.join((
                 item.__name__.encode(),
                 type(item.__self__).__name__.encode(),
                 item.__module__.encode(),
             ))
 
-        if inspect.isfunction(item) or inspect.isclass(item):
+        if isinstance(item, (types.FunctionType, type)):
             return self.name_identifier + separator.join((
                 item.__name__.encode(), item.__module__.encode(),
             ))
 
-        if inspect.isbuiltin(item):
+        if isinstance(item, types.BuiltinFunctionType):
             return self.name_identifier + item.__name__.encode()
 
         return pickle.dumps(item, protocol=2)

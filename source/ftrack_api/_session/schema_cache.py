@@ -43,7 +43,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import time
 import zlib
 
@@ -228,6 +227,8 @@ def save(directory, schema_hash, content):
     temporary = None
     try:
         os.makedirs(directory, exist_ok=True)
+        import tempfile
+
         handle, temporary = tempfile.mkstemp(
             prefix='.' + FILE_PREFIX, suffix='.tmp', dir=directory
         )

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 
 import ftrack_api._session.entity_types as _entity_types
@@ -183,6 +182,8 @@ class StartupMixin(object):
         never sees half a file.
         """
         directory = os.path.dirname(os.path.abspath(schema_cache_path))
+        import tempfile
+
         handle, temporary = tempfile.mkstemp(prefix='.schemas-', dir=directory)
         try:
             with os.fdopen(handle, 'w', encoding='utf-8') as stream:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import inspect
 import logging
 import os
 
@@ -63,6 +62,8 @@ def memoise_defaults(function):
     matching the signature are passed on, so the call raises the usual
     :exc:`TypeError`.
     """
+    import inspect  # only memoised functions need it
+
     signature = inspect.signature(function)
     memo = {}
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import arrow
-
 import ftrack_api.entity.base
 import ftrack_api.exception
 
@@ -75,6 +73,8 @@ class User(ftrack_api.entity.base.Entity):
                 'timezone support is on.'
             )
             timezone_support = True
+
+        import arrow
 
         if timezone_support:
             now = arrow.utcnow()

@@ -17,8 +17,6 @@ import operator
 import re
 import threading
 
-import pyparsing
-
 import ftrack_api.exception
 
 logger = logging.getLogger(__name__)
@@ -192,6 +190,8 @@ def format_value(value):
 
 def _build_grammar():
     """Return a new pyparsing grammar producing :class:`Expression` objects."""
+    import pyparsing
+
     # A keyword only when not the start of a longer key (``order=1``).
     and_keyword = _keyword('and')
     or_keyword = _keyword('or')
@@ -224,6 +224,8 @@ def _build_grammar():
 
 def _keyword(word):
     """Return an element matching *word* in any case, not followed by a key character."""
+    import pyparsing
+
     return pyparsing.Regex(r'(?i:{0})(?![\w.])'.format(word))
 
 
@@ -244,11 +246,63 @@ def _make_combination(cls):
     return combine
 
 
-#: The grammar, lock and cache every :class:`Parser` shares (every event hub
-#: and subscription has a parser, and expressions never change once built).
-_GRAMMAR = _build_grammar()
+#: The lock and cache every :class:`Parser` shares (every event hub and
+#: subscription has a parser, and expressions never change once built).
 _LOCK = threading.Lock()
 _CACHE = collections.OrderedDict()
+
+#: The pyparsing grammar, built (and pyparsing imported) when first needed:
+#: the common expressions take the fast path below.
+_GRAMMAR = []
+
+
+def _grammar():
+    if not _GRAMMAR:
+        _GRAMMAR.append(_build_grammar())
+    return _GRAMMAR[0]
+
+
+# The fast path: conditions joined by ``and`` only, values bare or quoted
+# without escapes. It gives exactly what the grammar gives for them (a
+# Condition, or an All of Conditions); anything else goes to the grammar.
+_SPACE = r'[ \t\r\n]*'
+_FAST_CONDITION = re.compile(
+    _SPACE + r'(?P<key>' + KEY_PATTERN + r')' + _SPACE
+    + r'(?P<operator>!=|>=|<=|=|>|<)' + _SPACE
+    + r'(?:"(?P<double>[^"\\]*)"|\'(?P<single>[^\'\\]*)\'|(?P<bare>'
+    + BARE_VALUE_PATTERN + r'))' + _SPACE
+)
+_FAST_AND = re.compile(r'(?i:and)(?![\w.])')
+_KEYWORDS = frozenset(['and', 'or', 'not'])
+
+
+def _parse_simple(expression):
+    """Return the expression for a plain conjunction of conditions, or None."""
+    conditions = []
+    position = 0
+    length = len(expression)
+    while True:
+        match = _FAST_CONDITION.match(expression, position)
+        if match is None or match.group('key').lower() in _KEYWORDS:
+            return None
+        value = match.group('double')
+        if value is None:
+            value = match.group('single')
+            if value is None:
+                value = match.group('bare')
+        conditions.append(
+            Condition(match.group('key'), _OPERATORS[match.group('operator')], value)
+        )
+        position = match.end()
+        if position == length:
+            break
+        joined = _FAST_AND.match(expression, position)
+        if joined is None:
+            return None
+        position = joined.end()
+    if len(conditions) == 1:
+        return conditions[0]
+    return All(conditions)
 
 
 class Parser(object):
@@ -264,7 +318,7 @@ class Parser(object):
     def __init__(self):
         """Create a parser; all parsers share one grammar, lock and cache."""
         super().__init__()
-        self._grammar, self._lock, self._cache = _GRAMMAR, _LOCK, _CACHE
+        self._lock, self._cache = _LOCK, _CACHE
 
     def parse(self, expression):
         """Return the :class:`Expression` described by the string *expression*.
@@ -288,8 +342,12 @@ class Parser(object):
             if not expression.strip():
                 result = All()
             else:
+                result = _parse_simple(expression)
+            if result is None:
+                import pyparsing
+
                 try:
-                    result = self._grammar.parse_string(expression, parse_all=True)[0]
+                    result = _grammar().parse_string(expression, parse_all=True)[0]
                 except pyparsing.ParseBaseException as error:
                     raise ftrack_api.exception.ParseError(
                         'Failed to parse expression {0!r}: {1}'.format(

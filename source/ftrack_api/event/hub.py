@@ -13,7 +13,7 @@ import collections.abc
 import functools
 import json
 import logging
-import platform
+import os
 import queue
 import urllib.parse
 import uuid
@@ -88,7 +88,7 @@ class EventHub(ConnectionLifecycle, PacketProtocol, EventHandling):
         self._api_key = api_key
         self._headers = dict(headers or {})
         self._cookies = dict(cookies or {})
-        self._host = platform.node()
+        self._host = _host_name()
 
         self._parser = ftrack_api.event.expression.Parser()
         #: The socket.io namespace events travel in.
@@ -481,6 +481,16 @@ class EventHub(ConnectionLifecycle, PacketProtocol, EventHandling):
         source.setdefault('id', self.id)
         source.setdefault('user', {'username': self._api_user})
         source.setdefault('host', self._host)
+
+
+def _host_name():
+    """Return the machine's network name, as :func:`platform.node` gives it."""
+    uname = getattr(os, 'uname', None)
+    if uname is not None:
+        return uname().nodename
+    import platform
+
+    return platform.node()
 
 
 def _succeeded(response):

@@ -14,8 +14,6 @@ import threading
 import time
 
 import ftrack_api.exception
-import ftrack_api.event.connection
-from ftrack_api.event.connection import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -318,7 +316,11 @@ class ConnectionLifecycle(object):
         """
         headers = {'ftrack-user': self._api_user, 'ftrack-api-key': self._api_key}
         headers.update(self._headers)
-        return ftrack_api.event.connection.handshake(
+        # Imported when first connecting: scripts that never connect do not
+        # pay for websocket-client.
+        import ftrack_api.event.connection as connection_module
+
+        return connection_module.handshake(
             self.get_server_url() + '/socket.io/1/',
             headers=headers,
             cookies=self._cookies,
@@ -336,7 +338,9 @@ class ConnectionLifecycle(object):
             session = self._get_socket_io_session()
             if 'websocket' not in session.supportedTransports:
                 raise ValueError('Server does not support websocket sessions.')
-            connection = Connection.open(
+            import ftrack_api.event.connection as connection_module
+
+            connection = connection_module.Connection.open(
                 server_url,
                 session,
                 self._headers,

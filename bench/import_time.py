@@ -1,0 +1,67 @@
+"""Time ``import ftrack_api`` against ``import requests`` and upstream's client.
+
+Each import runs in a fresh interpreter, several times; the smallest time
+minus that of an empty interpreter is kept (the machine is shared and
+noisy). Targets (issue 12): at most upstream's import time and at most
+1.5 times ``import requests``. Upstream is timed when its virtualenv exists
+(the compat tier's, or ``FTRACK_COMPAT_UPSTREAM_VENV``).
+
+    python bench/import_time.py [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import time
+
+
+def best(python, statement, repeats):
+    """Return the smallest wall-clock time of running *statement*."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([python, '-c', statement], check=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def import_cost(python, module, repeats):
+    return best(python, 'import ' + module, repeats) - best(python, 'pass', repeats)
+
+
+def upstream_python():
+    venv = os.environ.get('FTRACK_COMPAT_UPSTREAM_VENV')
+    candidates = [venv] if venv else glob.glob(
+        os.path.expanduser('~/.cache/ftrack-api-ng/compat/upstream-*'))
+    for candidate in candidates:
+        python = os.path.join(candidate, 'bin', 'python')
+        if os.path.exists(python):
+            return python
+    return None
+
+
+def main(arguments=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--repeats', type=int, default=15)
+    options = parser.parse_args(arguments)
+
+    ours = import_cost(sys.executable, 'ftrack_api', options.repeats)
+    floor = import_cost(sys.executable, 'requests', options.repeats)
+    print('import ftrack_api  {0:.3f}s'.format(ours))
+    print('import requests    {0:.3f}s (floor)'.format(floor))
+    print('ratio to requests  {0:.2f}x (target at most 1.50x)'.format(ours / floor))
+    python = upstream_python()
+    if python is None:
+        print('upstream 3.1.0     not installed (run the compat tests once)')
+        return
+    upstream = import_cost(python, 'ftrack_api', options.repeats)
+    print('upstream 3.1.0     {0:.3f}s; ours {1:.2f}x upstream (target at most '
+          '1.00x)'.format(upstream, ours / upstream))
+
+
+if __name__ == '__main__':
+    main()
