@@ -198,6 +198,9 @@ class Session(
         self._event_hub = ftrack_api.event.hub.EventHub(
             self._server_url, api_user, api_key, headers=hub_headers, cookies=cookies
         )
+        if self._request_timeout is not None:
+            # The hub's handshake and connection wait no longer than requests.
+            self._event_hub.connect_timeout = self._request_timeout
         self._event_hub_thread = None
         if auto_connect_event_hub:
             # Events published (and subscribers added) from here on are

@@ -182,3 +182,64 @@ def test_failure_while_sending_is_logged_not_raised(ftrack_server, caplog):
         wait_until(lambda: (hub.wait(0.1), received)[1])
     finally:
         hub.disconnect()
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server that accepts connections and never answers."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)
+    accepted = []
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield 'http://127.0.0.1:{0}'.format(listener.getsockname()[1])
+    stop.set()
+    thread.join(5)
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_connect_timeout_bounds_the_handshake(silent_server):
+    hub = EventHub(silent_server, 'user', 'key')
+    hub.connect_timeout = 0.5
+    failures = []
+
+    def attempt():
+        try:
+            hub.connect()
+        except ftrack_api.exception.EventHubConnectionError as error:
+            failures.append(str(error))
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    # Far below the default of 60 seconds: the hub's own timeout was used.
+    thread.join(20)
+    assert not thread.is_alive()
+    assert failures and 'Failed to connect to server' in failures[0]
+
+
+def test_session_timeout_reaches_the_event_hub(ftrack_server):
+    session = ftrack_api.Session(
+        server_url=ftrack_server.url, api_user=ftrack_server.api_user,
+        api_key=ftrack_server.api_key, auto_connect_event_hub=False, timeout=3,
+    )
+    try:
+        assert session.event_hub.connect_timeout == 3
+    finally:
+        session.close()
+    default = EventHub(ftrack_server.url, 'user', 'key')
+    assert default.connect_timeout == 60

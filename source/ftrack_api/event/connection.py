@@ -91,13 +91,16 @@ class Connection(object):
         self._thread.daemon = True
 
     @classmethod
-    def open(cls, server_url, session, headers, cookies, on_packet, on_lost):
+    def open(cls, server_url, session, headers, cookies, on_packet, on_lost,
+             timeout=CONNECT_TIMEOUT):
         """Open the websocket of the socket.io *session* and start receiving.
 
         *server_url* is ``<scheme>://<host>[:<port>]``; *session* is the
         :class:`~ftrack_api.event.socketio.SocketIoSession` the handshake
         granted. *headers* and *cookies* (mappings) go with the websocket
         upgrade. *on_packet* and *on_lost* are as for :class:`Connection`.
+        *timeout* (seconds) bounds the websocket opening and the wait for
+        the server's connect packet.
 
         Return the connection once the server has sent its connect packet.
 
@@ -118,7 +121,7 @@ class Connection(object):
         # Looked up on the module at call time, so that it can be patched.
         socket = websocket.create_connection(
             websocket_url,
-            timeout=CONNECT_TIMEOUT,
+            timeout=timeout,
             enable_multithread=True,
             header=dict(headers or {}),
             cookie=cookie,
@@ -126,7 +129,7 @@ class Connection(object):
         watchdog = socketio.heartbeat_seconds(session) or DEFAULT_HEARTBEAT_TIMEOUT
 
         try:
-            pending = cls._await_connect_packet(socket, CONNECT_TIMEOUT)
+            pending = cls._await_connect_packet(socket, timeout)
             socket.settimeout(watchdog)
         except Exception:
             _close_quietly(socket)

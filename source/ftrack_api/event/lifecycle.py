@@ -35,6 +35,10 @@ class ConnectionLifecycle(object):
     auto_reconnect_initial_delay = 0.25
     auto_reconnect_max_delay = 10
 
+    #: Seconds allowed for the handshake, the websocket opening and the
+    #: server's connect packet. A session sets it to its request timeout.
+    connect_timeout = 60
+
     def _init_lifecycle(self):
         """Set up the connection state; called by the hub's constructor."""
         # Guards the connection state, the pending events and packet ids;
@@ -324,6 +328,7 @@ class ConnectionLifecycle(object):
             self.get_server_url() + '/socket.io/1/',
             headers=headers,
             cookies=self._cookies,
+            timeout=self.connect_timeout,
         )
 
     def _open_connection(self):
@@ -347,6 +352,7 @@ class ConnectionLifecycle(object):
                 self._cookies,
                 self._on_packet,
                 self._on_connection_lost,
+                timeout=self.connect_timeout,
             )
         except Exception as error:
             logger.debug(
