@@ -448,3 +448,56 @@ def test_extract_offset_and_limit_more(compat, ftrack_server, expression):
     compat.compare(
         OPEN + 'result = session.query("Priority")._extract_offset_and_limit({0!r})\n'
         'session.close()'.format(expression), server=ftrack_server)
+
+
+@pytest.mark.parametrize('env', [
+    {'FORCE_COLOR': '1'},
+    {'NO_COLOR': '1'},
+    {'ANSI_COLORS_DISABLED': '1'},
+    {'FORCE_COLOR': '1', 'NO_COLOR': '1'},
+    {'FORCE_COLOR': '1', 'TERM': 'dumb'},
+    {'TERM': 'xterm'},
+], ids=lambda env: ','.join(sorted(env)))
+def test_formatter_can_do_colors_environment(compat, env):
+    full = {'FORCE_COLOR': None, 'NO_COLOR': None, 'ANSI_COLORS_DISABLED': None}
+    full.update(env)
+    compat.compare(
+        'import ftrack_api.formatter\n'
+        'result = ftrack_api.formatter._can_do_colors()', env=full, fresh=True)
+
+
+def test_server_file_write_step(compat, ftrack_server):
+    compat.compare(
+        OPEN + 'import os, ftrack_api.accessor.server\n'
+        'server = session.get("Location", ftrack_api.symbol.SERVER_LOCATION_ID)\n'
+        'path = os.path.join(workdir, "upload.txt")\n'
+        'open(path, "w").write("first")\n'
+        'component = session.create_component(path, location=server)\n'
+        'session.commit()\n'
+        'handle = ftrack_api.accessor.server.ServerFile(component["id"], session, mode="wb")\n'
+        'handle.write(b"replaced data")\n'
+        'handle.flush()\n'
+        'seen = [handle._get_size(), handle._compute_checksum(), handle._write()]\n'
+        'reader = server.accessor.open(component["id"], "rb")\n'
+        'seen.append(reader.read())\n'
+        'reader.close()\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)
+
+
+def test_server_file_checksum_from_position(compat, ftrack_server):
+    compat.compare(
+        OPEN + 'import base64, hashlib, ftrack_api.accessor.server\n'
+        'def summed(data):\n'
+        '    return base64.b64encode(hashlib.md5(data).digest()).decode()\n'
+        'handle = ftrack_api.accessor.server.ServerFile("unused", session, mode="wb")\n'
+        'handle.write(b"abcdef")\n'
+        'seen = []\n'
+        'for position in (None, 0, 2, 6):\n'
+        '    if position is not None:\n'
+        '        handle.seek(position)\n'
+        '    checksum = handle._compute_checksum()\n'
+        '    tails = {summed(b"abcdef"[start:]): start for start in range(7)}\n'
+        '    seen.append([tails.get(checksum, checksum), handle.tell(), handle._get_size()])\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)

@@ -39,14 +39,16 @@ def _file_name(component):
     return name
 
 
-def _checksum(wrapped_file):
+def _checksum(wrapped_file, from_start=True):
     """Return the base64 MD5 digest of *wrapped_file* (RFC 1864 Content-MD5).
 
-    The file is read from its start in chunks of
-    :data:`~ftrack_api.symbol.CHUNK_SIZE`; its position is left at the end.
+    The file is read in chunks of :data:`~ftrack_api.symbol.CHUNK_SIZE`,
+    from its start (or, without *from_start*, from its current position);
+    its position is left at the end.
     """
     digest = hashlib.md5()
-    wrapped_file.seek(0)
+    if from_start:
+        wrapped_file.seek(0)
     for chunk in iter(lambda: wrapped_file.read(ftrack_api.symbol.CHUNK_SIZE), b''):
         digest.update(chunk)
     return base64.b64encode(digest.digest()).decode('ascii')
@@ -221,11 +223,16 @@ class ServerFile(ftrack_api.data.String):
         return os.fstat(self.wrapped_file.fileno()).st_size
 
     def _compute_checksum(self):
-        """Return the base64 MD5 checksum of the content held (as uploaded)."""
+        """Return the base64 MD5 checksum of the content from the position on.
+
+        As upstream, the data from the current position to the end is
+        summed (so call it at position 0 for the whole content); the
+        position is left where it was.
+        """
         self.wrapped_file.flush()
         position = self.wrapped_file.tell()
         try:
-            return _checksum(self.wrapped_file)
+            return _checksum(self.wrapped_file, from_start=False)
         finally:
             self.wrapped_file.seek(position)
 
