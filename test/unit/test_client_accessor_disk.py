@@ -337,3 +337,32 @@ def test_error_handler_passes_other_errors_and_re_exports():
     with pytest.raises(exception.AccessorOperationFailedError):
         with disk.error_handler():
             raise OSError(17, 'exists')
+
+
+def test_symbolic_links_out_of_the_prefix_are_refused(tmp_path):
+    """Read, list, write and remove through a link leaving the prefix fail."""
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    (outside / 'secret.txt').write_text('secret')
+    prefix = tmp_path / 'prefix'
+    prefix.mkdir()
+    os.symlink(str(outside), str(prefix / 'link'))
+    os.symlink(str(outside / 'secret.txt'), str(prefix / 'file-link.txt'))
+    (prefix / 'inside').mkdir()
+    os.symlink(str(prefix / 'inside'), str(prefix / 'inner-link'))
+    accessor = DiskAccessor(prefix=str(prefix))
+    for identifier in ('link/secret.txt', 'file-link.txt', 'link'):
+        with pytest.raises(exception.AccessorFilesystemPathError):
+            accessor.open(identifier, 'rb')
+    with pytest.raises(exception.AccessorFilesystemPathError):
+        accessor.list('link')
+    with pytest.raises(exception.AccessorFilesystemPathError):
+        accessor.open('link/new.txt', 'wb')
+    with pytest.raises(exception.AccessorFilesystemPathError):
+        accessor.remove('link/secret.txt')
+    assert (outside / 'secret.txt').read_text() == 'secret'
+    assert not (outside / 'new.txt').exists()
+    # A link staying inside the prefix is fine.
+    with accessor.open('inner-link/ok.txt', 'wb') as data:
+        data.write(b'ok')
+    assert (prefix / 'inside' / 'ok.txt').read_bytes() == b'ok'

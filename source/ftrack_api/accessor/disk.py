@@ -99,8 +99,8 @@ class DiskAccessor(Accessor):
         ``/mountpoint/test.txt`` both give ``/mountpoint/test.txt``.
 
         Raise :exc:`~ftrack_api.exception.AccessorFilesystemPathError` if
-        *resource_identifier* is not a path or resolves outside the prefix
-        (for instance through ``..``).
+        *resource_identifier* is not a path or resolves outside the prefix,
+        through ``..`` or through symbolic links.
         """
         if isinstance(resource_identifier, os.PathLike):
             resource_identifier = os.fspath(resource_identifier)
@@ -116,7 +116,11 @@ class DiskAccessor(Accessor):
         prefix = os.path.normpath(self.prefix)
         if not os.path.isabs(path):
             path = os.path.normpath(os.path.join(prefix, path))
-        if not _is_within(path, prefix):
+        # Symbolic links count: a link inside the prefix pointing outside it
+        # must not give access there (upstream checks the text only).
+        if not _is_within(path, prefix) or not _is_within(
+            os.path.realpath(path), os.path.realpath(prefix)
+        ):
             raise ftrack_api.exception.AccessorFilesystemPathError(
                 resource_identifier,
                 message='Could not determine access path for resource_identifier '
