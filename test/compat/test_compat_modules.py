@@ -156,3 +156,16 @@ def test_operations(compat):
         'operations.clear()\n'
         'out.append(len(operations))\n'
         'result = out')
+
+
+def test_disk_accessor_symbolic_link_out_of_prefix_kept(compat):
+    compat.compare(
+        'import os, ftrack_api.accessor.disk\n'
+        'os.makedirs(os.path.join(workdir, "outside"))\n'
+        'open(os.path.join(workdir, "outside", "secret.txt"), "w").write("secret")\n'
+        'os.makedirs(os.path.join(workdir, "prefix"))\n'
+        'os.symlink(os.path.join(workdir, "outside"), os.path.join(workdir, "prefix", "link"))\n'
+        'accessor = ftrack_api.accessor.disk.DiskAccessor(prefix=os.path.join(workdir, "prefix"))\n'
+        'result = accessor.open("link/secret.txt", "rb").read()',
+        fields=('result', 'raised'),
+        kept='a symbolic link leaving the prefix is refused like ".."; upstream reads through it')
