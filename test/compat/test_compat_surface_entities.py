@@ -501,3 +501,64 @@ def test_server_file_checksum_from_position(compat, ftrack_server):
         '    seen.append([tails.get(checksum, checksum), handle.tell(), handle._get_size()])\n'
         'session.close()\n'
         'result = seen', server=ftrack_server)
+
+
+def test_abstract_collection_attribute_adapt(compat, ftrack_server):
+    compat.compare(
+        PROJECT + 'import ftrack_api.attribute as attribute\n'
+        'seen = []\n'
+        'for cls in (attribute.AbstractCollectionAttribute, attribute.CollectionAttribute,\n'
+        '        attribute.KeyValueMappedCollectionAttribute):\n'
+        '    try:\n'
+        '        made = cls("children") if cls is not attribute.KeyValueMappedCollectionAttribute \\\n'
+        '            else cls("metadata", "Metadata", "key", "value")\n'
+        '        adapted = made._adapt_to_collection(project, [])\n'
+        '        seen.append([cls.__name__, type(adapted).__name__])\n'
+        '    except Exception as error:\n'
+        '        seen.append([cls.__name__, type(error).__name__, str(error)])\n'
+        'session.rollback()\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)
+
+
+def test_populate_unset_scalar_attributes_requests(compat, ftrack_server):
+    compat.compare(
+        OPEN + 'user = session.query("select id, username from User").first()\n'
+        'identifier = user["id"]\n'
+        'session.reset()\n'
+        'user = session.query("select id from User where id is {0}".format(identifier)).one()\n'
+        'start = len(api_calls)\n'
+        'with session.auto_populating(False):\n'
+        '    before = [user["username"] is ftrack_api.symbol.NOT_SET,\n'
+        '        user["first_name"] is ftrack_api.symbol.NOT_SET]\n'
+        'returned = user._populate_unset_scalar_attributes()\n'
+        'with session.auto_populating(False):\n'
+        '    after = [user["username"] is ftrack_api.symbol.NOT_SET,\n'
+        '        user["first_name"] is ftrack_api.symbol.NOT_SET]\n'
+        'sent = [[item["action"], sorted(item.get("expression", "").split(" from ")[0]\n'
+        '    .replace("select ", "").split(", "))] for call in api_calls[start:] for item in call]\n'
+        'session.close()\n'
+        'result = [before, returned, after, sent]', server=ftrack_server)
+
+
+def test_standard_structure_get_parts(compat, ftrack_server):
+    compat.compare(
+        PROJECT + 'import os, ftrack_api.structure.standard\n'
+        'asset_type = session.query("AssetType").first()\n'
+        'asset = session.create("Asset", {"name": "surface asset", "parent": project,\n'
+        '    "type": asset_type})\n'
+        'version = session.create("AssetVersion", {"asset": asset})\n'
+        'path = os.path.join(workdir, "file.txt")\n'
+        'open(path, "w").write("x")\n'
+        'component = version.create_component(path, location=None)\n'
+        'session.commit()\n'
+        'structure = ftrack_api.structure.standard.StandardStructure()\n'
+        'seen = []\n'
+        'for entity in (project, asset, version, component):\n'
+        '    try:\n'
+        '        seen.append([part.replace(project["name"], "<project>")\n'
+        '            for part in structure._get_parts(entity=entity)])\n'
+        '    except Exception as error:\n'
+        '        seen.append([type(error).__name__, str(error)])\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server)
