@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 
 import requests
 import requests.auth
@@ -33,6 +35,36 @@ class SessionAuthentication(requests.auth.AuthBase):
 
     def __repr__(self):
         return '<{0} user={1!r}>'.format(type(self).__name__, self.api_user)
+
+
+#: Actions that change nothing on the server: a batch made only of them is
+#: retried after a connection failure or a 502/503/504 answer.
+READ_ONLY_ACTIONS = frozenset([
+    'query', 'query_schemas', 'query_server_information', 'get_widget_url',
+])
+
+#: Statuses of a gateway or proxy that could not reach the server.
+_RETRIED_STATUSES = (502, 503, 504)
+
+
+def is_read_only(operations):
+    """Return whether the batch *operations* (a list of mappings) only reads."""
+    try:
+        return bool(operations) and all(
+            operation.get('action') in READ_ONLY_ACTIONS for operation in operations
+        )
+    except AttributeError:
+        return False
+
+
+def _request_was_sent(error):
+    """Return whether the request may have reached the server before *error*."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return False
+    import urllib3.exceptions
+
+    reason = getattr(error.args[0], 'reason', None) if error.args else None
+    return not isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 #: Headers of every ``/api`` request, on top of the session's own.
@@ -91,15 +123,27 @@ class Transport(object):
             timeout=self.timeout,
         )
 
-    def call(self, body, decode):
+    #: Retries of a read-only batch after a connection failure or a
+    #: 502/503/504 answer, the first delay and the longest one (seconds;
+    #: the delay doubles, with jitter).
+    retry_attempts = 3
+    retry_delay = 0.25
+    retry_max_delay = 2.0
+
+    def call(self, body, decode, read_only=False):
         """Send *body* and return the decoded result list.
 
-        *decode* turns the response text into Python values. Raise
-        :exc:`ftrack_api.exception.ServerError` when the server reports an
-        error, answers with an error status, or answers something that is
-        not JSON.
+        *decode* turns the response text into Python values. A *read_only*
+        batch (see :func:`is_read_only`) is retried after a connection
+        failure or a 502/503/504 answer (:attr:`retry_attempts` times).
+
+        Raise :exc:`ftrack_api.exception.ServerError` when the server
+        reports an error, answers with an error status, or answers
+        something that is not JSON; a network failure raises the requests
+        exception (for a batch that changes data and may have reached the
+        server, its message says so and what to do).
         """
-        response = self.post(body)
+        response = self._post_retrying(body, read_only)
         text = response.text
         try:
             result = decode(text)
@@ -131,6 +175,58 @@ class Transport(object):
             )
         return result
 
+    def _post_retrying(self, body, read_only):
+        """POST *body*, retrying a read-only batch; return the response."""
+        attempt = 0
+        while True:
+            try:
+                response = self.post(body)
+            except requests.ConnectionError as error:
+                if read_only and attempt < self.retry_attempts:
+                    attempt = self._wait_before_retry(attempt, error)
+                    continue
+                if not read_only and _request_was_sent(error):
+                    raise _possibly_applied(error, self.endpoint) from error
+                raise
+            except requests.Timeout as error:
+                if not read_only:
+                    raise _possibly_applied(error, self.endpoint) from error
+                raise
+            if (
+                read_only and response.status_code in _RETRIED_STATUSES
+                and attempt < self.retry_attempts
+            ):
+                response.close()
+                attempt = self._wait_before_retry(
+                    attempt, 'HTTP {0}'.format(response.status_code)
+                )
+                continue
+            return response
+
+    def _wait_before_retry(self, attempt, cause):
+        delay = min(self.retry_delay * 2 ** attempt, self.retry_max_delay)
+        delay *= random.uniform(1.0, 1.5)
+        logger.info(
+            'Retrying a read-only request to %s in %.2f s (attempt %d of %d) '
+            'after: %s', self.endpoint, delay, attempt + 1, self.retry_attempts,
+            cause,
+        )
+        time.sleep(delay)
+        return attempt + 1
+
     def close(self):
         """Close the HTTP connections."""
         self._http.close()
+
+
+def _possibly_applied(error, endpoint):
+    """Return *error* (same class) explaining that a write may have been applied."""
+    message = (
+        '{0} The request to {1} changed data and the server may have applied '
+        'it before the connection failed. Check on the server (query what '
+        'the batch created or changed) before committing again: the session '
+        'still holds the changes, and rollback() discards them.'.format(
+            error, endpoint
+        )
+    )
+    return type(error)(message, request=error.request, response=error.response)
