@@ -562,3 +562,38 @@ def test_standard_structure_get_parts(compat, ftrack_server):
         '        seen.append([type(error).__name__, str(error)])\n'
         'session.close()\n'
         'result = seen', server=ftrack_server)
+
+
+def test_location_hooks_with_transformer(compat, ftrack_server):
+    compat.compare(
+        OPEN + SPY + 'import ftrack_api.resource_identifier_transformer.base as transformer_base\n'
+        'class Prefixing(transformer_base.ResourceIdentifierTransformer):\n'
+        '    def encode(self, resource_identifier, context=None):\n'
+        '        return "stored:" + resource_identifier\n'
+        '    def decode(self, resource_identifier, context=None):\n'
+        '        return resource_identifier[len("stored:"):]\n'
+        'location = make_location(True)\n'
+        'location.resource_identifier_transformer = Prefixing(session)\n'
+        'single = component("single.txt")\n'
+        'location.add_component(single, origin)\n'
+        'result = [list(location._cache.values()), location._get_resource_identifiers([single]),\n'
+        '    location.get_resource_identifier(single), location.get_resource_identifiers([single]),\n'
+        '    os.path.basename(location.get_filesystem_path(single))]\n'
+        'location.remove_component(single)\n'
+        'result.append(dict(location._cache))\n'
+        'session.close()', server=ftrack_server)
+
+
+def test_unset_collection_without_auto_populate_kept(compat, ftrack_server):
+    compat.compare(
+        OPEN + 'user = session.query("select id from User").first()\n'
+        'identifier = user["id"]\n'
+        'session.reset()\n'
+        'user = session.query("select id from User where id is {0}".format(identifier)).one()\n'
+        'with session.auto_populating(False):\n'
+        '    seen = [str(user["appointments"])]\n'
+        'session.close()\n'
+        'result = seen', server=ftrack_server,
+        kept='an unfetched collection read without auto-populating stays NOT_SET; '
+             'upstream caches an empty collection, which later reads (and a commit '
+             'after an append) take for the server\'s value')
