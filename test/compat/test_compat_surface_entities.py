@@ -595,5 +595,5 @@ def test_unset_collection_without_auto_populate_kept(compat, ftrack_server):
         'session.close()\n'
         'result = seen', server=ftrack_server,
         kept='an unfetched collection read without auto-populating stays NOT_SET; '
-             'upstream caches an empty collection, which later reads (and a commit '
-             'after an append) take for the server\'s value')
+             'upstream caches an empty collection that later reads return without '
+             'fetching the server\'s items')
