@@ -22,7 +22,6 @@ import ftrack_api._session.encoding as _encoding
 import ftrack_api._session.ensure as _ensure
 import ftrack_api._session.expressions as _expressions
 import ftrack_api._session.gc
-import ftrack_api._session.transport
 import ftrack_api._session.merge as _merge
 import ftrack_api._session.populate as _populate
 import ftrack_api._session.unit_of_work as _unit_of_work
@@ -593,21 +592,21 @@ class Session(
         reported by the server.
         """
         body = self.encode(data, entity_attribute_strategy='modified_only')
-        return self._send(body, ftrack_api._session.transport.is_read_only(data))
+        return self._send(body)
 
     def _call(self, batch):
         """Send an already wire-ready *batch* (references, no entities)."""
         with ftrack_api._session.gc.paused():
             body = _encoding.encode(batch, 'modified_only')
-        return self._send(body, ftrack_api._session.transport.is_read_only(batch))
+        return self._send(body)
 
-    def _send(self, body, read_only=False):
+    def _send(self, body):
         if self._closed:
             raise ftrack_api.exception.ConnectionClosedError()
         with self._lock:
             self._merger.begin()
             try:
-                return self._transport.call(body, self._decode_merging, read_only)
+                return self._transport.call(body, self._decode_merging)
             finally:
                 self._merger.end()
 

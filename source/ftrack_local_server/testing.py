@@ -269,7 +269,7 @@ class RecordingTransport(object):
             }
         raise AssertionError('Cannot echo operation {0!r}.'.format(operation))
 
-    def call(self, body, decode, read_only=False):
+    def call(self, body, decode):
         """Answer the request *body* (JSON text) and return it decoded.
 
         Server information and schema requests are answered from the
@@ -279,8 +279,6 @@ class RecordingTransport(object):
         operation), decoded with *decode*. An error object as response
         raises :exc:`ftrack_api.exception.ServerError`; no prepared
         response raises :exc:`AssertionError` naming the request.
-        *read_only* (whether the batch only reads) is accepted as the real
-        transport takes it; nothing is retried here.
         """
         operations = json.loads(body)
         actions = [operation.get('action') for operation in operations]

@@ -96,10 +96,21 @@ def test_writes_are_not_retried(session_through):
     assert len(session.recorded_operations) == 1
 
 
-def test_is_read_only():
-    assert transport_module.is_read_only([{'action': 'query'}, {'action': 'query_schemas'}])
-    assert not transport_module.is_read_only([{'action': 'query'}, {'action': 'create'}])
-    assert not transport_module.is_read_only([])
+def test_body_is_read_only():
+    def body(operations):
+        return json.dumps(operations, sort_keys=True)
+
+    assert transport_module.body_is_read_only(
+        body([{'action': 'query'}, {'action': 'query_schemas'}]))
+    assert not transport_module.body_is_read_only(
+        body([{'action': 'query'}, {'action': 'create'}]))
+    assert not transport_module.body_is_read_only('[]')
+    # Text that looks like an action inside a value does not count.
+    assert not transport_module.body_is_read_only(body([{
+        'action': 'create', 'entity_data': {'content': '"action": "query"'}}]))
+    assert transport_module.body_is_read_only(body([{
+        'action': 'query', 'expression': 'select id from Note where content is '
+        '"\\"action\\": \\"create\\""'}]))
 
 
 def test_lost_answer_of_a_write_says_it_may_have_been_applied(ftrack_server, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 
 import requests
@@ -47,14 +48,20 @@ READ_ONLY_ACTIONS = frozenset([
 _RETRIED_STATUSES = (502, 503, 504)
 
 
-def is_read_only(operations):
-    """Return whether the batch *operations* (a list of mappings) only reads."""
-    try:
-        return bool(operations) and all(
-            operation.get('action') in READ_ONLY_ACTIONS for operation in operations
-        )
-    except AttributeError:
-        return False
+_ACTION = re.compile(r'"action": "([a-z_]+)"')
+
+
+def body_is_read_only(body):
+    """Return whether the JSON batch text *body* only reads.
+
+    Every ``"action": "..."`` in the text must be a read-only action. Text
+    values cannot fake one (their quotes are escaped), and an entity value
+    named ``action`` can only make a batch look like a write, so the
+    answer is never wrongly "read-only". Only computed when a request
+    failed.
+    """
+    actions = _ACTION.findall(body)
+    return bool(actions) and all(action in READ_ONLY_ACTIONS for action in actions)
 
 
 def _request_was_sent(error):
@@ -130,12 +137,13 @@ class Transport(object):
     retry_delay = 0.25
     retry_max_delay = 2.0
 
-    def call(self, body, decode, read_only=False):
+    def call(self, body, decode):
         """Send *body* and return the decoded result list.
 
-        *decode* turns the response text into Python values. A *read_only*
-        batch (see :func:`is_read_only`) is retried after a connection
-        failure or a 502/503/504 answer (:attr:`retry_attempts` times).
+        *decode* turns the response text into Python values. A batch that
+        only reads (see :func:`body_is_read_only`) is retried after a
+        connection failure or a 502/503/504 answer (:attr:`retry_attempts`
+        times).
 
         Raise :exc:`ftrack_api.exception.ServerError` when the server
         reports an error, answers with an error status, or answers
@@ -143,7 +151,7 @@ class Transport(object):
         exception (for a batch that changes data and may have reached the
         server, its message says so and what to do).
         """
-        response = self._post_retrying(body, read_only)
+        response = self._post_retrying(body)
         text = response.text
         try:
             result = decode(text)
@@ -175,13 +183,16 @@ class Transport(object):
             )
         return result
 
-    def _post_retrying(self, body, read_only):
+    def _post_retrying(self, body):
         """POST *body*, retrying a read-only batch; return the response."""
         attempt = 0
+        read_only = None  # worked out on the first failure only
         while True:
             try:
                 response = self.post(body)
             except requests.ConnectionError as error:
+                if read_only is None:
+                    read_only = body_is_read_only(body)
                 if read_only and attempt < self.retry_attempts:
                     attempt = self._wait_before_retry(attempt, error)
                     continue
@@ -189,13 +200,19 @@ class Transport(object):
                     raise _possibly_applied(error, self.endpoint) from error
                 raise
             except requests.Timeout as error:
+                if read_only is None:
+                    read_only = body_is_read_only(body)
                 if not read_only:
                     raise _possibly_applied(error, self.endpoint) from error
                 raise
             if (
-                read_only and response.status_code in _RETRIED_STATUSES
+                response.status_code in _RETRIED_STATUSES
                 and attempt < self.retry_attempts
             ):
+                if read_only is None:
+                    read_only = body_is_read_only(body)
+                if not read_only:
+                    return response
                 response.close()
                 attempt = self._wait_before_retry(
                     attempt, 'HTTP {0}'.format(response.status_code)
