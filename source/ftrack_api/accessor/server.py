@@ -14,6 +14,7 @@ import base64
 import hashlib
 import logging
 import os
+import re
 
 import requests
 
@@ -64,6 +65,32 @@ def _describe_response(response, server_url, endpoint, resource_identifier):
         response.status_code, response.reason or '', server_url, endpoint,
         resource_identifier,
     )
+
+
+class _MaskApiKey(logging.Filter):
+    """Replace the value of ``apiKey=`` in log records with ``<hidden>``.
+
+    urllib3 logs the request line of every request at debug level, and the
+    file endpoints take the key in the URL (as for upstream's client); this
+    filter, installed on urllib3's connection pool logger, keeps the key out
+    of logs at every level.
+    """
+
+    _pattern = re.compile(r'(apiKey=)[^&\s"\']+')
+
+    def filter(self, record):
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is not ours to fix
+            return True
+        if 'apiKey=' in message:
+            record.msg = self._pattern.sub(r'\1<hidden>', message)
+            record.args = None
+        return True
+
+
+_KEY_FILTER = _MaskApiKey()
+logging.getLogger('urllib3.connectionpool').addFilter(_KEY_FILTER)
 
 
 def _credentials(session, resource_identifier):
