@@ -10,8 +10,8 @@ would -- then prints the server-side time of:
   ones skip rows with ``OFFSET``);
 * the same pages read one after the other as a client pages through a
   result (each at the ``next`` offset of the previous answer, so each
-  continues where the previous one ended), in the default order and
-  ``order by name desc``: the page at the last offset (49,500 of 50,000)
+  continues where the previous one ended), in the default order,
+  ``order by name`` and ``order by name desc``: the page at the last offset (49,500 of 50,000)
   against the first page, target at most 1.2 times;
 * selective queries through indexed paths, whose results have the same
   size at every database size (a probe sequence of two shots of ten
@@ -181,6 +181,8 @@ PAGING_TARGET = 1.2
 PAGING_QUERIES = [
     ('default order', 'select name, status.name, parent.name from Task '
      'offset {0} limit 500'),
+    ('order by name', 'select name, status.name, parent.name from Task '
+     'order by name offset {0} limit 500'),
     ('order by name desc', 'select name, status.name, parent.name from Task '
      'order by name desc offset {0} limit 500'),
 ]

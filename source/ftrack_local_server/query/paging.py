@@ -102,7 +102,14 @@ def after(keys: Sequence[Tuple[Fragment, bool]], values: Sequence[Any]) -> Fragm
         equal_params = equal_params + list(value.params) + [bound]
     if not alternatives:
         return Fragment('0', [])
-    return Fragment('(' + ' OR '.join('({0})'.format(a) for a in alternatives) + ')', params)
+    condition = '(' + ' OR '.join('({0})'.format(a) for a in alternatives) + ')'
+    (first, descending), bound = keys[0], values[0]
+    if len(keys) > 1 and not descending and bound is not None:
+        # Implied by the condition (NULL sorts first, so before the bound);
+        # stated on its own, SQLite can start an index range there.
+        condition = '({0}) >= ? AND {1}'.format(first.sql, condition)
+        params = list(first.params) + [bound] + params
+    return Fragment(condition, params)
 
 
 def _after_one(value: Fragment, descending: bool, bound: Any) -> Tuple[Optional[str], List[Any]]:
@@ -115,6 +122,26 @@ def _after_one(value: Fragment, descending: bool, bound: Any) -> Tuple[Optional[
         return None, []  # Nothing sorts after NULL when descending.
     return ('(({0}) < ? OR ({0}) IS NULL)'.format(value.sql),
             list(value.params) + [bound] + list(value.params))
+
+
+def continuations(keys: Sequence[Tuple[Fragment, bool]],
+                  values: Sequence[Any]) -> List[Fragment]:
+    """Return the conditions whose rows, read one after the other, follow *values*.
+
+    Usually one: :func:`after`. When the first key is descending and the
+    bound is not NULL, two: the rows at or below the bound that sort after
+    it (a range SQLite can read from an index), then the rows whose first
+    key is NULL, which sort after every other row when descending.
+    """
+    (first, descending), bound = keys[0], values[0]
+    condition = after(keys, values)
+    if len(keys) > 1 and descending and bound is not None:
+        return [
+            Fragment('({0}) <= ? AND {1}'.format(first.sql, condition.sql),
+                     list(first.params) + [bound] + condition.params),
+            Fragment('({0}) IS NULL'.format(first.sql), list(first.params)),
+        ]
+    return [condition]
 
 
 def fetch(tx: Any, select: str, where: Fragment, keys: Sequence[Tuple[Fragment, bool]],
@@ -141,19 +168,28 @@ def fetch(tx: Any, select: str, where: Fragment, keys: Sequence[Tuple[Fragment, 
     position = None
     if offset and cache is not None:
         position = cache.get(statement_key + (offset,), generation)
-    condition = where
-    if position is not None:
-        continuation = after(keys, position)
-        condition = Fragment('({0}) AND {1}'.format(where.sql, continuation.sql),
-                             list(where.params) + continuation.params)
-    sql = '{0}{1}{2} WHERE {3} ORDER BY {4}'.format(
-        head, columns, tail, condition.sql, order.sql)
-    params = column_params + list(condition.params) + list(order.params)
-    skip = 0 if position is not None else (offset or 0)
-    if limit is not None or skip:
-        sql += ' LIMIT ? OFFSET ?'
-        params += [-1 if limit is None else limit + 1, skip]
-    rows = tx.query(sql, params)
+    if position is None:
+        parts = [None]
+        skip = offset or 0
+    else:
+        parts = continuations(keys, position)
+        skip = 0
+    wanted = None if limit is None else limit + 1
+    rows: List[Any] = []
+    for part in parts:
+        condition = where
+        if part is not None:
+            condition = Fragment('({0}) AND {1}'.format(where.sql, part.sql),
+                                 list(where.params) + part.params)
+        sql = '{0}{1}{2} WHERE {3} ORDER BY {4}'.format(
+            head, columns, tail, condition.sql, order.sql)
+        params = column_params + list(condition.params) + list(order.params)
+        if wanted is not None or skip:
+            sql += ' LIMIT ? OFFSET ?'
+            params += [-1 if wanted is None else wanted - len(rows), skip]
+        rows.extend(tx.query(sql, params))
+        if wanted is not None and len(rows) >= wanted:
+            break
     more = limit is not None and len(rows) > limit
     if more:
         rows = rows[:limit]
