@@ -9,17 +9,28 @@ turns the recorded operations into the batch sent by
 from __future__ import annotations
 
 import copy
+import datetime
+import decimal
 
 import ftrack_api.symbol
 
 NOT_SET = ftrack_api.symbol.NOT_SET
 
-#: Types whose values are immutable: recorded as they are, without copying.
-_IMMUTABLE = frozenset([str, bytes, int, float, bool, type(None), tuple])
+#: Types whose values are immutable: recorded as they are, without copying
+#: (arrow values are immutable too; see _copy).
+_IMMUTABLE = frozenset([
+    str, bytes, int, float, bool, type(None), tuple, frozenset, complex,
+    datetime.datetime, datetime.date, datetime.time, datetime.timedelta,
+    decimal.Decimal, ftrack_api.symbol.Symbol,
+])
 
 
 def _copy(value):
-    if value.__class__ in _IMMUTABLE or value is NOT_SET:
+    cls = value.__class__
+    if cls in _IMMUTABLE or value is NOT_SET:
+        return value
+    if cls.__name__ == 'Arrow' and cls.__module__ == 'arrow.arrow':
+        # Arrow values never change (every change makes a new value).
         return value
     if hasattr(value, 'entity_type') and hasattr(value, 'primary_key_attributes'):
         # Entities are recorded by reference: an operation refers to the
