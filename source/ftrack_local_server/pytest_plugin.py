@@ -16,8 +16,9 @@ test asks for a fixture. Fixtures:
     data: after each such test the database is put back as it was before
     it (:meth:`~ftrack_local_server.LocalServer.restore`, a copy in memory
     with SQLite's backup API, skipped when the test wrote nothing). What
-    fixtures of a wider scope (module, class, session) create is kept: the
-    copy is taken again after they are set up. The ini setting
+    fixtures of a wider scope (module, class, session) create is kept while
+    they live: the copy is taken again after they are set up, and their
+    teardown puts the database back as it was before them. The ini setting
     ``ftrack_server_isolated = false`` keeps every change for the rest of
     the run instead. A real server is never restored.
 ``ftrack_server_factory`` (function scope)
@@ -38,7 +39,7 @@ This module must stay cheap to import: pytest loads it in every run.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterator, List, NamedTuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple
 
 import pytest
 
@@ -143,19 +144,34 @@ def ftrack_server(request: Any) -> Iterator[Any]:
         fixtures=_fixture_paths(config), bare=config.getini('ftrack_server_bare')
     )
     server.start()
+    isolation = _isolation(config)
+    isolation.server = server
     try:
         yield server
     finally:
+        isolation.server = None
         server.stop()
 
 
 class _Isolation(object):
-    """When the ``ftrack_server`` database needs a new copy to go back to."""
+    """What the ``ftrack_server`` database goes back to, and when."""
 
     def __init__(self) -> None:
-        # Set when a fixture wider than a function has been set up since
-        # the copy was taken: what it created belongs to the copy.
+        #: The local server of ``ftrack_server`` while it runs.
+        self.server: Any = None
+        # Set when a fixture wider than a function has been set up or torn
+        # down since the test snapshot was taken: it must be taken again.
         self.stale = True
+        # Wider fixtures set up while the server ran, each with a snapshot
+        # of the database from just before, restored at its teardown.
+        self.before: Dict[Any, Any] = {}
+
+    def state(self) -> Any:
+        """Return the running server's state, or None."""
+        server = self.server
+        if server is None or not server.running:
+            return None
+        return server.state
 
 
 _ISOLATION = pytest.StashKey[_Isolation]() if hasattr(pytest, 'StashKey') else None
@@ -170,22 +186,48 @@ def _isolation(config: Any) -> _Isolation:
     return isolation
 
 
+def _isolated(config: Any) -> bool:
+    return bool(config.getini('ftrack_server_isolated'))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_fixture_setup(fixturedef: Any, request: Any) -> Iterator[None]:
-    """Note wider-scoped fixtures, whose data the next copy must hold."""
+    """Snapshot the database before a wider fixture that may write to it."""
+    if fixturedef.scope == 'function' or fixturedef.argname == 'ftrack_server':
+        yield
+        return
+    isolation = _isolation(request.config)
+    if _isolated(request.config):
+        state = isolation.state()
+        if state is not None and fixturedef not in isolation.before:
+            isolation.before[fixturedef] = (state, state.snapshot())
     yield
-    if fixturedef.scope != 'function':
-        _isolation(request.config).stale = True
+    isolation.stale = True
+
+
+def pytest_fixture_post_finalizer(fixturedef: Any, request: Any) -> None:
+    """Undo what a wider fixture wrote, once it is torn down."""
+    if fixturedef.scope == 'function':
+        return
+    isolation = _isolation(request.config)
+    entry = isolation.before.pop(fixturedef, None)
+    if entry is None:
+        return
+    state, snapshot = entry
+    try:
+        if state is isolation.state():
+            state.restore(snapshot)
+    finally:
+        snapshot.release()
+        isolation.stale = True
 
 
 @pytest.fixture(autouse=True)
 def _ftrack_server_isolation(request: Any) -> Iterator[None]:
     # Autouse and function scoped, so it runs after every wider fixture and
-    # before the test's other function fixtures: the copy holds the former,
-    # the restore undoes the latter and the test.
-    if 'ftrack_server' not in request.fixturenames or not request.config.getini(
-        'ftrack_server_isolated'
-    ):
+    # before the test's other function fixtures: the snapshot holds the
+    # former, the restore undoes the latter and the test.
+    if 'ftrack_server' not in request.fixturenames or not _isolated(request.config):
         yield
         return
     server = request.getfixturevalue('ftrack_server')

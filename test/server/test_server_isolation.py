@@ -125,17 +125,64 @@ NEXT_MODULE = '''
 from test_wider import category_names
 
 
-def test_later_module_sees_no_test_changes(ftrack_server):
+def test_later_module_sees_none_of_the_earlier_modules_data(ftrack_server):
     names = category_names(ftrack_server)
     assert "from a test" not in names
     assert "from a function fixture" not in names
+    # Torn down with its module, the module fixture took its data along.
+    assert "from the module fixture" not in names
 '''
 
 
-def test_a_later_module_starts_without_the_changes_of_earlier_tests(pytester):
+def test_a_later_module_starts_without_the_changes_of_earlier_modules(pytester):
     pytester.makepyfile(test_wider=WIDER_FIXTURES, test_wider_next=NEXT_MODULE)
     result = pytester.runpytest_subprocess('-p', 'no:cacheprovider', '-q')
     result.assert_outcomes(passed=4)
+
+
+MODULE_PROJECT = '''
+import pytest
+
+
+@pytest.fixture(scope="module")
+def project(ftrack_server):
+    import ftrack_api
+
+    session = ftrack_api.Session(
+        server_url=ftrack_server.url, api_user=ftrack_server.api_user,
+        api_key=ftrack_server.api_key, auto_connect_event_hub=False)
+    schema = session.query("ProjectSchema").first()
+    session.create("Project", {
+        "name": "dup", "full_name": "Module MODULE", "project_schema": schema})
+    session.commit()
+    yield "dup"
+    session.close()
+
+
+def test_project_exists(ftrack_session, project):
+    found = ftrack_session.query('Project where name is "dup"').one()
+    assert found["full_name"] == "Module MODULE"
+
+
+def test_project_still_there_for_the_next_test(ftrack_session, project):
+    assert ftrack_session.query('Project where name is "dup"').one()
+'''
+
+
+def test_modules_whose_fixtures_create_the_same_project_do_not_collide(pytester):
+    pytester.makepyfile(test_first=MODULE_PROJECT.replace('MODULE', 'one'),
+                        test_second=MODULE_PROJECT.replace('MODULE', 'two'))
+    result = pytester.runpytest_subprocess('-p', 'no:cacheprovider', '-q')
+    result.assert_outcomes(passed=4)
+
+
+def test_opt_out_keeps_module_fixture_data(pytester):
+    pytester.makeini('[pytest]\nftrack_server_isolated = false\n')
+    pytester.makepyfile(test_first=MODULE_PROJECT.replace('MODULE', 'one'),
+                        test_second=MODULE_PROJECT.replace('MODULE', 'two'))
+    result = pytester.runpytest_subprocess('-p', 'no:cacheprovider', '-q')
+    # The second module's fixture finds "dup" already there.
+    result.assert_outcomes(passed=2, errors=2)
 
 
 def test_restore_undoes_changes_and_reports_whether_it_copied():
