@@ -67,12 +67,6 @@ class Collection(collections.abc.MutableSequence):
             self.entity, self.attribute, self.mutable, self._data
         )
 
-    def __repr__(self):
-        return '<{0}.{1} of {2}[{3!r}] ({4} items)>'.format(
-            type(self).__module__, type(self).__name__, self.entity,
-            getattr(self.attribute, 'name', None), len(self._data),
-        )
-
     # Reading.
     def __getitem__(self, index):
         return self._data[index]
@@ -264,11 +258,6 @@ class MappedCollectionProxy(collections.abc.MutableMapping):
     # Equality is the mapping's (same keys and values), whatever the owner,
     # as upstream.
     __hash__ = None
-
-    def __repr__(self):
-        return '<{0}.{1} of {2!r}>'.format(
-            type(self).__module__, type(self).__name__, self.collection
-        )
 
 
 class KeyValueMappedCollectionProxy(MappedCollectionProxy):

@@ -116,8 +116,7 @@ def test_collection_errors(compat, code):
 def test_collection_repr(compat):
     compat.compare(
         plain(
-        'result = repr(C.Collection(owner, attribute, data=[1])).split(" at ")[0]'),
-        kept='README: collection reprs name owner, attribute and size, not an address')
+        'result = repr(C.Collection(owner, attribute, data=[1])).split(" at ")[0]'))
 
 
 def test_identity_of_entities_without_patch(compat):

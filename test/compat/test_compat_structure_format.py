@@ -36,7 +36,7 @@ TREE = OPEN + (
 KIND = (
     'import re as _re\n'
     'def _norm(text):\n'
-    '    # Entity reprs differ on purpose (README): name only the type.\n'
+    '    # Entity reprs carry id(), which differs between processes.\n'
     '    text = _re.sub(r"<dynamic ftrack (\\w+) object \\d+>", r"<\\1>", text)\n'
     '    return _re.sub(r"<(\\w+)\\(<?[^()]*>?\\)>", r"<\\1>", text)\n'
     'def _kind(error):\n'
@@ -166,8 +166,9 @@ def test_disk_accessor_operations(compat):
 def test_formatter(compat, ftrack_server, arguments):
     compat.compare(
         'import re, ftrack_api.formatter\n' + TREE
-        # Collection reprs differ on purpose (README): the rest of such a
-        # line is replaced.
+        # Collection reprs carry an address, and custom_attributes is a
+        # CustomAttributeCollectionProxy (README): the rest of such a line
+        # is replaced.
         + 'def plain(text):\n'
         '    return re.sub(r"<ftrack_api\\.collection\\..*", "<collection>", text)\n'
         + 'result = [plain(ftrack_api.formatter.format(project{0})),\n'.format(arguments)

@@ -94,7 +94,7 @@ def test_create_sequence_appending_to_children(ftrack_session, project):
 def test_context_manager_and_closed_session(ftrack_server):
     with make_session(ftrack_server) as session:
         user = session.query('User').first()
-        assert repr(user).startswith('<User(')
+        assert str(user).startswith('<User(')
     assert session.closed
     with pytest.raises(ftrack_api.exception.ConnectionClosedError):
         session.query('Project').first()

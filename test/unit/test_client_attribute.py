@@ -318,7 +318,8 @@ def test_entity_equality_and_hash_by_identity(session):
     assert hash(first) == hash(detached)
     assert first != existing(session, 'User', id='u2')
     assert first != 'u1'
-    assert repr(first) == '<User(u1)>'
+    assert str(first) == '<User(u1)>'
+    assert repr(first) == '<dynamic ftrack User object {0}>'.format(id(first))
     assert repr(type(first)) == "<dynamic ftrack class 'User'>"
 
 

@@ -269,12 +269,13 @@ class Entity(
 
     # Representation and identity.
     def __repr__(self):
+        # Upstream's form (scripts and logs match it): the class and id().
+        return '<dynamic ftrack {0} object {1}>'.format(type(self).__name__, id(self))
+
+    def __str__(self):
         return '<{0}({1})>'.format(
             type(self).__name__, ', '.join(self._primary_key_strings())
         )
-
-    def __str__(self):
-        return self.__repr__()
 
     def __hash__(self):
         return hash((self.entity_type, tuple(self._primary_key_strings())))

@@ -71,8 +71,6 @@ class Location(_LocationLookups, ftrack_api.entity.base.Entity):
             return '<{0}({1})>'.format(type(self).__name__, identifier)
         return '<{0}("{1}", {2})>'.format(type(self).__name__, name, identifier)
 
-    __repr__ = __str__
-
     # Adding.
     def add_component(self, component, source=None, recursive=True):
         """Store *component* here, its data copied from the location *source*.
