@@ -51,7 +51,7 @@ def main():
         sequence = session.create('Sequence', {'name': 'Starlord Reveal'})
         sequence['description'] = 'First hero character reveal.'
         sequence['parent'] = project
-        print('Created {0!r}: state {1}.'.format(
+        print('Created {0}: state {1}.'.format(
             sequence, ftrack_api.inspection.state(sequence)
         ))
         print('Recorded operations before commit:')
@@ -59,7 +59,7 @@ def main():
             print('  {0!r}'.format(operation))
 
         session.commit()
-        print('Committed: state {0}, parent {1!r}.'.format(
+        print('Committed: state {0}, parent {1}.'.format(
             ftrack_api.inspection.state(sequence), sequence['parent']
         ))
 
@@ -73,7 +73,7 @@ def main():
         ))
 
         session.delete(sequence)
-        print('Deleting {0!r}: state {1}.'.format(
+        print('Deleting {0}: state {1}.'.format(
             sequence, ftrack_api.inspection.state(sequence)
         ))
         session.commit()
