@@ -10,7 +10,10 @@ batch is applied). In strict mode (``ftrack-strict-api: true``) the object
 is sent with :attr:`ApiError.status` as HTTP status, otherwise with 200.
 
 Messages must name what was wrong and the offending value, so a user can act
-on them without reading server logs.
+on them without reading server logs. They never contain braces: the
+reference client builds its exception messages with :meth:`str.format`, so a
+``{`` in the text would make its ``str(error)`` fail. Entity references are
+written ``Type(id)`` and other objects ``(key: value, ...)``.
 """
 
 from __future__ import annotations
@@ -23,14 +26,43 @@ EXCERPT_LENGTH = 200
 
 
 def excerpt(value: Any) -> str:
-    """Return a short, single-line representation of *value* for messages (JSON where possible)."""
+    """Return a short, single-line, brace-free representation of *value*.
+
+    JSON for scalars and lists, ``Type(id)`` for an entity reference
+    (``{"__entity_type__": ..., ...}``), ``(key: value, ...)`` for other
+    objects; cut to :data:`EXCERPT_LENGTH` characters.
+    """
     try:
-        text = json.dumps(value, sort_keys=True, default=repr)
-    except (TypeError, ValueError):
-        text = repr(value)
+        text = _brace_free(value, 0)
+    except (TypeError, ValueError, RecursionError):
+        text = without_braces(repr(value))
     if len(text) > EXCERPT_LENGTH:
         text = text[:EXCERPT_LENGTH - 3] + '...'
     return text
+
+
+def _brace_free(value: Any, depth: int) -> str:
+    if depth > 20:
+        return '...'
+    if isinstance(value, dict):
+        if isinstance(value.get('__entity_type__'), str):
+            keys = [
+                str(item) for key, item in value.items() if key != '__entity_type__'
+            ]
+            return without_braces('{0}({1})'.format(
+                value['__entity_type__'], ', '.join(keys)))
+        return '(' + ', '.join(
+            '{0}: {1}'.format(json.dumps(str(key)), _brace_free(item, depth + 1))
+            for key, item in sorted(value.items(), key=lambda pair: str(pair[0]))
+        ) + ')'
+    if isinstance(value, (list, tuple)):
+        return '[' + ', '.join(_brace_free(item, depth + 1) for item in value) + ']'
+    return without_braces(json.dumps(value, default=repr))
+
+
+def without_braces(text: str) -> str:
+    """Return *text* with ``{`` and ``}`` written as ``(`` and ``)``."""
+    return text.replace('{', '(').replace('}', ')')
 
 
 class ApiError(Exception):
@@ -52,6 +84,8 @@ class ApiError(Exception):
         error_code: Optional[str] = None,
         status: Optional[int] = None,
     ) -> None:
+        # Whatever built it, the text the client formats has no braces.
+        content = without_braces(str(content))
         super().__init__(content)
         self.content = content
         if exception is not None:
