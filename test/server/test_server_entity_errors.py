@@ -86,3 +86,20 @@ def test_strict_mode_bad_credentials_is_401(raw_api):
                             ftrack_strict_api='true', ftrack_api_key='wrong')
     assert response.status_code == 401
     assert response.json()['exception'] == 'InvalidCredentialsError'
+
+
+def test_custom_attributes_inside_a_create_are_refused(raw_api):
+    """As a real server: custom attribute values are set after the create."""
+    name = 'ca-in-create-' + new_id()
+    error = raw_api.call([create('Scope', {'name': name, 'custom_attributes': []})])
+    assert error['exception'] == 'ValidationError'
+    assert '"custom_attributes"' in error['content'] and 'Scope' in error['content']
+    assert raw_api.query('select id from Scope where name is "{0}"'.format(name)) == []
+
+
+def test_error_texts_have_no_braces(raw_api):
+    """Upstream's client formats error texts with str.format: no braces."""
+    error = raw_api.call([create('Scope', {'name': {'nested': {'deeper': 1}}})])
+    assert error['exception'] == 'ValidationError'
+    assert '{' not in error['content'] and '}' not in error['content']
+    assert '"nested"' in error['content']

@@ -93,6 +93,14 @@ def finish_batch(context: Any) -> None:
 def create(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     """Create one entity; see the module documentation for the result."""
     type_name = _entity_type(operation)
+    data = _entity_data(operation)
+    if isinstance(data, dict) and 'custom_attributes' in data:
+        # A real server does not take custom attribute values in a create
+        # (the documentation's "Limitations"); clients set them afterwards.
+        raise errors.ValidationError(
+            'Cannot set "custom_attributes" when creating {0}: create the '
+            'entity first, then set its custom attributes (the API clients '
+            'send them as separate operations).'.format(type_name))
     written = writer_for(context).create(
         type_name, _entity_data(operation), operation.get('entity_key'))
     return {'action': 'create', 'data': encode_written(context, written, True)}
