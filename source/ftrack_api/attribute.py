@@ -556,3 +556,25 @@ class CustomAttributeCollectionAttribute(KeyValueMappedCollectionAttribute):
 
     def _make_proxy(self, collection):
         return ftrack_api.collection.CustomAttributeCollectionProxy(collection)
+
+    def set_local_value(self, entity, value):
+        """Set the custom attribute values of *entity* from *value*.
+
+        As upstream, assigning a mapping to the dense values of an entity
+        not yet committed (``create(..., {'custom_attributes': {...}})``)
+        also records the change of the owner's collection of values, so the
+        commit updates the owner's ``custom_attributes`` after the values.
+        """
+        mapping = isinstance(value, collections.abc.Mapping) and not hasattr(
+            value, 'collection'
+        )
+        before = None
+        if mapping and entity._is_new():
+            proxy = self.get_value(entity)
+            if proxy is not NOT_SET and not proxy._sparse:
+                before = list(proxy.collection)
+        super(CustomAttributeCollectionAttribute, self).set_local_value(entity, value)
+        if before is not None:
+            proxy = self.get_value(entity)
+            if list(proxy.collection) != before:
+                record_change(self, entity, proxy.collection, before)

@@ -1,5 +1,7 @@
 """Session internals integrations reach into, against upstream 3.1.0."""
 
+import pytest
+
 OPEN = 'session = ftrack_api.Session(auto_connect_event_hub=False)\n'
 
 
@@ -293,3 +295,30 @@ def test_private_session_methods(compat, ftrack_server):
 def test_raise_server_error(compat, ftrack_server):
     compat.compare(OPEN + 'session._raise_server_error("boom")', server=ftrack_server,
                    log_level='ERROR')
+
+
+@pytest.mark.parametrize('assignment', [
+    'project["custom_attributes"][key] = 24',
+    'project["custom_attributes"] = {key: 24}',
+])
+def test_custom_attribute_of_a_new_entity_on_the_wire(compat, ftrack_server, assignment):
+    compat.compare(
+        'import json, uuid\n' + OPEN
+        + 'number = session.query(\'CustomAttributeType where name is "number"\').one()\n'
+        'key = "compat_fps_" + uuid.uuid4().hex[:6]\n'
+        'session.create("CustomAttributeConfiguration", {"key": key, "label": key,\n'
+        '    "entity_type": "show", "type": number, "config": json.dumps({"isdecimal": False}),\n'
+        '    "default": 25, "is_hierarchical": False})\n'
+        'session.commit()\n'
+        'schema = session.query("ProjectSchema").first()\n'
+        'project = session.create("Project", {"name": "compat_" + uuid.uuid4().hex[:6],\n'
+        '    "full_name": "Compat CA", "project_schema": schema})\n'
+        + assignment + '\n'
+        'before = len(api_calls)\n'
+        'session.commit()\n'
+        'sent = [[operation["action"], operation["entity_type"], sorted(operation.get("entity_data", {}))]\n'
+        '    for operation in api_calls[before][0:]]\n'
+        'after = len(api_calls)\n'
+        'value = project["custom_attributes"][key]\n'
+        'result = [sent, value, len(api_calls) - after]\n'
+        'session.close()', server=ftrack_server)

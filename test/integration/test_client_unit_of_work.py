@@ -153,3 +153,33 @@ def test_change_from_another_thread_during_a_commit_is_not_lost(
         assert (stored['name'], stored['description']) == (
             'sent', 'from another thread'
         )
+
+
+def test_custom_attributes_given_at_create_update_the_owner_after_the_values(
+    ftrack_session,
+):
+    import json
+
+    session = ftrack_session
+    number = session.query('CustomAttributeType where name is "number"').one()
+    key = unique_name('fps')
+    session.create('CustomAttributeConfiguration', {
+        'key': key, 'label': key, 'entity_type': 'show', 'type': number,
+        'config': json.dumps({'isdecimal': False}), 'default': 25,
+        'is_hierarchical': False,
+    })
+    session.commit()
+    schema = session.query('ProjectSchema').first()
+    project = session.create('Project', {
+        'name': unique_name('ca'), 'full_name': 'CA', 'project_schema': schema,
+        'custom_attributes': {key: 24},
+    })
+    sent = record_requests(session)
+    session.commit()
+    operations = [(operation["action"], operation["entity_type"]) for operation in json.loads(sent[-1])]
+    # As upstream: the project, the value, then the project's values.
+    assert operations == [
+        ('create', 'Project'), ('update', 'ContextCustomAttributeValue'),
+        ('update', 'Project'),
+    ]
+    assert project['custom_attributes'][key] == 24

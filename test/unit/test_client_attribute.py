@@ -301,6 +301,7 @@ def test_custom_attribute_on_new_entity_looks_up_configuration(session):
         )
     session.commit()
     batch = session.transport.requests[-1]
+    # As upstream: an item assignment sends the value only.
     assert [payload['action'] for payload in batch] == ['create', 'update']
     assert batch[1] == {
         'action': 'update', 'entity_type': 'ContextCustomAttributeValue',
