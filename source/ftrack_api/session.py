@@ -173,6 +173,7 @@ class Session(
         else:
             self._make_key = self.cache_key_maker.key
         self._identity_map = _merge.IdentityMapCache()
+        self._get_cached = self._identity_map._by_id.get
         self.cache = ftrack_api.cache.LayeredCache([self._identity_map])
         self._merger = _merge.Merger(self, self._identity_map)
         self._unit_of_work = _unit_of_work.UnitOfWork(self)
@@ -441,6 +442,11 @@ class Session(
         iterable of the values in key order (or a mapping by key name). The cache is checked first; otherwise
         the server is queried.
         """
+        if entity_key.__class__ is str:
+            # Cached entities with a single primary key: one dict lookup.
+            entity = self._get_cached((entity_type, entity_key))
+            if entity is not None:
+                return entity
         entity_class = self._class_for(entity_type)
         primary_key = entity_class.primary_key_attributes
         if entity_key.__class__ is str and len(primary_key) == 1:

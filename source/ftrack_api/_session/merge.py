@@ -46,6 +46,10 @@ class IdentityMapCache(ftrack_api.cache.MemoryCache):
     def __init__(self):
         super(IdentityMapCache, self).__init__()
         self._entities = {}
+        #: ``(entity type, primary key text)`` -> entity, for the entities
+        #: with a single primary key: what ``Session.get`` looks up first.
+        #: Never replaced, only changed (the session keeps its ``get``).
+        self._by_id = {}
         if type(self).lookup is IdentityMapCache.lookup:
             # Called for every get and merge: the dict's own method saves
             # a Python call (the dict is never replaced, only cleared).
@@ -62,10 +66,21 @@ class IdentityMapCache(ftrack_api.cache.MemoryCache):
     def set(self, key, value):
         """Set *value* for *key*."""
         self._entities[key] = value
+        self._index(value)
+
+    def _index(self, entity):
+        pair = _id_pair(entity)
+        if pair is not None:
+            self._by_id[pair] = entity
+
+    def _unindex(self, entity):
+        pair = _id_pair(entity)
+        if pair is not None and self._by_id.get(pair) is entity:
+            del self._by_id[pair]
 
     def remove(self, key):
         """Remove *key* (raise :exc:`KeyError` if absent); return None as upstream."""
-        del self._entities[key]
+        self._unindex(self._entities.pop(key))
 
     def keys(self):
         """Return list of keys at this current time."""
@@ -79,15 +94,27 @@ class IdentityMapCache(ftrack_api.cache.MemoryCache):
         """Remove all keys matching regular expression *pattern* (all if None)."""
         if pattern is None:
             self._entities.clear()
+            self._by_id.clear()
             return
         import re
 
         matcher = re.compile(pattern)
         for key in [key for key in self._entities if matcher.search(key)]:
-            del self._entities[key]
+            self._unindex(self._entities.pop(key))
 
     def __len__(self):
         return len(self._entities)
+
+
+def _id_pair(entity):
+    """Return ``(entity type, key text)`` of a single-key entity, else None."""
+    try:
+        strings = entity._primary_key_strings()
+    except Exception:  # an entity without its key (or not an entity)
+        return None
+    if len(strings) != 1:
+        return None
+    return (entity.entity_type, strings[0])
 
 
 class _ClassInfo(object):
@@ -279,6 +306,8 @@ class Merger(object):
                 if cached is not None and cached is not entity:
                     entity.merge(cached)
             entities[key] = entity
+            if single is not None:
+                self.identity_map._by_id[(entity_type, str(data[single]))] = entity
             if not entity._remote and info.scalars.issuperset(data):
                 # A new entity can own the decoded mapping as is.
                 entity._remote = data
