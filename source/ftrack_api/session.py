@@ -19,11 +19,8 @@ import weakref
 
 import ftrack_api._centralized_storage_scenario
 import ftrack_api._session.encoding as _encoding
-import ftrack_api._session.ensure as _ensure
-import ftrack_api._session.expressions as _expressions
 import ftrack_api._session.gc
 import ftrack_api._session.merge as _merge
-import ftrack_api._session.populate as _populate
 import ftrack_api._session.unit_of_work as _unit_of_work
 import ftrack_api.cache
 import ftrack_api.entity.base
@@ -38,6 +35,7 @@ import ftrack_api.symbol
 from ftrack_api._session.batch import OperationPayload  # noqa: F401
 from ftrack_api._session.identity import identity_key
 from ftrack_api._session.private_api import PrivateApiMixin
+from ftrack_api._session.reading import ReadingMixin
 from ftrack_api._session.server_actions import ServerActionsMixin
 from ftrack_api._session.session_locations import LocationsMixin
 from ftrack_api._session.startup import MINIMUM_SERVER_VERSION, StartupMixin  # noqa: F401
@@ -75,7 +73,8 @@ def _require_mapping(name, value):
 
 
 class Session(
-    StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin, PrivateApiMixin
+    StartupMixin, ThreadFlagsMixin, ServerActionsMixin, LocationsMixin, PrivateApiMixin,
+    ReadingMixin,
 ):
     """One connection to an ftrack server, with its own entities and unit of work."""
 
@@ -434,102 +433,6 @@ class Session(
     def delete(self, entity):
         """Mark *entity* for deletion when the session commits."""
         self._unit_of_work.record_delete(entity)
-
-    def get(self, entity_type, entity_key):
-        """Return the *entity_type* entity with *entity_key*, or None.
-
-        *entity_key* is the primary key value, or for composite keys any
-        iterable of the values in key order (or a mapping by key name). The cache is checked first; otherwise
-        the server is queried.
-        """
-        if entity_key.__class__ is str:
-            # Cached entities with a single primary key: one dict lookup.
-            entity = self._get_cached((entity_type, entity_key))
-            if entity is not None:
-                return entity
-        entity_class = self._class_for(entity_type)
-        primary_key = entity_class.primary_key_attributes
-        if entity_key.__class__ is str and len(primary_key) == 1:
-            # The common case, without the checks below.
-            values = [entity_key]
-            key = identity_key(self._make_key, entity_type, values)
-        else:
-            if isinstance(entity_key, collections.abc.Mapping):
-                values = [entity_key[name] for name in primary_key]
-            elif isinstance(entity_key, (str, bytes)) or not isinstance(
-                entity_key, collections.abc.Iterable
-            ):
-                values = [entity_key]
-            else:
-                # Any iterable of key values (a list, dict.values(), ...).
-                values = list(entity_key)
-            if len(values) != len(primary_key):
-                raise ValueError(
-                    'Entity key {0!r} does not match the primary key {1!r} of '
-                    '{2!r}.'.format(entity_key, primary_key, entity_type)
-                )
-            key = identity_key(
-                self._make_key, entity_type, [str(value) for value in values]
-            )
-        entity = self._identity_map.lookup(key)
-        if entity is not None:
-            return entity
-        if self._merger.lower_caches:
-            with self._lock:
-                cached = self._merger._from_lower(key)
-                if cached is not None:
-                    return self._merger.merge(cached)
-        # Paged like any query (``offset 0 limit 500``), as the reference
-        # client sends it.
-        results = self.query(
-            _expressions.get_expression(entity_type, primary_key, values)
-        ).all()
-        if results:
-            return results[0]
-        return None
-
-    def query(self, expression, page_size=500):
-        """Return a lazy :class:`ftrack_api.query.QueryResult` for *expression*.
-
-        An expression not starting with ``select`` gets the default
-        projections of its entity type. *page_size* is the number of records
-        fetched per request.
-        """
-        if not expression.startswith('select'):
-            entity_type = expression.split(' ', 1)[0]
-            entity_class = self._class_for(entity_type)
-            expression = 'select {0} from {1}'.format(
-                ', '.join(entity_class.default_projections), expression
-            )
-        return ftrack_api.query.QueryResult(self, expression, page_size=page_size)
-
-    def _query(self, expression):
-        """Run *expression* once; return ``(records, metadata)``."""
-        result = self.call([{'action': 'query', 'expression': expression}])[0]
-        return result['data'], result.get('metadata') or {}
-
-    def ensure(self, entity_type, data, identifying_keys=None):
-        """Return the *entity_type* entity matching *data*, creating it if needed.
-
-        Only the *identifying_keys* of *data* (default: all its keys) are
-        used to find an existing entity; other differing values are updated
-        (date-times compare as the server stores them: UTC, whole seconds).
-        A create or update is committed at once. Raise :exc:`KeyError` when
-        *data* misses an identifying key, :exc:`ValueError` when there are
-        no identifying keys and
-        :exc:`ftrack_api.exception.MultipleResultsFoundError` when several
-        entities match.
-        """
-        return _ensure.ensure(self, entity_type, data, identifying_keys)
-
-    def populate(self, entities, projections):
-        """Fetch *projections* (comma separated) of *entities* in bulk.
-
-        Entities created and not yet committed are skipped. Locally set
-        values are kept. All entities must be of one entity type. The keys
-        are sent in chunks, each request carrying only its own chunk.
-        """
-        _populate.populate(self, entities, projections)
 
     def merge(self, value, merged=None):
         """Merge *value* into this session; return the merged value.

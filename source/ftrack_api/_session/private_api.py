@@ -33,16 +33,10 @@ class PrivateApiMixin(object):
         Raise :class:`KeyError` (naming the cache key) when it is not cached.
         """
         values = [str(value) for value in entity_key]
-        key = identity_key(self._make_key, entity_type, values)
-        entity = self._identity_map.lookup(key)
-        if entity is not None:
-            return entity
-        if self._merger.lower_caches:
-            with self._lock:
-                cached = self._merger._from_lower(key)
-                if cached is not None:
-                    return self._merger.merge(cached)
-        raise KeyError(str((entity_type, list(entity_key))))
+        entity = self._cached_entity(identity_key(self._make_key, entity_type, values))
+        if entity is None:
+            raise KeyError(str((entity_type, list(entity_key))))
+        return entity
 
     def _encode(self, item, entity_attribute_strategy='set_only'):
         """Return the JSON-able form of *item* (the ``default`` of json.dumps).
