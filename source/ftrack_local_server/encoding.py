@@ -154,11 +154,10 @@ def storage_values(entity_type: str, attribute: Attribute, column: str,
                 'one of {0}'.format(', '.join(attribute.enum)))
         return {column: value}
     if data_type == 'boolean':
+        # Like a real server, 0 and 1 are numbers, not booleans.
         if isinstance(value, bool):
             return {column: int(value)}
-        if isinstance(value, int) and value in (0, 1):
-            return {column: value}
-        raise _type_error(entity_type, attribute, value, 'a boolean')
+        raise _type_error(entity_type, attribute, value, 'a boolean (true or false)')
     if data_type == 'integer':
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _type_error(entity_type, attribute, value, 'an integer')

@@ -44,10 +44,11 @@ def build_collections(model: Any) -> None:
 
 def _resolve_collection(model: Any, owner: EntityType,
                         attribute: Attribute) -> Collection:
-    item = model.catalogue.get(attribute.target)
+    override = _override_for(owner, attribute.name)
+    # An override may widen the schema's item type ('target').
+    item = model.catalogue.get((override or {}).get('target', attribute.target))
     owner_layout = model.layouts[owner.name]
     item_layout = model.layouts[item.name]
-    override = _override_for(owner, attribute.name)
     if override and 'computed' in override:
         collection = Collection(owner.name, attribute.name, item.name, 'computed')
         collection.computed = override['computed']

@@ -116,7 +116,9 @@ COMPUTED_REFERENCES: Dict[Tuple[str, str], str] = {
 #: * ``{'link': T, 'owner': (...), 'item': (...)}`` -- many to many
 #:   through link table/type T (a schema type, or a hidden ``_rel_*``
 #:   table), owner/item columns on the link table;
-#: * ``{'computed': reason}`` -- computed on read.
+#: * ``{'computed': reason}`` -- computed on read;
+#: * any of them may add ``'target': T`` to hold items of type T (a base of
+#:   the schema's item type) instead.
 COLLECTION_OVERRIDES: Dict[Any, Dict[str, Any]] = {
     # Polymorphic children: owner id (and type) kept on the item.
     'notes': {'item_columns': ('parent_id',), 'type_column': 'parent_type'},
@@ -150,7 +152,12 @@ COLLECTION_OVERRIDES: Dict[Any, Dict[str, Any]] = {
         'link': 'AssetVersionLink', 'owner': ('to_id',), 'item': ('from_id',)},
     ('AssetVersion', 'used_in_versions'): {
         'link': 'AssetVersionLink', 'owner': ('from_id',), 'item': ('to_id',)},
-    # Lists hold their items through ListObject rows.
+    # Lists hold their items through ListObject rows. The schema types the
+    # items of a typed context list as tasks, but a real server takes any
+    # typed context (shots, asset builds, ...).
+    ('TypedContextList', 'items'): {
+        'link': 'ListObject', 'owner': ('list_id',), 'item': ('entity_id',),
+        'target': 'TypedContext'},
     ('List', 'items'): {
         'link': 'ListObject', 'owner': ('list_id',), 'item': ('entity_id',)},
     ('TypedContext', 'lists'): {

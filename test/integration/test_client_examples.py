@@ -283,7 +283,14 @@ def test_notes(ftrack_server, ftrack_session, project):
                 with_recipients['id']
             )
         ).all()
-        assert [item['resource_id'] for item in recipients] == [recipient['id']]
+        # The server adds the calling user (the author) to the recipients,
+        # as a real server does.
+        caller = other.query(
+            'select id from User where username is "{0}"'.format(other.api_user)).one()
+        assert sorted(item['resource_id'] for item in recipients) == sorted(
+            [recipient['id'], caller['id']])
+        # A note given labels (no category) takes its category from the first.
+        assert other.get('Note', labelled['id'])['category_id'] == label['id']
         assert reply['id']
 
 

@@ -27,7 +27,7 @@ def test_failing_third_operation_applies_nothing(raw_api):
     (create('Shot', {'name': 'x', 'parent': {
         '__entity_type__': 'Project', 'id': '00000000-0000-0000-0000-000000000000'}}),
      'NotFoundError', ['Project(00000000-0000-0000-0000-000000000000)']),
-    (create('User', {}), 'ValidationError', ['"username"']),
+    (create('Scope', {}), 'ValidationError', ['"name"']),
     (create('Context', {}), 'ValidationError', ['Context']),
     ({'action': 'create', 'entity_data': {}}, 'ValidationError', ['entity_type']),
     ({'action': 'create', 'entity_type': 'Scope', 'entity_data': []},

@@ -18,7 +18,9 @@ def paged_world(new_world, api):
     world = new_world('paging_', 'Paging')
     shot = api.create('Shot', {'name': 'sh010', 'parent_id': world.project})
     world.shot = shot['id']
-    api.ok([create_operation('Task', {'name': 'task{0}'.format(index % 4),
+    # Sibling names are unique; bids tie, to test paging through ties.
+    api.ok([create_operation('Task', {'name': 'task{0:02d}'.format(index),
+                                      'bid': index % 4,
                                       'parent_id': world.shot,
                                       'description': None if index % 3 else 'x'})
             for index in range(23)])
@@ -34,7 +36,7 @@ def _walk(api, expression, limit):
     return ids
 
 
-@pytest.mark.parametrize('order', ['', ' order by name desc', ' order by description, name'])
+@pytest.mark.parametrize('order', ['', ' order by bid desc', ' order by description, bid'])
 def test_http_walk_equals_the_unpaged_result(api, paged_world, order):
     expression = 'select id from Task where parent_id is "{0}"{1}'.format(
         paged_world.shot, order)

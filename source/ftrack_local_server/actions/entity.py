@@ -10,7 +10,9 @@ A create result holds the entity's identity, every stored value that is
 not null (server-filled ones included, e.g. ``resource_type``,
 ``system_type``, ``version``), its system projections, and every
 attribute the client supplied (null values, references as entity
-references, collections as lists of references). An update result holds
+references, collections as lists of references). Date-times supplied are
+answered as submitted (with microseconds, in naive UTC) although they are
+stored in whole seconds, as a real server does. An update result holds
 the identity, the system projections, every attribute supplied and every
 scalar the update changed. The write rules live in
 :mod:`ftrack_local_server.rules`.
@@ -21,6 +23,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from .. import encoding, errors
+from ..rules.values import submitted_datetime
 from ..rules.writer import Written, writer_for
 from . import action
 
@@ -58,9 +61,14 @@ def encode_written(context: Any, written: Written, everything: bool) -> Dict[str
     names = None if everything else list(written.changed)
     data = encoding.encode_entity(
         model, entity.type_name, entity.values, names, skip_null=everything)
-    for name in written.supplied.scalars:
+    entity_type = model.catalogue.get(entity.type_name)
+    for name, value in written.supplied.scalars.items():
         if name in entity.layout.columns:
             data[name] = entity.wire(name)
+            if entity_type.attribute(name).data_type == 'datetime' and value is not None:
+                # Stored in whole seconds, answered as submitted (see
+                # submitted_datetime).
+                data[name] = submitted_datetime(value) or data[name]
     for name, target in written.supplied.references.items():
         reference = model.reference(entity.type_name, name)
         if target is None:

@@ -30,7 +30,7 @@ NOT_OWNED = {
     ('ObjectType', 'tasks'), ('AssetType', 'assets'), ('ListCategory', 'lists'),
     ('CustomAttributeType', 'custom_attribute_configurations'),
     ('CustomAttributeGroup', 'custom_attribute_configurations'),
-    ('Disk', 'projects'), ('User', 'timelogs'), ('WorkflowSchema', 'overrides'),
+    ('Disk', 'projects'), ('WorkflowSchema', 'overrides'),
 }
 
 #: References whose owner is deleted with the entity referenced:
@@ -51,7 +51,33 @@ CASCADE_REFERENCES = (
 SOFT_REFERENCES = {
     'thumbnail', ('Note', 'category'), ('Note', 'completed_by'),
     ('Project', 'disk'), ('AssetVersion', 'task'), ('Job', 'user'),
-}
+} | {(type_name, name) for type_name, name, rule in (
+    # What deleting a User does to each relation of the schema that points
+    # at a user, and why. 'cascade' rows are deleted with the user (owned
+    # collections of User, CASCADE_REFERENCES), 'clear' references are set
+    # to null, 'refuse' ones make the delete fail (see USER_REFUSED).
+    #   Timelog.user, Timer.user: cascade -- a user's own time records.
+    #   Appointment (assignments, allocations): cascade -- they say what the
+    #     user is booked on, meaningless without the user.
+    #   UserSecurityRole (and its projects): cascade -- the user's access.
+    #   Membership.user, Manager.user: cascade -- the user's place in groups
+    #     and as a manager of a context.
+    #   Recipient.recipient, Participant, CalendarEventResource.resource,
+    #   DashboardResource.resource: cascade -- the user's inbox and calendar.
+    #   User custom attribute links and values, metadata: cascade (owned).
+    #   Note.author, Message/Conversation/ReviewSession/ReviewSessionInvitee
+    #     .created_by: refuse -- each requires its author, and deleting it
+    #     would lose other people's work (a thread, a review); the error
+    #     says to deactivate the user instead.
+    ('Context', 'created_by', 'clear'),         # the project data stays
+    ('AssetVersion', 'user', 'clear'),          # the published version stays
+    ('StatusChange', 'user', 'clear'),          # the status history stays
+    ('Event', 'user', 'clear'),                 # the event log stays
+    ('List', 'owner', 'clear'),                 # the list belongs to the project
+    ('Dashboard', 'created_by', 'clear'),       # shared dashboards stay
+    ('CalendarEvent', 'created_by', 'clear'),   # the event stays
+    ('CalendarEventResource', 'created_by', 'clear'),
+)}
 
 
 def _owned_collections(model: Any, type_name: str) -> List[Any]:
@@ -257,7 +283,11 @@ def _clear_references(tx: Any, doomed: 'OrderedDict[Tuple[str, Tuple], Entity]',
         root_entity = next(iter(doomed.values()))
         shown = blockers[:5]
         more = len(blockers) - len(shown)
+        advice = ''
+        if root_entity.type_name == 'User':
+            advice = ('; a user who wrote notes or runs review sessions cannot '
+                      'be deleted: set its "is_active" to false instead')
         raise errors.ValidationError(
-            'Cannot delete {0}: still referenced by {1}{2}.'.format(
+            'Cannot delete {0}: still referenced by {1}{2}{3}.'.format(
                 root_entity.describe(), '; '.join(shown),
-                ' and {0} more'.format(more) if more else ''))
+                ' and {0} more'.format(more) if more else '', advice))

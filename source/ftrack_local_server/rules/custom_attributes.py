@@ -22,6 +22,8 @@ the real server's message.
 
 from __future__ import annotations
 
+import json
+
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import encoding, errors
@@ -218,11 +220,14 @@ def type_name_of(tx: Any, configuration: Any) -> Optional[str]:
     return row['name'] if row is not None else None
 
 
-def check_value(type_name: Optional[str], key: Any, value: Any) -> None:
+def check_value(type_name: Optional[str], key: Any, value: Any,
+                config: Any = None) -> None:
     """Raise ValidationError when *value* does not fit custom attribute type *type_name*.
 
     The message is the real server's: ``Custom attribute value for "fstart"
-    must be of type number. Got "test" of type <class 'str'>.``
+    must be of type number. Got "test" of type <class 'str'>.`` With the
+    configuration's *config* text, enumerator values must be among its
+    options (and single unless it is multi-select).
     """
     if value is None or type_name is None:
         return
@@ -246,6 +251,44 @@ def check_value(type_name: Optional[str], key: Any, value: Any) -> None:
             'Custom attribute value for "{0}" must be of type {1}. Got "{2}" of '
             'type {3}.'.format(key, type_name, shown,
                                _TYPE_NAMES.get(type(value), str(type(value)))))
+    if type_name == 'enumerator' and config is not None:
+        check_enumerator(key, value, config)
+
+
+def enumerator_options(config: Any) -> Optional[Tuple[List[Any], bool]]:
+    """Return ``(option values, multi-select)`` of an enumerator's *config* text, or None.
+
+    The configuration holds ``{"data": <JSON list of {"menu", "value"}>,
+    "multiSelect": bool}``; None when it cannot be read (nothing is
+    checked then).
+    """
+    try:
+        parsed = json.loads(config) if isinstance(config, str) else config
+        data = parsed.get('data')
+        options = json.loads(data) if isinstance(data, str) else data
+        values = [option['value'] for option in options]
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+    return values, bool(parsed.get('multiSelect'))
+
+
+def check_enumerator(key: Any, value: List[Any], config: Any) -> None:
+    """Raise ValidationError when enumerator *value* uses values not in *config*'s options."""
+    found = enumerator_options(config)
+    if found is None:
+        return
+    options, multi = found
+    unknown = [item for item in value if item not in options]
+    if unknown:
+        raise errors.ValidationError(
+            'Custom attribute value for "{0}" must use the enumerator\'s '
+            'options ({1}); got {2}.'.format(
+                key, ', '.join(json.dumps(option) for option in options),
+                ', '.join(json.dumps(item) for item in unknown)))
+    if len(value) > 1 and not multi:
+        raise errors.ValidationError(
+            'Custom attribute "{0}" takes one value (its enumerator is not '
+            'multi-select); got {1} values.'.format(key, len(value)))
 
 
 def check_default(tx: Any, configuration: Entity) -> None:
@@ -256,7 +299,8 @@ def check_default(tx: Any, configuration: Entity) -> None:
     if default in ('', None):
         return
     type_name = type_name_of(tx, configuration.values)
-    check_value(type_name, configuration.get('key'), default)
+    check_value(type_name, configuration.get('key'), default,
+                configuration.get('config'))
 
 
 def upsert_target(tx: Any, type_name: str, key: Tuple[Any, ...]) -> Entity:

@@ -12,8 +12,9 @@ fills what a real server maintains or derives itself:
   and ``sort`` 0;
 * ``AssetVersion.version`` numbered per asset from 1, its status from the
   version workflow and its user;
-* ``Component.system_type``, ``User.resource_type`` and the flags the real
-  server fills for users;
+* ``Component.system_type``, ``User.resource_type``, a uuid ``username``
+  for users created without one, and the flags the real server fills for
+  users;
 * polymorphic owner types (``parent_type`` of notes and metadata, the
   entity types of custom attribute links) looked up from the ids.
 
@@ -222,6 +223,9 @@ def _derive_version(tx: Any, entity: Entity) -> None:
 
 
 def _derive_user(tx: Any, entity: Entity) -> None:
+    # A real server names a user created without a username with a new
+    # uuid (captured create_user answer), so ensure('User', {...}) works.
+    _set_if_missing(entity, 'username', _new_id())
     if entity.get('user_type_id') is None:
         row = tx.query_one('SELECT id FROM usertype ORDER BY rowid LIMIT 1')
         if row is not None:

@@ -37,14 +37,13 @@ ALSO_REQUIRED = {
 }
 
 
-def check_required(entity: Entity, exempt: Iterable[str] = (),
-                   action: str = 'create', only: Optional[Iterable[str]] = None) -> None:
-    """Raise ValidationError listing the required attributes *entity* lacks.
+def missing_required(entity: Entity, exempt: Iterable[str] = (),
+                     only: Optional[Iterable[str]] = None) -> List[str]:
+    """Return the required attributes *entity* lacks, as named in messages.
 
     Only stored scalars are checked (required relations are checked
     through their foreign keys); names in *exempt* are skipped, and with
-    *only* just those names are checked. *action* (``create`` or
-    ``update``) is the write the message names.
+    *only* just those names are checked.
     """
     exempt = set(exempt)
     wanted = None if only is None else set(only)
@@ -59,6 +58,17 @@ def check_required(entity: Entity, exempt: Iterable[str] = (),
             continue
         if entity.values.get(entity.layout.columns[name]) is None:
             missing.append(_reference_for_column(entity, name))
+    return missing
+
+
+def check_required(entity: Entity, exempt: Iterable[str] = (),
+                   action: str = 'create', only: Optional[Iterable[str]] = None) -> None:
+    """Raise ValidationError listing the required attributes *entity* lacks.
+
+    *exempt* and *only* are as for :func:`missing_required`; *action*
+    (``create`` or ``update``) is the write the message names.
+    """
+    missing = missing_required(entity, exempt, only)
     if missing:
         raise errors.ValidationError(
             'Cannot {0} {1}: missing required attribute{2} {3}.'.format(
@@ -107,13 +117,28 @@ def check_new_identity(tx: Any, entity: Entity) -> None:
 
 
 #: Values that must be unique among entities of a type (besides the key):
-#: type -> tuples of attributes, with the real server's wording.
+#: type -> tuples of attributes. Typed contexts are unique by name among
+#: their siblings whatever their type, assets by name and type within their
+#: parent, versions by number within their asset, lists by name within
+#: their project and custom attribute keys within what they apply to, as
+#: on a real server; the rest are names a real server keeps unique.
 UNIQUE = {
     'Project': (('name',),),
     'User': (('username',),),
     'Timer': (('user_id',),),
     'Location': (('name',),),
+    'TypedContext': (('parent_id', 'name'),),
+    'Asset': (('context_id', 'type_id', 'name'),),
+    'AssetVersion': (('asset_id', 'version'),),
+    'List': (('project_id', 'name'),),
+    'CustomAttributeConfiguration': (('entity_type', 'object_type_id', 'key'),),
+    'ObjectType': (('name',),),
+    'SecurityRole': (('name',),),
 }
+
+#: Attributes of :data:`UNIQUE` whose null is a value like any other (a
+#: configuration for every object type has no object type).
+MATCH_NULL = {('CustomAttributeConfiguration', 'object_type_id')}
 
 
 def check_unique(tx: Any, entity: Entity) -> None:
@@ -124,10 +149,11 @@ def check_unique(tx: Any, entity: Entity) -> None:
         for attributes in groups:
             where = {entity.layout.columns[name]: entity.get(name)
                      for name in attributes}
-            if any(value is None for value in where.values()):
+            if any(value is None and (type_name, name) not in MATCH_NULL
+                   for name, value in zip(attributes, where.values())):
                 continue
             condition, params = tx.model.type_condition(type_name)
-            clause = ' AND '.join('"{0}" = ?'.format(column) for column in where)
+            clause = ' AND '.join('"{0}" IS ?'.format(column) for column in where)
             sql = 'SELECT rowid, * FROM "{0}" WHERE {1} AND {2} AND NOT ({3}) LIMIT 1'.format(
                 entity.table, clause, condition,
                 ' AND '.join('"{0}" IS ?'.format(column)
@@ -138,8 +164,10 @@ def check_unique(tx: Any, entity: Entity) -> None:
                     message = ('User {0} already has a running timer; stop it '
                                'before starting another.').format(entity.get('user_id'))
                 else:
-                    message = 'A {0} with {1} already exists.'.format(
-                        type_name, ', '.join(
+                    existing = Entity.from_row(
+                        tx.model, tx.model.tables[entity.table].root or type_name, row)
+                    message = 'A {0} with {1} already exists: {2}.'.format(
+                        type_name, ' and '.join(
                             '{0} {1}'.format(name, errors.excerpt(entity.get(name)))
-                            for name in attributes))
+                            for name in attributes), existing.describe())
                 raise errors.DuplicateEntryError(message)

@@ -10,7 +10,9 @@ name the referenced type and key.
 
 from __future__ import annotations
 
+import datetime
 import logging
+import re
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional
 
@@ -66,10 +68,11 @@ def parse(tx: Any, type_name: str, data: Any) -> Supplied:
         attribute = entity_type.attribute(name)
         if attribute.kind == SCALAR:
             if name in layout.computed:
-                # Computed values are the server's; clients that echo them
-                # back (e.g. a cached thumbnail_url) are not at fault.
-                logger.debug('Ignoring computed %s.%s in entity data.', type_name, name)
-                continue
+                # A real server refuses values for what it computes.
+                raise errors.ValidationError(
+                    'Attribute "{0}" of "{1}" is computed by the server and '
+                    'cannot be set (got {2}).'.format(
+                        name, type_name, errors.excerpt(value)))
             supplied.scalars[name] = value
             supplied.columns.update(encoding.storage_values(
                 type_name, attribute, layout.columns[name], value))
@@ -95,7 +98,7 @@ def parse(tx: Any, type_name: str, data: Any) -> Supplied:
                         errors.excerpt(value), name, type_name))
             items = []
             for item in value:
-                entity = resolve(tx, item, attribute.target, name, type_name)
+                entity = resolve(tx, item, collection.target, name, type_name)
                 if entity is None:
                     raise errors.ValidationError(
                         'Collection "{0}" of "{1}" cannot hold null.'.format(
@@ -132,3 +135,29 @@ def resolve(tx: Any, value: Any, target: str, attribute: str,
             'Entity {0} referenced by "{1}" of "{2}" does not exist.'.format(
                 describe_key(type_name, key), attribute, owner_type))
     return entity
+
+
+_FRACTION = re.compile(r':\d{2}[.,](\d+)')
+
+
+def submitted_datetime(value: Any) -> Optional[Dict[str, str]]:
+    """Return the wire form of datetime *value* as a client submitted it.
+
+    A real server stores whole seconds but answers a create or update with
+    the value it was given: the moment normalised to naive UTC, with its
+    microseconds (``YYYY-MM-DDTHH:MM:SS.ffffff``; no fraction when there
+    is none). Return None when *value* is not a datetime.
+    """
+    seconds = encoding.parse_datetime(value)
+    if seconds is None:
+        return None
+    if isinstance(value, dict):
+        value = value.get('value')
+    if isinstance(value, datetime.datetime):
+        micro = value.microsecond
+    else:
+        match = _FRACTION.search(value) if isinstance(value, str) else None
+        micro = int((match.group(1) + '000000')[:6]) if match else 0
+    text = seconds if not micro else '{0}.{1:06d}'.format(seconds, micro)
+    return {'__type__': 'datetime', 'value': text}
+

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import errors
 from ..model import TYPE_COLUMN, kind_column
-from . import custom_attributes, foreign_keys, hierarchy
+from . import custom_attributes, foreign_keys, hierarchy, notes
 from .cascade import delete_entities
 from .changes import ChangeLog
 from .common import Entity, describe_key, load, stored_key_value
@@ -22,6 +22,7 @@ from .defaults import (
 from .relations import set_collection, set_reference
 from .validation import (
     check_mutable, check_new_identity, check_required, check_unique,
+    missing_required,
 )
 from .values import Supplied, parse
 
@@ -145,7 +146,11 @@ class Writer:
         if entity.entity_type.is_a('Context'):
             hierarchy.check_parent(self.tx, entity, entity.get('parent_id'))
         custom_attributes.check_default(self.tx, entity)
-        check_required(entity, exempt)
+        if missing_required(entity, exempt):
+            # A later operation of the batch may still set them (a real
+            # server checks when the batch ends): see finish().
+            self.tx.state.setdefault('required_pending', {})[entity.identity] = \
+                entity.type_name
         check_new_identity(self.tx, entity)
         check_unique(self.tx, entity)
         self.tx.insert(entity.table, entity.values)
@@ -155,6 +160,7 @@ class Writer:
         custom_attributes.create_values_for_entity(self.tx, entity)
         custom_attributes.create_values_for_configuration(self.tx, entity)
         self.changes.added(entity)
+        notes.created(self.tx, entity)
         return Written(entity, supplied, list(supplied.scalars))
 
     def _apply_key(self, entity: Entity, key: Tuple[Any, ...]) -> None:
@@ -213,7 +219,9 @@ class Writer:
                 != old.get('parent_id'):
             hierarchy.check_new_parent(self.tx, entity, new_values['parent_id'])
         entity.values.update(new_values)
-        if entity.entity_type.is_a('Context'):
+        if entity.identity in self.tx.state.get('required_pending', ()):
+            pass  # created in this batch without its required values yet
+        elif entity.entity_type.is_a('Context'):
             exempt = required_exemptions(self.tx, entity)
             if hierarchy.is_deferred(self.tx, entity):
                 exempt.update(('status_id', 'type_id'))
@@ -251,8 +259,9 @@ class Writer:
         """Check what was deferred to the end of the batch.
 
         Typed contexts created without a parent must have one by now, with
-        the values derived from it, and foreign keys given as plain values
-        must name existing entities. Raise ValidationError or NotFoundError
+        the values derived from it; entities created without a required
+        value must have been given it by a later operation; and foreign
+        keys given as plain values must name existing entities. Raise ValidationError or NotFoundError
         naming them.
         """
         for entity in hierarchy.deferred(self.tx):
@@ -261,7 +270,24 @@ class Writer:
                     'Cannot create {0}: missing required attribute "parent_id" '
                     '(parent).'.format(entity.describe()))
             check_required(entity, required_exemptions(self.tx, entity))
+        self._check_pending_required()
+        notes.finish(self, self.user.get('id'))
         foreign_keys.verify(self.tx)
+
+    def _check_pending_required(self) -> None:
+        """Check entities created without required values, now that the batch is over."""
+        pending = self.tx.state.pop('required_pending', {})
+        removed = self.tx.state.get('removed', ())
+        for identity, type_name in pending.items():
+            if identity in removed:
+                continue
+            entity = load(self.tx, type_name, identity[1])
+            if entity is None:
+                continue
+            exempt = required_exemptions(self.tx, entity)
+            if hierarchy.is_deferred(self.tx, entity):
+                exempt.update(('status_id', 'type_id'))
+            check_required(entity, exempt)
 
     def _missing(self, type_name: str, key: Tuple[Any, ...]) -> errors.ApiError:
         table = self.model.table(type_name).name
@@ -321,7 +347,7 @@ class Writer:
             value = supplied.scalars['value']
             custom_attributes.check_value(
                 custom_attributes.type_name_of(self.tx, configuration),
-                configuration['key'], value)
+                configuration['key'], value, configuration['config'])
             column = entity.layout.columns['value']
             entity.values[column] = supplied.columns[column]
             entity.values[kind_column(column)] = supplied.columns[kind_column(column)]

@@ -48,15 +48,22 @@ def _build(state):
     project = str(uuid.uuid4())
     run([create('Project', {'id': project, 'name': 'paging', 'full_name': 'Paging',
                             'project_schema_id': schema_id})])
-    shots = [str(uuid.uuid4()) for _ in range(3)]
-    run([create('Shot', {'id': shot, 'name': 'sh{0}'.format(index % 2), 'parent_id': project})
+    # Sibling names are unique, so each task has a shot of its own, and each
+    # shot a sequence: names still tie across parents.
+    sequences = [str(uuid.uuid4()) for _ in range(TASKS + 1)]
+    run([create('Sequence', {'id': sequence, 'name': 'sq{0}'.format(index),
+                             'parent_id': project})
+         for index, sequence in enumerate(sequences)])
+    shots = [str(uuid.uuid4()) for _ in range(TASKS + 1)]
+    run([create('Shot', {'id': shot, 'name': 'sh{0}'.format(index % 2),
+                         'parent_id': sequences[index]})
          for index, shot in enumerate(shots)])
     operations = []
     for index in range(TASKS):
         data = {
             # Few distinct names and bids: many ties, broken by creation order.
             'name': 'task{0}'.format(index % 5),
-            'parent_id': shots[index % 3],
+            'parent_id': shots[index + 1],
             'status_id': statuses[index % 3]['id'],
             'description': None if index % 4 == 0 else 'd{0}'.format(index % 6),
         }

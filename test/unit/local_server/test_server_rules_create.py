@@ -263,8 +263,8 @@ def test_entity_key_and_data_must_agree(studio):
 
 
 def test_missing_required_attribute_is_named(studio):
-    support.expect_error(studio, [create('User', {'id': new_id()})],
-                         errors.ValidationError, '"username"')
+    support.expect_error(studio, [create('Scope', {'id': new_id()})],
+                         errors.ValidationError, '"name"')
     support.expect_error(studio, [create('Location', {'id': new_id()})],
                          errors.ValidationError, '"name"')
 
