@@ -116,7 +116,8 @@ class Session(
         that are too old.
         """
         super(Session, self).__init__()
-        self.logger = logger
+        # As upstream: named after the class, so subclasses log as their own.
+        self.logger = logging.getLogger('{0}.{1}'.format(__name__, type(self).__name__))
         self._closed = False
 
         if server_url is None:

@@ -45,11 +45,13 @@ class StartupMixin(object):
 
     def _make_transport(self, headers=None, cookies=None, strict_api=False):
         """Return the transport used for every request of this session."""
-        return ftrack_api._session.transport.Transport(
+        transport = ftrack_api._session.transport.Transport(
             self._server_url, self._api_user, self._api_key,
             timeout=self._request_timeout, headers=headers, cookies=cookies,
             strict_api=strict_api,
         )
+        transport.error_logger = self.logger
+        return transport
 
     def _fetch_server_information(self):
         result = self.call([{'action': 'query_server_information'}])

@@ -130,6 +130,10 @@ class Transport(object):
             timeout=self.timeout,
         )
 
+    #: Where errors reported by the server are logged (the session sets its
+    #: own logger, ``ftrack_api.session.<class name>``).
+    error_logger = logging.getLogger('ftrack_api.session.Session')
+
     #: Retries of a read-only batch after a connection failure or a
     #: 502/503/504 answer, the first delay and the longest one (seconds;
     #: the delay doubles, with jitter).
@@ -164,11 +168,12 @@ class Transport(object):
             ) from None
 
         if isinstance(result, dict) and 'exception' in result:
-            raise ftrack_api.exception.ServerError(
-                'Server reported error: {0}({1})'.format(
-                    result['exception'], result.get('content')
-                )
-            )
+            message = 'Server reported error: {0}({1})'.format(
+                result['exception'], result.get('content'))
+            # Upstream logs the server's error at ERROR on the session's
+            # logger before raising it; handlers and tests may count on it.
+            self.error_logger.exception(message)
+            raise ftrack_api.exception.ServerError(message)
 
         if response.status_code >= 400:
             try:
