@@ -202,7 +202,12 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     add.add_argument('--api-key', default=None, help='the key (default: a random one)')
     add.add_argument(
         '--role', action='append', default=[], metavar='NAME',
-        help='security role granted on all projects, e.g. "Administrator"; repeatable',
+        help='security role granted on all projects (or on the --project ones), '
+        'e.g. "Administrator", "User"; repeatable',
+    )
+    add.add_argument(
+        '--project', action='append', default=[], metavar='NAME',
+        help='grant the roles on this project only (by name); repeatable',
     )
 
     outbox = commands.add_parser(
@@ -421,6 +426,7 @@ def command_users(arguments: argparse.Namespace) -> int:
                     last_name=arguments.last_name,
                     email=arguments.email,
                     roles=arguments.role,
+                    projects=arguments.project,
                 )
                 key = auth.set_api_key(tx, user['id'], arguments.username, arguments.api_key)
                 finish_batch(context)

@@ -22,7 +22,9 @@ class RequestContext:
     ``ftrack-pushtoken`` headers; *strict* tells whether the client asked
     for strict errors (``ftrack-strict-api``). *writer* is the batch's
     :class:`~ftrack_local_server.rules.writer.Writer`, made on first use by
-    :func:`~ftrack_local_server.rules.writer.writer_for`.
+    :func:`~ftrack_local_server.rules.writer.writer_for`, and *access* the
+    user's :class:`~ftrack_local_server.permissions.access.Access`, made on
+    first use by :func:`~ftrack_local_server.permissions.access_for`.
     """
 
     server: Any
@@ -33,3 +35,4 @@ class RequestContext:
     push_token: Optional[str] = None
     strict: bool = False
     writer: Any = None
+    access: Any = None

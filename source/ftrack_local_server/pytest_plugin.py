@@ -28,6 +28,14 @@ test asks for a fixture. Fixtures:
 ``ftrack_session`` (function scope)
     An ``ftrack_api.Session`` connected to ``ftrack_server``, closed at
     teardown.
+``ftrack_session_for`` (function scope)
+    ``factory(role='User', projects=None, username=None)`` returns an
+    ``ftrack_api.Session`` of a new user holding security role *role* on
+    the *projects* given (project entities, ids or names; None: all
+    projects), to test a tool as an artist or a restricted API user would
+    run it. The user is created through ``ftrack_server``'s administrator
+    (so it is removed again with the test's data); the sessions are closed
+    at teardown.
 
 Ini settings ``ftrack_server_fixtures`` (fixture files, one per line,
 relative to the ini file's directory) and ``ftrack_server_bare`` configure
@@ -39,7 +47,8 @@ This module must stay cheap to import: pytest loads it in every run.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Dict, Iterator, List, NamedTuple
+import uuid
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional
 
 import pytest
 
@@ -291,3 +300,63 @@ def ftrack_session(ftrack_server: Any, _ftrack_schema_cache_path: str) -> Iterat
         yield session
     finally:
         session.close()
+
+
+@pytest.fixture
+def ftrack_session_for(ftrack_server: Any, _ftrack_schema_cache_path: str
+                       ) -> Iterator[Callable[..., Any]]:
+    """Return ``factory(role='User', projects=None, username=None)``: a session of a new restricted user.
+
+    See the module documentation. Raise ``ftrack_api.exception.ServerError``
+    (from the server) for an unknown role or project.
+    """
+    import ftrack_api
+
+    sessions: List[Any] = []
+
+    def connect(username: str, api_key: str) -> Any:
+        session = ftrack_api.Session(
+            server_url=ftrack_server.url, api_key=api_key, api_user=username,
+            schema_cache_path=_ftrack_schema_cache_path, auto_connect_event_hub=False)
+        sessions.append(session)
+        return session
+
+    def factory(role: str = 'User', projects: Any = None,
+                username: Optional[str] = None) -> Any:
+        admin = connect(ftrack_server.api_user, ftrack_server.api_key)
+        username = username or 'user-{0}'.format(uuid.uuid4().hex[:12])
+        found = admin.query(
+            'select id from SecurityRole where name is "{0}"'.format(
+                role.replace('\\', '\\\\').replace('"', '\\"'))).first()
+        if found is None:
+            raise ValueError('No security role named {0!r} exists on the server.'.format(role))
+        user = admin.create('User', {'username': username, 'first_name': username,
+                                     'last_name': role, 'is_active': True})
+        grant = admin.create('UserSecurityRole', {
+            'user': user, 'security_role': found, 'is_all_projects': projects is None})
+        for project in projects or ():
+            admin.create('UserSecurityRoleProject', {
+                'user_security_role': grant, 'project_id': _project_id(admin, project)})
+        admin.commit()
+        api_key = admin.call([{
+            'action': 'reset_remote', 'reset_type': 'api_key',
+            'entity_type': 'User', 'entity_key': [user['id']]}])[0]['data']['api_key']
+        return connect(username, api_key)
+
+    try:
+        yield factory
+    finally:
+        for session in reversed(sessions):
+            session.close()
+
+
+def _project_id(session: Any, project: Any) -> str:
+    """Return the id of *project*: an entity, an id or a name."""
+    if not isinstance(project, str):
+        return project['id']
+    found = session.query('select id from Project where id is "{0}" or name is "{0}"'.format(
+        project.replace('\\', '\\\\').replace('"', '\\"'))).first()
+    if found is None:
+        raise ValueError('No project with the id or name {0!r} exists.'.format(project))
+    return found['id']
+

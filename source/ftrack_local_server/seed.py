@@ -157,13 +157,16 @@ def create_user(
     email: Optional[str] = None,
     roles: Sequence[str] = (),
     user_id: Optional[str] = None,
+    projects: Sequence[str] = (),
 ) -> Dict[str, Any]:
     """Create an active ``User`` *username* through the ``create`` action.
 
-    *roles* are names of security roles granted on all projects. *user_id*
+    *roles* are names of security roles, granted on all projects, or only
+    on the projects named in *projects* when any are given. *user_id*
     defaults to a new random id. Return the created user's wire form. Raise
     :class:`~ftrack_local_server.errors.ApiError` if the user cannot be
-    created (e.g. the username is taken) or a role does not exist.
+    created (e.g. the username is taken), or a role or project does not
+    exist.
     """
     if not isinstance(username, str) or not username.strip():
         raise errors.ValidationError(
@@ -183,6 +186,22 @@ def create_user(
     operations: List[Dict[str, Any]] = [
         {'action': 'create', 'entity_type': 'User', 'entity_data': data}
     ]
+    if projects and not roles:
+        raise errors.ValidationError(
+            'Projects {0} were given for user {1!r} without a role to grant on '
+            'them.'.format(', '.join(repr(name) for name in projects), username)
+        )
+    project_ids = []
+    for project_name in projects:
+        project = query_first(
+            context, 'select id from Project where name is {0}'.format(quote(project_name))
+        )
+        if project is None:
+            raise errors.NotFoundError(
+                'No Project named {0!r} exists; cannot grant user {1!r} a role '
+                'on it.'.format(project_name, username)
+            )
+        project_ids.append(project['id'])
     for role_name in roles:
         role_id = _role_id(context, role_name)
         if role_id is None:
@@ -190,17 +209,30 @@ def create_user(
                 'No SecurityRole named {0!r} exists; cannot grant it to user '
                 '{1!r}.'.format(role_name, username)
             )
+        user_role_id = str(uuid.uuid4())
         operations.append(
             {
                 'action': 'create',
                 'entity_type': 'UserSecurityRole',
                 'entity_data': {
+                    'id': user_role_id,
                     'user_id': data['id'],
                     'security_role_id': role_id,
-                    'is_all_projects': True,
+                    'is_all_projects': not project_ids,
                 },
             }
         )
+        for project_id in project_ids:
+            operations.append(
+                {
+                    'action': 'create',
+                    'entity_type': 'UserSecurityRoleProject',
+                    'entity_data': {
+                        'user_security_role_id': user_role_id,
+                        'project_id': project_id,
+                    },
+                }
+            )
     results = execute_operations(context, operations)
     return results[0]['data']
 

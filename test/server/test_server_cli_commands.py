@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shlex
@@ -309,6 +310,35 @@ def test_users_add_unknown_role_is_an_error(tmp_path):
     assert result.returncode == 1
     assert "'Wizard'" in result.stderr
     assert 'bob' not in _run('users', '--db', database).stdout
+
+
+def test_users_add_with_projects_limits_the_role_to_them(serve, tmp_path):
+    database = str(tmp_path / 'scoped.sqlite')
+    fixtures = tmp_path / 'projects.json'
+    schema = '36b4358f-db52-5099-bca7-b13e0b1c563f'  # the seeded "VFX Scheme"
+    fixtures.write_text(json.dumps([
+        {'action': 'create', 'entity_type': 'Project', 'entity_data': {
+            'name': name, 'full_name': name, 'project_schema_id': schema}}
+        for name in ('shown', 'hidden')]))
+    result = _run('reset', '--db', database, '--fixtures', str(fixtures))
+    if result.returncode != 0:
+        pytest.fail(result.stderr)
+    added = _run('users', '--db', database, 'add', 'artist', '--role', 'User',
+                 '--project', 'shown')
+    assert added.returncode == 0, added.stderr
+    refused = _run('users', '--db', database, 'add', 'other', '--role', 'User',
+                   '--project', 'nowhere')
+    assert refused.returncode == 1 and "'nowhere'" in refused.stderr
+    server = serve('--db', database)
+    values = _parse_exports(server.exports())
+    values.update(_parse_exports(added.stdout))
+    response = requests.post(
+        values['FTRACK_SERVER'] + '/api',
+        json=[{'action': 'query', 'expression': 'select name from Project'}],
+        headers={'ftrack-user': 'artist', 'ftrack-api-key': values['FTRACK_API_KEY']},
+        timeout=60).json()
+    assert [item['name'] for item in response[0]['data']] == ['shown']
+    assert server.stop(signal.SIGTERM) == 0
 
 
 def test_users_on_missing_database_is_an_error(tmp_path):

@@ -25,7 +25,7 @@ as ``UserSecurityRole`` entities, valid on all open projects
 
 Each answers ``{"action": <name>, "data": <UserSecurityRole>}`` with the
 role's ``user_security_role_projects``, or ``"data": true`` after removing
-the role.
+the role. Only administrators may use them (``PermissionError``).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from typing import Any, Dict, Optional
 from .. import errors
 from ..dispatch import query_first, quote
 from ..encoding import now_text
+from ..permissions import access_for
 from ..rules.writer import writer_for
 from . import action, required_string
 from .entity import encode_written
@@ -123,6 +124,9 @@ def _answer(context: Any, action_name: str, user_role_id: str) -> Dict[str, Any]
 
 
 def _user_and_role(operation: Dict[str, Any], context: Any, action_name: str) -> Any:
+    # Every security role action is the administrator's, even one that ends
+    # up writing nothing (a role the user already has).
+    access_for(context).require_administrator('use "{0}"'.format(action_name))
     user_id = required_string(operation, 'user_id', action_name)
     role_id = required_string(operation, 'role_id', action_name)
     _check_user(context, user_id, action_name)

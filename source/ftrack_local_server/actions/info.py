@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, List
 
 from .. import auth, errors
 from ..dispatch import query_first, quote
+from ..permissions import access_for
 from . import action
 
 logger = logging.getLogger(__name__)
@@ -201,6 +202,11 @@ def reset_remote(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
                 '{0}.'.format(errors.excerpt(entity_type))
             )
         user_id = _single_key(entity_key)
+    if user_id != context.user.get('id'):
+        # Anyone may renew their own key; another user's is an
+        # administrator's business (else any user could take over any other).
+        access_for(context).require_administrator(
+            'reset the API key of User({0})'.format(user_id))
     found = query_first(
         context, 'select id, username from User where id is {0}'.format(quote(user_id))
     )

@@ -12,6 +12,7 @@ from typing import Any, Dict
 
 from ..errors import ValidationError
 from ..query.executor import execute
+from ..permissions import access_for, visibility_of
 from . import action
 
 
@@ -19,7 +20,9 @@ from . import action
 def query(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
     """Return the result of the query *operation* read through ``context.tx``.
 
-    Raise :class:`~ftrack_local_server.errors.ValidationError` when the
+    Only what the user's security roles let it see is returned
+    (:mod:`ftrack_local_server.permissions`). Raise
+    :class:`~ftrack_local_server.errors.ValidationError` when the
     operation has no ``expression`` string, and the errors of
     :func:`~ftrack_local_server.query.executor.execute` for a bad query.
     """
@@ -29,4 +32,5 @@ def query(operation: Dict[str, Any], context: Any) -> Dict[str, Any]:
             'The query operation needs an "expression" string, got {0!r}.'.format(
                 expression))
     base_url = getattr(context.server, 'base_url', None)
-    return execute(context.tx, expression, base_url=base_url)
+    return execute(context.tx, expression, base_url=base_url,
+                   visibility=visibility_of(access_for(context)))

@@ -49,14 +49,19 @@ class Compiler:
 
     Aliases handed out are unique within the compiled statement. *now* is
     the current naive UTC time as stored text (default: the real time),
-    used by time-dependent computed attributes.
+    used by time-dependent computed attributes. *visibility* (a
+    :class:`~ftrack_local_server.permissions.visibility.Visibility`, None
+    for no filtering) limits every queried type, sub-queries included, to
+    the rows the user may see.
     """
 
-    def __init__(self, model: Model, now: Optional[str] = None) -> None:
+    def __init__(self, model: Model, now: Optional[str] = None,
+                 visibility: Any = None) -> None:
         self.model = model
         self.catalogue = model.catalogue
         self._counter = itertools.count(1)
         self.now = now if now is not None else now_text()
+        self.visibility = visibility
 
     def alias(self) -> str:
         """Return a new table alias."""
@@ -140,8 +145,12 @@ class Compiler:
         return Fragment(sql, params)
 
     def where(self, query: ast.Query, entity_type: EntityType, alias: str) -> Fragment:
-        """Return the WHERE condition of *query* (type test and criteria)."""
+        """Return the WHERE condition of *query* (type test, visibility and criteria)."""
         parts = [self.type_condition(entity_type, alias)]
+        if self.visibility is not None:
+            visible = self.visibility.condition(self, entity_type.name, alias)
+            if visible is not None:
+                parts.append(visible)
         if query.criteria is not None:
             parts.append(self.criteria(query.criteria, entity_type, alias))
         return conjunction(parts)

@@ -35,13 +35,17 @@ logger = logging.getLogger(__name__)
 
 def execute(tx: Any, expression: Union[str, ast.Query],
             base_url: Optional[str] = None,
-            now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
+            now: Optional[datetime.datetime] = None,
+            visibility: Any = None) -> Dict[str, Any]:
     """Return the ``query`` action result of *expression* read through *tx*.
 
     *expression* is query text or an already parsed :class:`~.ast.Query`;
     *tx* the open store transaction; *base_url* the server address used in
     computed URLs; *now* the current time (aware or naive UTC; default: the
-    real time) for time-dependent computed attributes.
+    real time) for time-dependent computed attributes; *visibility* (see
+    :mod:`ftrack_local_server.permissions.visibility`) hides the rows of
+    projects the user may not see, in the result and in every related
+    entity loaded with it.
 
     Raise :class:`~ftrack_local_server.errors.QueryParseError` for text
     that does not parse, and
@@ -51,7 +55,7 @@ def execute(tx: Any, expression: Union[str, ast.Query],
     """
     query = parse(expression) if isinstance(expression, str) else expression
     stamp = _stamp(now)
-    compiler = Compiler(tx.model, now=stamp)
+    compiler = Compiler(tx.model, now=stamp, visibility=visibility)
     entity_type = compiler.entity_type(query.entity_type)
     if aggregate.is_aggregate(query):
         data, more = aggregate.execute(tx, compiler, query, entity_type)
@@ -66,7 +70,7 @@ def execute(tx: Any, expression: Union[str, ast.Query],
         select = 'SELECT {0}.rowid, {0}.*{{keys}} FROM {1} AS {0}'.format(
             quote(alias), quote(compiler.model.table(entity_type.name).name))
         rows, more = paging.fetch(tx, select, where, keys, query.offset, query.limit)
-        data = Loader(tx, base_url, stamp).encode_rows(entity_type, rows, tree)
+        data = Loader(tx, base_url, stamp, visibility).encode_rows(entity_type, rows, tree)
     next_offset = (query.offset or 0) + len(data) if more else None
     return {
         'action': 'query',

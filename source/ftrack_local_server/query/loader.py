@@ -25,6 +25,7 @@ from ..encoding import from_storage
 from ..model import Collection, Model, Reference, quote
 from ..schema import MAPPED_COLLECTION, REFERENCE, SCALAR, EntityType
 from . import computed, computed_sql
+from .compiler import Compiler
 from .projection import Tree
 from .rows import RowCodecs
 from .sql import Fragment, chunks, column, placeholders
@@ -52,11 +53,14 @@ class Loader:
 
     *tx* is the open store transaction, *base_url* the server's address
     for computed URLs (None: URLs are relative) and *now* the current
-    naive UTC time as stored text.
+    naive UTC time as stored text. *visibility* (None: no filtering)
+    leaves out related entities the user may not see.
     """
 
-    def __init__(self, tx: Any, base_url: Optional[str], now: str) -> None:
+    def __init__(self, tx: Any, base_url: Optional[str], now: str,
+                 visibility: Any = None) -> None:
         self.tx = tx
+        self.visibility = visibility
         self.model: Model = tx.model
         self.catalogue = tx.catalogue
         self.base_url = base_url
@@ -252,7 +256,7 @@ class Loader:
             return {}
         key_columns = self.model.key_columns(type_name)
         table = quote(self.model.table(type_name).name)
-        type_sql, type_params = self.model.type_condition(type_name, '_row')
+        type_sql, type_params = self._visible(type_name, '_row')
         result = {}
         for chunk in chunks(unique, _chunk_size(key_columns)):
             condition, params = _key_condition('_row', key_columns, chunk)
@@ -261,6 +265,17 @@ class Loader:
             for row in self.tx.query(sql, params + list(type_params)):
                 result[tuple(row[c] for c in key_columns)] = row
         return result
+
+    def _visible(self, type_name: str, alias: str) -> Tuple[str, List[Any]]:
+        """Return SQL and parameters testing that the row in *alias* is a visible *type_name*."""
+        type_sql, type_params = self.model.type_condition(type_name, alias)
+        if self.visibility is None:
+            return type_sql, list(type_params)
+        visible = self.visibility.condition(Compiler(self.model, self.now), type_name, alias)
+        if visible is None:
+            return type_sql, list(type_params)
+        return ('{0} AND {1}'.format(type_sql, visible.sql),
+                list(type_params) + list(visible.params))
 
     # -- collections -------------------------------------------------------------
 
@@ -303,7 +318,7 @@ class Loader:
             return {}
         target = collection.target
         table = quote(self.model.table(target).name)
-        type_sql, type_params = self.model.type_condition(target, '_item')
+        type_sql, type_params = self._visible(target, '_item')
         result: Dict[Tuple[Any, ...], List[Any]] = {}
         owner_values = list(owners)
         if collection.kind == 'one_to_many':

@@ -12,6 +12,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import errors
 from ..model import TYPE_COLUMN, kind_column
+from ..permissions import access_for, load_access
+from ..permissions.checks import CREATE, DELETE, UPDATE, WriteGuard
 from . import custom_attributes, foreign_keys, hierarchy, notes
 from .cascade import delete_entities
 from .changes import ChangeLog
@@ -41,16 +43,20 @@ class Writer:
     """Writes entities within transaction *tx* on behalf of *user*.
 
     Change records are appended to *records* (the batch's
-    ``context.changes``).
+    ``context.changes``). Every write is checked against *access* (the
+    user's :class:`~ftrack_local_server.permissions.access.Access`; by
+    default read for *user*).
     """
 
     def __init__(self, tx: Any, user: Optional[Dict[str, Any]],
-                 records: List[Dict[str, Any]]) -> None:
+                 records: List[Dict[str, Any]], access: Any = None) -> None:
         self.tx = tx
         self.model = tx.model
         self.catalogue = tx.catalogue
         self.user = user or {}
         self.changes = ChangeLog(tx, records, self.user)
+        self.guard = WriteGuard(tx, access if access is not None
+                                else load_access(tx, self.user))
 
     # -- identity ------------------------------------------------------------
 
@@ -161,6 +167,7 @@ class Writer:
         custom_attributes.create_values_for_configuration(self.tx, entity)
         self.changes.added(entity)
         notes.created(self.tx, entity)
+        self.guard.after_write(CREATE, entity, supplied.names)
         return Written(entity, supplied, list(supplied.scalars))
 
     def _apply_key(self, entity: Entity, key: Tuple[Any, ...]) -> None:
@@ -195,6 +202,7 @@ class Writer:
         entity = load(self.tx, type_name, key)
         if entity is None:
             raise self._missing(type_name, key)
+        self.guard.before_change(UPDATE, entity, list(data))
         supplied = parse(self.tx, entity.type_name, data)
         old = dict(entity.values)
         new_values: Dict[str, Any] = {}
@@ -272,6 +280,7 @@ class Writer:
             check_required(entity, required_exemptions(self.tx, entity))
         self._check_pending_required()
         notes.finish(self, self.user.get('id'))
+        self.guard.finish(self.tx.state.get('removed', ()))
         foreign_keys.verify(self.tx)
 
     def _check_pending_required(self) -> None:
@@ -342,6 +351,8 @@ class Writer:
             check_mutable(entity, name, set_reference(
                 entity, name, target, supplied.columns))
         configuration = custom_attributes.configuration_of(self.tx, entity)
+        owner = custom_attributes.owner_of_value(self.tx, entity)
+        self.guard.check_value_write(configuration, owner)
         old_value = None if created else entity.wire('value')
         if 'value' in supplied.scalars:
             value = supplied.scalars['value']
@@ -360,7 +371,6 @@ class Writer:
                 c: v for c, v in entity.values.items()
                 if c not in entity.layout.primary_key_columns})
         new_value = entity.wire('value')
-        owner = custom_attributes.owner_of_value(self.tx, entity)
         if owner is not None and (created or old_value != new_value):
             self.changes.changed(owner, {configuration['key']: {
                 'old': old_value, 'new': new_value}})
@@ -386,6 +396,7 @@ class Writer:
             raise errors.NotFoundError(
                 'Cannot delete {0}: it does not exist.'.format(
                     describe_key(type_name, key)))
+        self.guard.before_change(DELETE, entity)
         removed = delete_entities(self.tx, [entity], self.changes)
         if entity.entity_type.is_a('CustomAttributeValue'):
             owner = custom_attributes.owner_of_value(self.tx, entity)
@@ -397,6 +408,7 @@ class Writer:
 def writer_for(context: Any) -> Writer:
     """Return the :class:`Writer` of a batch's request *context* (one per batch, made on first use)."""
     if context.writer is None:
-        context.writer = Writer(context.tx, context.user, context.changes)
+        context.writer = Writer(context.tx, context.user, context.changes,
+                                access_for(context))
     return context.writer
 

@@ -132,6 +132,13 @@ class Studio:
         self.admin_user = new_id()
         operations.append(create('User', {
             'id': self.admin_user, 'username': 'admin', 'is_active': True}))
+        # The studio's administrator may do everything (the permission model).
+        role = new_id()
+        operations.append(create('SecurityRole', {
+            'id': role, 'name': 'Administrator', 'type': 'PROJECT'}))
+        operations.append(create('UserSecurityRole', {
+            'id': new_id(), 'user_id': self.admin_user, 'security_role_id': role,
+            'is_all_projects': True}))
         self.asset_type = new_id()
         operations.append(create('AssetType', {
             'id': self.asset_type, 'name': 'Geometry', 'short': 'geo'}))
