@@ -30,7 +30,7 @@ NOT_SET = ftrack_api.symbol.NOT_SET
 def merge_references(function):
     """Decorate an attribute method so entity values are merged first.
 
-    The decorated method takes ``(self, entity, value)``. When *value* is an
+    *function*, the decorated method, takes ``(self, entity, value)``. When *value* is an
     entity or a collection of entities it is merged into the session of
     *entity* before the method stores it, so that attribute values always
     hold the session's own instances.
@@ -264,7 +264,8 @@ class Attribute(object):
 class ScalarAttribute(Attribute):
     """A plain value (string, number, boolean, datetime, JSON object).
 
-    *data_type* is the value type named by the schema (``string``,
+    *name* and the keyword arguments (*kw*) are those of
+    :class:`Attribute`; *data_type* is the value type named by the schema (``string``,
     ``integer``, ``float`` for numbers, ``boolean``, ``datetime``,
     ``variable``, ``object``).
     """
@@ -277,7 +278,10 @@ class ScalarAttribute(Attribute):
 
 
 class ReferenceAttribute(Attribute):
-    """A reference to one other entity of type *entity_type* (or None)."""
+    """A reference to one other entity of type *entity_type* (or None).
+
+    *name* and the keyword arguments (*kw*) are those of :class:`Attribute`.
+    """
 
     kind = 'reference'
 
@@ -414,7 +418,7 @@ class AbstractCollectionAttribute(Attribute):
         )
 
     def is_modified(self, entity):
-        """Tell whether the local items (or their order) differ from the remote ones."""
+        """Tell whether the local items (or their order) of *entity* differ from the remote ones."""
         local = entity._local.get(self._name, NOT_SET)
         if local is NOT_SET:
             return False
@@ -463,6 +467,8 @@ class KeyValueMappedCollectionAttribute(AbstractCollectionAttribute):
     the entity to ``proxy.collection``). *key_attribute* and
     *value_attribute* name the attributes of the items holding the key and
     the value (``key`` and ``value`` for metadata and custom attributes).
+    *name* and the other keyword arguments (*kw*) are those of
+    :class:`Attribute`.
     """
 
     collection_class = ftrack_api.collection.KeyValueMappedCollectionProxy
@@ -539,7 +545,8 @@ class CustomAttributeCollectionAttribute(KeyValueMappedCollectionAttribute):
     :class:`~ftrack_api.collection.CustomAttributeCollectionProxy`: dense
     values (current servers) or the legacy sparse values, chosen by the
     ``value_entity_type`` the factory sets from the schema. Takes the
-    arguments of :class:`Attribute`; keys and values are the ``key`` and
+    arguments of :class:`Attribute` (*name*, *default_value*, *mutable*,
+    *computed*); keys and values are the ``key`` and
     ``value`` of the value entities. Assigning a mapping sets its keys
     (and removes the others), as for any key/value attribute.
     """

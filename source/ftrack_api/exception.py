@@ -32,7 +32,7 @@ def _rebuild(cls, message, details, traceback_text, args=None):
 
 
 class Error(Exception):
-    """ftrack specific error."""
+    """Base of every error this package raises, with a message and details."""
 
     default_message = 'Unspecified error occurred.'
 
@@ -116,61 +116,61 @@ def _split_keywords(kw, **extra_details):
 
 
 class AuthenticationError(Error):
-    """Raise when an authentication error occurs."""
+    """The server did not accept who the caller claims to be."""
 
     default_message = 'Authentication error.'
 
 
 class ServerError(Error):
-    """Raise when the server reports an error."""
+    """The server answered a request with an error (its text is the message)."""
 
     default_message = 'Server reported error processing request.'
 
 
 class ServerCompatibilityError(ServerError):
-    """Raise when server appears incompatible."""
+    """The server is too old or too different for what was asked of it."""
 
     default_message = 'Server incompatible.'
 
 
 class NotFoundError(Error):
-    """Raise when something that should exist is not found."""
+    """Something looked up by name or identity does not exist."""
 
     default_message = 'Not found.'
 
 
 class NotUniqueError(Error):
-    """Raise when unique value required and duplicate detected."""
+    """A value that must be unique (a subscriber id, a timer) is already taken."""
 
     default_message = 'Non-unique value detected.'
 
 
 class IncorrectResultError(Error):
-    """Raise when a result is incorrect."""
+    """A query gave a number of results the caller did not allow for."""
 
     default_message = 'Incorrect result detected.'
 
 
 class NoResultFoundError(IncorrectResultError):
-    """Raise when a result was expected but no result was found."""
+    """A query asked for exactly one result found none."""
 
     default_message = 'Expected result, but no result was found.'
 
 
 class MultipleResultsFoundError(IncorrectResultError):
-    """Raise when a single result expected, but multiple results found."""
+    """A query asked for exactly one result found several."""
 
     default_message = 'Expected single result, but received multiple results.'
 
 
 class EntityTypeError(Error):
-    """Raise when an entity type error occurs."""
+    """Base of the errors about entity types."""
 
     default_message = 'Entity type error.'
 
 
 class UnrecognisedEntityTypeError(EntityTypeError, KeyError):
-    """Raise when an unrecognised entity type detected.
+    """The schema has no entity type of the name given.
 
     Also a :exc:`KeyError`, which is what upstream's ``Session.get`` raises
     for an unknown type, so handlers written for either keep working.
@@ -181,26 +181,30 @@ class UnrecognisedEntityTypeError(EntityTypeError, KeyError):
     default_message = 'Entity type "{entity_type}" not recognised.'
 
     def __init__(self, entity_type, **kw):
-        """Initialise error for unknown *entity_type*."""
+        """Initialise error for unknown *entity_type*.
+
+        Other keyword arguments (*kw*: ``message``, ``details``) are those
+        of :class:`Error`.
+        """
         super(UnrecognisedEntityTypeError, self).__init__(
             *_split_keywords(kw, entity_type=entity_type)
         )
 
 
 class OperationError(Error):
-    """Raise when an operation error occurs."""
+    """Base of the errors about recorded operations."""
 
     default_message = 'Operation error.'
 
 
 class InvalidStateError(Error):
-    """Raise when an invalid state detected."""
+    """An entity is in a state that does not allow what was asked."""
 
     default_message = 'Invalid state.'
 
 
 class InvalidStateTransitionError(InvalidStateError):
-    """Raise when an invalid state transition detected."""
+    """An entity cannot go from its current state to the one asked for."""
 
     default_message = (
         'Invalid transition from {current_state!r} to {target_state!r} state '
@@ -208,7 +212,11 @@ class InvalidStateTransitionError(InvalidStateError):
     )
 
     def __init__(self, current_state, target_state, entity, **kw):
-        """Initialise error for *entity* moving *current_state* to *target_state*."""
+        """Initialise error for *entity* moving *current_state* to *target_state*.
+
+        Other keyword arguments (*kw*: ``message``, ``details``) are those
+        of :class:`Error`.
+        """
         super(InvalidStateTransitionError, self).__init__(*_split_keywords(
             kw,
             current_state=current_state,
@@ -218,39 +226,47 @@ class InvalidStateTransitionError(InvalidStateError):
 
 
 class AttributeError(Error):  # noqa: A001 - documented public name.
-    """Raise when an error related to an attribute occurs."""
+    """Base of the errors about entity attributes."""
 
     default_message = 'Attribute error.'
 
 
 class ImmutableAttributeError(AttributeError):
-    """Raise when modification of immutable attribute attempted."""
+    """An attribute the schema marks immutable was given a new value."""
 
     default_message = (
         'Cannot modify value of immutable {attribute.name!r} attribute.'
     )
 
     def __init__(self, attribute, **kw):
-        """Initialise error for *attribute* (an object with a ``name``)."""
+        """Initialise error for *attribute* (an object with a ``name``).
+
+        Other keyword arguments (*kw*: ``message``, ``details``) are those
+        of :class:`Error`.
+        """
         super(ImmutableAttributeError, self).__init__(
             *_split_keywords(kw, attribute=attribute)
         )
 
 
 class CollectionError(Error):
-    """Raise when an error related to collections occurs."""
+    """Base of the errors about entity collections."""
 
     default_message = 'Collection error.'
 
     def __init__(self, collection, **kw):
-        """Initialise error for *collection*."""
+        """Initialise error for *collection*.
+
+        Other keyword arguments (*kw*: ``message``, ``details``) are those
+        of :class:`Error`.
+        """
         super(CollectionError, self).__init__(
             *_split_keywords(kw, collection=collection)
         )
 
 
 class ImmutableCollectionError(CollectionError):
-    """Raise when modification of immutable collection attempted."""
+    """A collection that cannot change was changed."""
 
     default_message = (
         'Cannot modify value of immutable collection {collection}.'
@@ -258,14 +274,18 @@ class ImmutableCollectionError(CollectionError):
 
 
 class DuplicateItemInCollectionError(CollectionError):
-    """Raise when duplicate item in collection detected."""
+    """An item was added to a collection that already holds it."""
 
     default_message = (
         'Item {item} already exists in collection {collection}.'
     )
 
     def __init__(self, item, collection, **kw):
-        """Initialise error for *item* already present in *collection*."""
+        """Initialise error for *item* already present in *collection*.
+
+        Other keyword arguments (*kw*: ``message``, ``details``) are those
+        of :class:`Error`.
+        """
         details = dict(kw.pop('details', None) or {})
         details['item'] = item
         super(DuplicateItemInCollectionError, self).__init__(
@@ -274,43 +294,43 @@ class DuplicateItemInCollectionError(CollectionError):
 
 
 class ParseError(Error):
-    """Raise when a parsing error occurs."""
+    """Text (an expression, a query) could not be read."""
 
     default_message = 'Failed to parse.'
 
 
 class EventHubError(Error):
-    """Raise when issues related to event hub occur."""
+    """Base of the errors of the event hub."""
 
     default_message = 'Event hub error occurred.'
 
 
 class EventHubConnectionError(EventHubError):
-    """Raise when event hub encounters connection problem."""
+    """The event hub could not connect to (or lost) the event server."""
 
     default_message = 'Event hub is not connected.'
 
 
 class EventHubPacketError(EventHubError):
-    """Raise when event hub encounters an issue with a packet."""
+    """The event hub received or was asked to send a malformed packet."""
 
     default_message = 'Invalid packet.'
 
 
 class PermissionDeniedError(Error):
-    """Raise when permission is denied."""
+    """The caller may not do what it asked."""
 
     default_message = 'Permission denied.'
 
 
 class LocationError(Error):
-    """Base for errors associated with locations."""
+    """Base of the errors about locations."""
 
     default_message = 'Unspecified location error'
 
 
 class ComponentNotInAnyLocationError(LocationError):
-    """Raise when component not available in any location."""
+    """No location holds the component asked for."""
 
     default_message = 'Component not available in any location.'
 
@@ -347,7 +367,7 @@ class _ComponentLocationError(LocationError):
 
 
 class ComponentNotInLocationError(_ComponentLocationError):
-    """Raise when component(s) not in location."""
+    """The location does not hold (some of) the components given."""
 
     default_message = (
         'Component(s) {formatted_components} not found in location {location}.'
@@ -355,7 +375,7 @@ class ComponentNotInLocationError(_ComponentLocationError):
 
 
 class ComponentInLocationError(_ComponentLocationError):
-    """Raise when component(s) already exists in location."""
+    """The location already holds (some of) the components given."""
 
     default_message = (
         'Component(s) {formatted_components} already exist in location '
@@ -364,7 +384,7 @@ class ComponentInLocationError(_ComponentLocationError):
 
 
 class AccessorError(Error):
-    """Base for errors associated with accessors."""
+    """Base of the errors about accessors."""
 
     default_message = 'Unspecified accessor error'
 
@@ -390,19 +410,19 @@ class _AccessorOperationError(AccessorError):
 
 
 class AccessorOperationFailedError(_AccessorOperationError):
-    """Base for failed operations on accessors."""
+    """An accessor operation was attempted and failed."""
 
     default_message = 'Operation {operation} failed: {error}'
 
 
 class AccessorUnsupportedOperationError(AccessorOperationFailedError):
-    """Raise when operation is unsupported."""
+    """The accessor cannot do that operation at all."""
 
     default_message = 'Operation {operation} unsupported.'
 
 
 class AccessorPermissionDeniedError(AccessorOperationFailedError):
-    """Raise when permission denied."""
+    """The storage refused the operation for lack of rights."""
 
     default_message = (
         'Cannot {operation} {resource_identifier}. Permission denied.'
@@ -410,19 +430,23 @@ class AccessorPermissionDeniedError(AccessorOperationFailedError):
 
 
 class AccessorResourceIdentifierError(AccessorError):
-    """Raise when a error related to a resource_identifier occurs."""
+    """A resource identifier is not acceptable to the accessor."""
 
     default_message = 'Resource identifier is invalid: {resource_identifier}.'
 
     def __init__(self, resource_identifier, **kw):
-        """Initialise error for *resource_identifier*."""
+        """Initialise error for *resource_identifier*.
+
+        Other keyword arguments (*kw*: ``message``, ``details``) are those
+        of :class:`Error`.
+        """
         super(AccessorResourceIdentifierError, self).__init__(
             *_split_keywords(kw, resource_identifier=resource_identifier)
         )
 
 
 class AccessorFilesystemPathError(AccessorResourceIdentifierError):
-    """Raise when a error related to an accessor filesystem path occurs."""
+    """A resource identifier does not make a usable filesystem path."""
 
     default_message = (
         'Could not determine filesystem path from resource identifier: '
@@ -431,7 +455,7 @@ class AccessorFilesystemPathError(AccessorResourceIdentifierError):
 
 
 class AccessorResourceError(_AccessorOperationError):
-    """Base for errors associated with specific resource."""
+    """Base of the errors about one resource of an accessor."""
 
     _details_include_error = False
 
@@ -439,36 +463,36 @@ class AccessorResourceError(_AccessorOperationError):
 
 
 class AccessorResourceNotFoundError(AccessorResourceError):
-    """Raise when a required resource is not found."""
+    """The resource does not exist in the storage."""
 
     default_message = 'Resource not found: {resource_identifier}'
 
 
 class AccessorParentResourceNotFoundError(AccessorResourceError):
-    """Raise when a parent resource (such as directory) is not found."""
+    """The folder (or other container) meant to hold the resource does not exist."""
 
     default_message = 'Parent resource is missing: {resource_identifier}'
 
 
 class AccessorResourceInvalidError(AccessorResourceError):
-    """Raise when a resource is not the right type."""
+    """The resource is of the wrong kind (a file where a folder is needed, ...)."""
 
     default_message = 'Resource invalid: {resource_identifier}'
 
 
 class AccessorContainerNotEmptyError(AccessorResourceError):
-    """Raise when container is not empty."""
+    """A container cannot be removed while it holds resources."""
 
     default_message = 'Container is not empty: {resource_identifier}'
 
 
 class StructureError(Error):
-    """Base for errors associated with structures."""
+    """Base of the errors about structures."""
 
     default_message = 'Unspecified structure error'
 
 
 class ConnectionClosedError(Error):
-    """Raise when attempt to use closed connection detected."""
+    """The session was used after it was closed."""
 
     default_message = 'Connection closed.'

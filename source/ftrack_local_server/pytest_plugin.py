@@ -68,7 +68,7 @@ class RemoteServer(NamedTuple):
 
 
 def pytest_addoption(parser: Any) -> None:
-    """Register the command-line option and ini settings of the plugin."""
+    """Register the command-line option and ini settings of the plugin with pytest's *parser*."""
     group = parser.getgroup('ftrack', 'ftrack server fixtures')
     group.addoption(
         '--ftrack-server-url',
@@ -201,7 +201,12 @@ def _isolated(config: Any) -> bool:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_fixture_setup(fixturedef: Any, request: Any) -> Iterator[None]:
-    """Snapshot the database before a wider fixture that may write to it."""
+    """Snapshot the database before a wider fixture that may write to it.
+
+    pytest calls this hook with the *fixturedef* being set up and the
+    *request* asking for it; function-scoped fixtures pass straight
+    through.
+    """
     if fixturedef.scope == 'function' or fixturedef.argname == 'ftrack_server':
         yield
         return
@@ -215,7 +220,11 @@ def pytest_fixture_setup(fixturedef: Any, request: Any) -> Iterator[None]:
 
 
 def pytest_fixture_post_finalizer(fixturedef: Any, request: Any) -> None:
-    """Undo what a wider fixture wrote, once it is torn down."""
+    """Undo what a wider fixture wrote, once it is torn down.
+
+    pytest calls this hook with the torn-down *fixturedef* and the
+    *request* that used it.
+    """
     if fixturedef.scope == 'function':
         return
     isolation = _isolation(request.config)

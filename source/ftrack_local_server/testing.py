@@ -312,7 +312,7 @@ class RecordingTransport(object):
 class OfflineSession(ftrack_api.session.Session):
     """A session whose transport is a :class:`RecordingTransport`.
 
-    Keyword arguments are those of :class:`ftrack_api.session.Session`;
+    Keyword arguments (*kw*) are those of :class:`ftrack_api.session.Session`;
     *schemas* (default: the real server schema) and *server_information*
     configure the transport. Credentials default to dummy values and the
     schema cache is disabled unless given.
@@ -392,8 +392,9 @@ def connect(server, **kw):
 
     *server* is a server (``url``, ``api_user``, ``api_key``, as a
     ``LocalServer``) or a session whose server and credentials to use. The
-    schema cache is disabled unless *schema_cache_path* is given; other
-    keyword arguments are passed to :class:`ftrack_api.session.Session`.
+    schema cache is disabled unless *schema_cache_path* is given; the
+    other keyword arguments (*kw*) are passed to
+    :class:`ftrack_api.session.Session`.
     """
     kw.setdefault('schema_cache_path', False)
     url = getattr(server, 'url', None) or server.server_url

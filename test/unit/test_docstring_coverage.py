@@ -268,3 +268,44 @@ def test_explicit_directives_name_existing_objects(target):
     module_name, _, name = target.rpartition('.')
     value = getattr(importlib.import_module(module_name), name)
     assert _has_docstring(value), '{0} has no docstring'.format(target)
+
+
+def _callables(module):
+    """Yield ``(label, function, docstring)`` for the public functions and
+    methods defined in *module* (constructors with their class docstring)."""
+    for name, value in sorted(vars(module).items()):
+        if name.startswith('_') or getattr(value, '__module__', None) != module.__name__:
+            continue
+        if inspect.isfunction(value):
+            yield name, value, inspect.getdoc(value) or ''
+        elif inspect.isclass(value):
+            for member_name, member in sorted(vars(value).items()):
+                if member_name.startswith('_') and member_name != '__init__':
+                    continue
+                function = getattr(member, '__func__', member)
+                if not inspect.isfunction(function):
+                    continue
+                text = inspect.getdoc(function) or ''
+                if member_name == '__init__':
+                    text += '\n' + (inspect.getdoc(value) or '')
+                yield '{0}.{1}'.format(name, member_name), function, text
+
+
+@pytest.mark.parametrize('module_name', MODULES)
+def test_docstrings_name_every_argument(module_name):
+    """Each documented callable names its arguments (private ``_x`` ones aside)."""
+    module = importlib.import_module(module_name)
+    lacking = []
+    for label, function, text in _callables(module):
+        if not text:
+            continue  # test_public_names_are_documented reports those
+        try:
+            parameters = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            continue
+        for name in parameters:
+            if name in ('self', 'cls') or name.startswith('_'):
+                continue
+            if not re.search(r'\b{0}\b'.format(re.escape(name)), text):
+                lacking.append('{0}({1})'.format(label, name))
+    assert not lacking, 'docstrings that do not name an argument: ' + ', '.join(lacking)

@@ -19,7 +19,8 @@ class Accessor(abc.ABC):
     def __init__(self, **kw):
         """Make an accessor; subclasses take their own settings as keywords.
 
-        Raise :exc:`TypeError` naming any unexpected keyword argument.
+        The base class takes none: *kw* must be empty. Raise
+        :exc:`TypeError` naming any unexpected keyword argument.
         """
         if kw:
             raise TypeError(

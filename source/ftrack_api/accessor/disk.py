@@ -28,8 +28,8 @@ from ftrack_api.exception import (  # noqa: F401
 def error_handler(**kw):
     """Turn an :exc:`OSError` raised in the block into an accessor error.
 
-    Keyword arguments are passed to the raised error; accessors give
-    *operation* (what was being done) and *resource_identifier*. The error
+    Keyword arguments (*kw*) are passed to the raised error; accessors
+    give *operation* (what was being done) and *resource_identifier*. The error
     class follows the error number as upstream's client chooses it: a
     missing file is :exc:`~ftrack_api.exception.AccessorResourceNotFoundError`,
     a directory that is not empty
@@ -87,7 +87,8 @@ class DiskAccessor(Accessor):
 
         *prefix* is the base folder for the disk based structure, in the
         syntax of the current OS, prepended to every resource identifier.
-        Raise :exc:`TypeError` naming any unexpected keyword argument.
+        Other keyword arguments (*kw*) go to :class:`Accessor`, which takes
+        none: raise :exc:`TypeError` naming any unexpected one.
         """
         self.prefix = prefix
         super(DiskAccessor, self).__init__(**kw)

@@ -14,7 +14,8 @@ class Job(ftrack_api.entity.base.Entity):
         *data* may carry a ``data`` key with a JSON serialised mapping
         holding a ``description`` shown in the web interface. Raise
         :exc:`ValueError` when *data* has a ``type`` other than
-        ``'api_job'`` (only API jobs can be created through the API).
+        ``'api_job'`` (only API jobs can be created through the API);
+        the check is skipped when *reconstructing* an existing job.
         """
         if not reconstructing and data is not None:
             job_type = data.get('type')

@@ -47,7 +47,7 @@ class Location(_LocationLookups, ftrack_api.entity.base.Entity):
     """A place where component data is kept (a disk, the server, ...)."""
 
     def __init__(self, session, data=None, reconstructing=False):
-        """Make a location entity of *session* (arguments as for :class:`Entity`).
+        """Make a location entity of *session* (*data*, *reconstructing* as for :class:`Entity`).
 
         The location starts without accessor, structure or transformer and
         with the default priority until configured.

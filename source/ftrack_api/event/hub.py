@@ -216,7 +216,8 @@ class EventHub(ConnectionLifecycle, PacketProtocol, EventHandling):
     def subscription(self, subscription, callback, subscriber=None, priority=100):
         """Return a context manager subscribing *callback* for a ``with`` block.
 
-        The arguments are those of :meth:`subscribe`; the subscriber is
+        The arguments (*subscription*, *callback*, *subscriber*,
+        *priority*) are those of :meth:`subscribe`; the subscriber is
         added when the block starts and removed when it ends, however it
         ends. The block gets None (``as`` binds nothing useful), as upstream.
         """
