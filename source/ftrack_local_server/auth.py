@@ -197,8 +197,8 @@ def check_credentials(state: Any, username: Any, api_key: Any) -> Dict[str, Any]
 
     The result is ``{'id', 'username', 'first_name', 'last_name'}``. Raise
     :class:`~ftrack_local_server.errors.InvalidCredentialsError` naming the
-    missing header, the unknown user or the rejected key (never the key
-    itself). May read the database (on a failed check, to pick up keys
+    missing header, or with the one :func:`rejected_message` for an unknown
+    user and a wrong key alike (never the key itself). May read the database (on a failed check, to pick up keys
     written by another process), so call it off the event loop.
     """
     if not username:
@@ -214,17 +214,25 @@ def check_credentials(state: Any, username: Any, api_key: Any) -> Dict[str, Any]
     entry = cache.lookup(username)
     if entry is None or not _keys_match(entry['api_key'], api_key):
         entry = cache.lookup(username, reload=True)
-    if entry is None:
-        raise errors.InvalidCredentialsError(
-            'The user "{0}" given in the "{1}" header does not exist or has '
-            'no API key.'.format(username, USER_HEADER)
-        )
-    if not _keys_match(entry['api_key'], api_key):
-        raise errors.InvalidCredentialsError(
-            'The supplied API key is not valid for user "{0}": check the '
-            '"{1}" header.'.format(username, API_KEY_HEADER)
-        )
+    if entry is None or not _keys_match(entry['api_key'], api_key):
+        # One message for an unknown user and a wrong key, so that the
+        # answer does not tell which usernames exist.
+        raise errors.InvalidCredentialsError(rejected_message(username))
     return _user_from_entry(entry)
+
+
+def rejected_message(username: Any) -> str:
+    """Return the one message refusing *username* with a key that does not match.
+
+    Used for an unknown user and a wrong key alike (on ``/api`` and the
+    event server handshake), so the answer does not reveal which users
+    exist.
+    """
+    return (
+        'The supplied API key is not valid for user "{0}", or that user does not '
+        'exist: check the "{1}" and "{2}" headers.'.format(
+            errors.excerpt(str(username)).strip('"'), USER_HEADER, API_KEY_HEADER)
+    )
 
 
 def authenticate(state: Any, username: Any, api_key: Any) -> Optional[Dict[str, Any]]:

@@ -21,7 +21,7 @@ import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from . import actions as actions_registry
-from . import auth, errors
+from . import auth, errors, limits
 from .context import RequestContext
 
 logger = logging.getLogger(__name__)
@@ -36,14 +36,38 @@ SYSTEM_USER: Dict[str, Any] = {
 }
 
 
-def parse_batch(body: bytes, source: str = 'request body') -> List[Dict[str, Any]]:
+#: Actions that never change data: a batch of only these runs on a read
+#: connection, in parallel with the writer.
+READ_ONLY_ACTIONS = frozenset(['query', 'query_schemas', 'query_server_information'])
+
+
+def prepare_batch(state: Any, body: bytes) -> Any:
+    """Return ``(operations, read_only)`` for the request *body* of the server *state*.
+
+    Parses and checks the batch (:func:`parse_batch`, then the limits of
+    :func:`ftrack_local_server.limits.check_batch`); *read_only* tells
+    whether every action is in :data:`READ_ONLY_ACTIONS`. Raise
+    :class:`~ftrack_local_server.errors.ValidationError` as they do.
+    """
+    options = state.config.options
+    operations = parse_batch(
+        body, max_depth=int(limits.option(options, 'max_json_depth')))
+    limits.check_batch(operations, options)
+    read_only = bool(operations) and all(
+        operation['action'] in READ_ONLY_ACTIONS for operation in operations)
+    return operations, read_only
+
+
+def parse_batch(body: bytes, source: str = 'request body',
+                max_depth: int = limits.DEFAULTS['max_json_depth']) -> List[Dict[str, Any]]:
     """Decode *body* (UTF-8 JSON bytes) into a validated list of operations.
 
     *source* names where the body came from in error messages. Raise
     :class:`~ftrack_local_server.errors.ValidationError` naming the problem
     (not UTF-8, malformed JSON with line and column, not a list, an
     operation that is not an object or has no string ``action``) and the
-    offending value or index.
+    offending value or index, lists and objects nested deeper than
+    *max_depth*).
     """
     try:
         text = body.decode('utf-8')
@@ -58,7 +82,9 @@ def parse_batch(body: bytes, source: str = 'request body') -> List[Dict[str, Any
             '[{{"action": "query_server_information"}}].'.format(source)
         )
     try:
-        value = json.loads(text)
+        value = limits.loads(text, max_depth, source)
+    except errors.ApiError:
+        raise
     except ValueError as error:
         raise errors.ValidationError(
             'The {0} is not valid JSON: {1} (line {2}, column {3}) in {4}.'.format(
@@ -131,6 +157,8 @@ def run_batch(
     push_token: Optional[str] = None,
     strict: bool = False,
     encode: bool = False,
+    read_only: bool = False,
+    remember: Optional[Callable[[Any, str], None]] = None,
 ) -> Any:
     """Run *operations* in order as one transaction and return the results.
 
@@ -139,7 +167,13 @@ def run_batch(
     *user* the authenticated user mapping; *client_token*, *push_token* and
     *strict* come from the request headers. With *encode* the results are
     returned as JSON text, serialised before the commit so that a result
-    that cannot be sent rolls the batch back instead of losing the answer.
+    that cannot be sent rolls the batch back instead of losing the answer;
+    non-finite numbers (overflowing sums) are sent as null. With
+    *read_only* (every action only reads) the batch runs in a read
+    transaction (:meth:`~ftrack_local_server.store.Store.read_transaction`).
+    *remember* is called as ``remember(tx, text)`` with the encoded results
+    before the commit, inside the transaction. The batch is rolled back
+    past the ``batch_time_limit`` option.
 
     Raise :class:`~ftrack_local_server.errors.ApiError` (the batch is then
     rolled back, nothing is applied): the action's own error,
@@ -148,7 +182,9 @@ def run_batch(
     operation index and action for any unexpected failure (logged with its
     traceback).
     """
-    with state.store.transaction() as tx:
+    store = state.store
+    with (store.read_transaction() if read_only else store.transaction()) as tx:
+        limits.start_clock(tx, state.config.options)
         context = RequestContext(
             server=state,
             tx=tx,
@@ -159,17 +195,23 @@ def run_batch(
         )
         results = execute_operations(context, operations)
         finish_batch(context)
+        limits.check_clock(tx)
         users_changed = auth.apply_user_changes(tx, context.changes)
         if encode:
             try:
                 # NaN / Infinity are not JSON: a client could not read them.
-                results = json.dumps(results, allow_nan=False)
+                try:
+                    results = json.dumps(results, allow_nan=False)
+                except ValueError:
+                    results = json.dumps(limits.finite(results), allow_nan=False)
             except (TypeError, ValueError) as error:
                 logger.exception('Could not serialise the results of a batch.')
                 raise errors.ApiError(
                     'The server could not serialise the results of the batch '
                     '({0}). Nothing of the batch was applied.'.format(error)
                 )
+            if remember is not None:
+                remember(tx, results)
     if users_changed:
         state.credentials.invalidate()
     if context.changes:
@@ -195,7 +237,7 @@ def serve_request(
     or the batch's own error.
     """
     user = auth.check_credentials(state, username, api_key)
-    operations = parse_batch(body)
+    operations, read_only = prepare_batch(state, body)
     logger.debug(
         'Batch of %d operation(s) from %s: %s',
         len(operations),
@@ -210,6 +252,7 @@ def serve_request(
         push_token=push_token,
         strict=strict,
         encode=True,
+        read_only=read_only,
     )
 
 
@@ -231,6 +274,7 @@ def execute_operations(
         name = operation['action']
         handler = handlers.get(name)
         try:
+            limits.check_clock(context.tx, index)
             if handler is None:
                 raise errors.UnknownActionError(name)
             results.append(handler(operation, context))
@@ -240,6 +284,9 @@ def execute_operations(
                 error.args = (error.content,)
             raise
         except Exception as error:
+            translated = limits.translate(error, context.tx, index, name)
+            if translated is not None:
+                raise translated
             logger.exception(
                 'Unexpected failure in operation %d (action %r).', index, name
             )

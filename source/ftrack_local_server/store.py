@@ -7,9 +7,13 @@ key and discriminator column, and records the schema hash in a private
 table; later opens keep the data and refuse a database made for another
 schema.
 
-All reads and writes happen inside :meth:`Store.transaction`, which gives
-exclusive access (a lock serialises transactions across threads), commits
-when the block succeeds and rolls back when it raises. Rows of every table
+Writes happen inside :meth:`Store.transaction`, which gives exclusive
+access (a lock serialises write transactions across threads), commits when
+the block succeeds and rolls back when it raises. Reads that change nothing
+may use :meth:`Store.read_transaction` instead: with a database file (WAL
+journal) each runs on a read-only connection of its own and sees the data
+as last committed, in parallel with the one write transaction; an
+in-memory database serialises them with the writes. Rows of every table
 keep SQLite's implicit ``rowid``, which grows with insertion: ordering by
 ``rowid`` gives creation order.
 
@@ -23,6 +27,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 
@@ -75,6 +80,14 @@ class Store:
         # it had then (a later write makes them differ).
         self._matching: Optional[tuple] = None
         self._restores = 0
+        # Odd while a write transaction commits or rolls back; read
+        # transactions use it to tell which state their snapshot shows.
+        self._commits = 0
+        self._readers: List[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        #: Whether :meth:`read_transaction` may run reads in parallel with
+        #: the writer (file databases only; False serialises everything).
+        self.concurrent_reads = True
         #: Data other parts keep per database, valid while
         #: :attr:`generation` stays the same (e.g. where query pages end).
         self.caches: Dict[str, Any] = {}
@@ -84,6 +97,14 @@ class Store:
                 raise StoreError(
                     'Cannot open database {0!r}: directory {1!r} does not '
                     'exist.'.format(self.path, directory))
+        created = not self.in_memory and not os.path.exists(self.path)
+        if created:
+            # The database holds API keys: readable by its owner only.
+            try:
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except OSError as error:
+                raise StoreError('Cannot create database {0!r}: {1}.'.format(
+                    self.path, error)) from error
         try:
             self._connection = sqlite3.connect(
                 self.path, check_same_thread=False, isolation_level=None)
@@ -224,17 +245,96 @@ class Store:
                 try:
                     yield transaction
                 except BaseException:
-                    transaction._closed = True
+                    transaction._close()
                     # Undone writes still count in total_changes: the
                     # generation must change all the same.
                     self._restores += 1
-                    self._connection.execute('ROLLBACK')
+                    self._commits += 1
+                    try:
+                        self._connection.execute('ROLLBACK')
+                    finally:
+                        self._commits += 1
                     raise
                 else:
-                    transaction._closed = True
-                    self._connection.execute('COMMIT')
+                    transaction._close()
+                    self._commits += 1
+                    try:
+                        self._connection.execute('COMMIT')
+                    finally:
+                        self._commits += 1
             finally:
                 self._owner = None
+
+    @contextmanager
+    def read_transaction(self) -> Iterator['Transaction']:
+        """Return a context manager for a block that only reads.
+
+        With a database file and :attr:`concurrent_reads`, the block runs
+        on a read-only connection of its own, in parallel with the write
+        transaction and other readers, and sees the data as committed when
+        its first read ran. Otherwise (in-memory database, concurrent reads
+        off, or inside a write transaction of this thread, whose
+        uncommitted writes it must see) it is :meth:`transaction`. A write
+        inside a parallel read block fails (``attempt to write a readonly
+        database``) and is rolled back.
+        """
+        if (self.in_memory or not self.concurrent_reads
+                or self._owner == threading.get_ident()):
+            with self.transaction() as transaction:
+                yield transaction
+            return
+        self._check_open()
+        connection = self._reader()
+        try:
+            before = self._commits
+            connection.execute('BEGIN')
+            # The first read fixes the snapshot the block sees.
+            connection.execute('SELECT 1 FROM sqlite_master LIMIT 1').fetchall()
+            stable = before == self._commits and before % 2 == 0
+            view = _ReaderView(self, ('read', before) if stable else object())
+            transaction = Transaction(view, connection)
+            try:
+                yield transaction
+            finally:
+                transaction._close()
+                connection.execute('ROLLBACK')
+        except BaseException:
+            self._discard_reader(connection)
+            raise
+        else:
+            self._return_reader(connection)
+
+    def _reader(self) -> sqlite3.Connection:
+        with self._readers_lock:
+            if self._readers:
+                return self._readers.pop()
+        try:
+            connection = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None)
+            connection.row_factory = sqlite3.Row
+            for pragma in ('query_only=ON', 'busy_timeout=10000',
+                           'temp_store=MEMORY', 'cache_size=-16000'):
+                connection.execute('PRAGMA ' + pragma)
+        except sqlite3.Error as error:
+            raise StoreError('Cannot open a read connection to database {0!r}: '
+                             '{1}.'.format(self.path, error)) from error
+        return connection
+
+    def _return_reader(self, connection: sqlite3.Connection) -> None:
+        with self._readers_lock:
+            if not self._closed and len(self._readers) < 16:
+                self._readers.append(connection)
+                return
+        connection.close()
+
+    def _discard_reader(self, connection: sqlite3.Connection) -> None:
+        try:
+            if connection.in_transaction:
+                connection.execute('ROLLBACK')
+        except sqlite3.Error:
+            connection.close()
+            return
+        self._return_reader(connection)
 
     # -- snapshots -------------------------------------------------------------
 
@@ -326,6 +426,10 @@ class Store:
             if not self._closed:
                 self._closed = True
                 self._connection.close()
+            with self._readers_lock:
+                readers, self._readers = self._readers, []
+            for connection in readers:
+                connection.close()
 
     @property
     def closed(self) -> bool:
@@ -340,6 +444,26 @@ class Store:
 
     def __repr__(self) -> str:
         return '<Store {0}>'.format(self.path)
+
+
+class _ReaderView:
+    """What a read transaction sees of its :class:`Store`.
+
+    The model, catalogue and caches of the store, and a :attr:`generation`
+    fixed when the read began: equal values mean the same data.
+    """
+
+    def __init__(self, store: Store, generation: Any) -> None:
+        self.store = store
+        self.model = store.model
+        self.catalogue = store.catalogue
+        self.caches = store.caches
+        self.path = store.path
+        self.in_memory = store.in_memory
+        self.generation = generation
+
+    def __repr__(self) -> str:
+        return '<Store {0} (read)>'.format(self.path)
 
 
 class Snapshot:
@@ -368,15 +492,40 @@ class Transaction:
     table names and column-name mappings and quote identifiers themselves.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Any, connection: Optional[sqlite3.Connection] = None) -> None:
         self.store = store
         self.model = store.model
         self.catalogue = store.catalogue
-        self._connection = store._connection
+        self._connection = connection if connection is not None else store._connection
         self._closed = False
         #: Free-form state the rules share within one transaction (e.g.
         #: entities removed earlier in the same batch).
         self.state: Dict[str, Any] = {}
+        #: :func:`time.monotonic` value past which SQL statements of this
+        #: transaction are interrupted (``None``: no limit).
+        self.deadline: Optional[float] = None
+
+    def set_deadline(self, deadline: Optional[float]) -> None:
+        """Interrupt SQL of this transaction once :func:`time.monotonic` passes *deadline*.
+
+        A statement running past it fails with ``sqlite3.OperationalError:
+        interrupted``; the caller rolls back. ``None`` removes the limit.
+        """
+        self.deadline = deadline
+        if deadline is None:
+            self._connection.set_progress_handler(None, 0)
+            return
+
+        def past_deadline() -> int:
+            return 1 if time.monotonic() > deadline else 0
+
+        self._connection.set_progress_handler(past_deadline, 20000)
+
+    def _close(self) -> None:
+        self._closed = True
+        if self.deadline is not None:
+            self._connection.set_progress_handler(None, 0)
+            self.deadline = None
 
     def _check(self) -> None:
         if self._closed:

@@ -124,6 +124,8 @@ class FileStore(object):
         self.blob_directory = os.path.join(self.root, 'blobs')
         self.part_directory = os.path.join(self.root, 'parts')
         self.staging_directory = os.path.join(self.root, 'staging')
+        # Component data is private to the server's owner, like the database.
+        os.makedirs(self.root, mode=0o700, exist_ok=True)
         for directory in (self.blob_directory, self.part_directory, self.staging_directory):
             os.makedirs(directory, exist_ok=True)
 

@@ -23,6 +23,16 @@ which binds tighter than ``or``)::
 
 Parsed queries are cached (the tree is immutable), so parsing the same
 expression again is a dictionary look-up.
+
+Expressions past the limits below are refused with a ``ParseError`` naming
+the limit, before anything runs: :data:`MAX_EXPRESSION_LENGTH` characters,
+:data:`MAX_CONDITIONS` conditions, :data:`MAX_NESTING` levels of
+parentheses, ``not``, ``has`` / ``any`` and sub-queries,
+:data:`MAX_PATH_LENGTH` names in one attribute path and
+:data:`MAX_JOIN_DEPTH` for the longest chain of relations a condition
+follows (each name of a path and of enclosing ``has`` / ``any`` paths
+counts one, each enclosing sub-query two): beyond it SQLite cannot run the
+statement.
 """
 
 from __future__ import annotations
@@ -84,6 +94,13 @@ _NON_NEGATIVE = re.compile(r'[0-9]+\Z')
 #: Largest ``offset`` / ``limit`` kept; the executor asks for one row more.
 MAX_COUNT = 2 ** 62
 
+#: Input limits (see the module documentation).
+MAX_EXPRESSION_LENGTH = 4 * 1024 ** 2
+MAX_CONDITIONS = 500
+MAX_NESTING = 32
+MAX_PATH_LENGTH = 10
+MAX_JOIN_DEPTH = 11
+
 
 def parse(expression: str) -> ast.Query:
     """Return the syntax tree of query *expression*.
@@ -99,6 +116,10 @@ def parse(expression: str) -> ast.Query:
                 type(expression).__name__, expression
             )
         )
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise QueryParseError(
+            'Could not parse query {0}...: it has {1} characters, at most {2} are '
+            'accepted.'.format(expression[:80], len(expression), MAX_EXPRESSION_LENGTH))
     return _parse_cached(expression)
 
 
@@ -106,7 +127,42 @@ def parse(expression: str) -> ast.Query:
 def _parse_cached(expression: str) -> ast.Query:
     # lru_cache is thread-safe and does not cache raised errors, so bad
     # expressions are re-parsed (and re-reported) every time.
-    return _Parser(expression).parse()
+    query = _Parser(expression).parse()
+    depth = join_depth(query)
+    if depth > MAX_JOIN_DEPTH:
+        raise QueryParseError(
+            "Could not parse query '{0}': its conditions follow relations {1} deep "
+            '(names in attribute paths and enclosing has / any, two per '
+            'sub-query); at most {2} are accepted.'.format(
+                _short(expression), depth, MAX_JOIN_DEPTH))
+    return query
+
+
+def _short(expression: str) -> str:
+    return expression if len(expression) <= 300 else expression[:297] + '...'
+
+
+def join_depth(node: object) -> int:
+    """Return the longest chain of relations the conditions of *node* follow.
+
+    *node* is a query or criteria tree (nesting already bounded by the
+    parser); see the module documentation for the counting.
+    """
+    if isinstance(node, ast.Query):
+        return join_depth(node.criteria) if node.criteria is not None else 0
+    if isinstance(node, (ast.And, ast.Or)):
+        return max(join_depth(item) for item in node.items)
+    if isinstance(node, ast.Not):
+        return join_depth(node.item)
+    if isinstance(node, ast.Relation):
+        inner = join_depth(node.criteria) if node.criteria is not None else 0
+        return len(node.path) + inner
+    if isinstance(node, ast.Comparison):
+        value = node.value
+        if isinstance(value, ast.SubQuery):
+            return max(len(node.path), 2 + join_depth(value.query))
+        return len(node.path)
+    return 0
 
 
 def clear_cache() -> None:
@@ -139,6 +195,26 @@ class _Parser:
         self.expression = expression
         self.tokens: List[Token] = tokenize(expression)
         self.index = 0
+        self.nesting = 0
+        self.conditions = 0
+
+    def enter(self, token: Token) -> None:
+        """Count one more level of nesting at *token*; refuse past :data:`MAX_NESTING`."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise QueryParseError(
+                "Could not parse query '{0}': it nests parentheses, not, has / any "
+                'or sub-queries more than {1} levels deep (at position {2}).'.format(
+                    _short(self.expression), MAX_NESTING, token.position))
+
+    def count_condition(self, token: Token) -> None:
+        """Count one more condition; refuse past :data:`MAX_CONDITIONS`."""
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise QueryParseError(
+                "Could not parse query '{0}': it has more than {1} conditions (at "
+                'position {2}); split it or use "in" with a list of values.'.format(
+                    _short(self.expression), MAX_CONDITIONS, token.position))
 
     # Token helpers -------------------------------------------------------
 
@@ -280,6 +356,12 @@ class _Parser:
         parts = tuple(token.value.split('.'))
         if not all(_NAME.match(part) for part in parts):
             self.fail(expected)
+        if len(parts) > MAX_PATH_LENGTH:
+            raise QueryParseError(
+                "Could not parse query '{0}': the attribute path {1} has {2} names; "
+                'at most {3} are accepted.'.format(
+                    _short(self.expression), token.value[:200], len(parts),
+                    MAX_PATH_LENGTH))
         self.advance()
         return parts
 
@@ -354,14 +436,20 @@ class _Parser:
         token = self.current
         if self.is_keyword(token, 'not') and self.starts_condition(self.peek()):
             self.advance()
-            return ast.Not(self.parse_negation())
+            self.enter(token)
+            negated = ast.Not(self.parse_negation())
+            self.nesting -= 1
+            return negated
         if token.kind == '(':
             self.advance()
+            self.enter(token)
             criteria = self.parse_criteria()
             self.expect(')', "')' or a condition joined by 'and' or 'or'")
+            self.nesting -= 1
             return criteria
         if token.kind != 'word':
             self.fail('a condition')
+        self.count_condition(token)
         path = self.parse_path('a condition')
         operator_token = self.current
         if self.is_keyword(operator_token, *RELATIONS):
@@ -381,12 +469,14 @@ class _Parser:
 
     def parse_relation(self, path: ast.Path, kind: str) -> ast.Relation:
         self.advance()
-        self.expect('(', "'(' after {0!r}".format(kind))
+        self.enter(self.expect('(', "'(' after {0!r}".format(kind)))
         if self.current.kind == ')':
             self.advance()
+            self.nesting -= 1
             return ast.Relation(path=path, kind=kind, criteria=None)
         criteria = self.parse_criteria()
         self.expect(')', "')' or a condition joined by 'and' or 'or'")
+        self.nesting -= 1
         return ast.Relation(path=path, kind=kind, criteria=criteria)
 
     def parse_operator(self) -> str:
@@ -419,10 +509,12 @@ class _Parser:
             operator
         ))
         if self.is_keyword(self.current, 'select'):
+            self.enter(self.current)
             query = self.parse_query()
             if self.current.kind != ')':
                 self.fail("')' closing the sub-query")
             self.advance()
+            self.nesting -= 1
             return ast.SubQuery(query)
         items: Tuple[ast.Literal, ...] = ()
         if self.current.kind != ')':
