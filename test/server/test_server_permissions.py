@@ -275,3 +275,18 @@ def test_custom_attribute_of_a_hidden_project_cannot_be_written(world, attribute
         'ContextCustomAttributeValue', [attributes.ids.open, world.b.project],
         {'value': 'x'})])
     assert answer['exception'] == 'PermissionError'
+
+
+def test_criteria_cannot_reach_into_hidden_projects(world):
+    client = world.users['User']
+    hidden_name = world.admin.one('select name from Project where id is "{0}"'.format(
+        world.b.project))['name']
+    world.admin.ok([create('Timelog', {'context_id': world.b.shot, 'user_id': client.user_id,
+                                       'duration': 5})])
+    found = client.query(
+        'select id from User where id is "{0}" and timelogs any '
+        '(context.project.name is "{1}")'.format(client.user_id, hidden_name))
+    assert found == []
+    assert world.admin.query(
+        'select id from User where id is "{0}" and timelogs any '
+        '(context.project.name is "{1}")'.format(client.user_id, hidden_name))

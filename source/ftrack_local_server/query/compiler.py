@@ -94,6 +94,18 @@ class Compiler:
             parts.append(Fragment(sql, list(values)))
         return conjunction(parts)
 
+    def visible_condition(self, entity_type: EntityType, alias: str) -> Fragment:
+        """Return :meth:`type_condition` and, when filtering, the visibility test.
+
+        Used for the related rows criteria go through, so a condition
+        cannot match (or reveal) an entity the user may not see.
+        """
+        condition = self.type_condition(entity_type, alias)
+        if self.visibility is None:
+            return condition
+        visible = self.visibility.condition(self, entity_type.name, alias)
+        return condition if visible is None else conjunction([condition, visible])
+
     def narrowing(self, step: Step, alias: str) -> Fragment:
         """Return the test that the row in *alias* is of a type *step* narrowed to."""
         owners = step.owners or (step.owner,)
@@ -146,11 +158,7 @@ class Compiler:
 
     def where(self, query: ast.Query, entity_type: EntityType, alias: str) -> Fragment:
         """Return the WHERE condition of *query* (type test, visibility and criteria)."""
-        parts = [self.type_condition(entity_type, alias)]
-        if self.visibility is not None:
-            visible = self.visibility.condition(self, entity_type.name, alias)
-            if visible is not None:
-                parts.append(visible)
+        parts = [self.visible_condition(entity_type, alias)]
         if query.criteria is not None:
             parts.append(self.criteria(query.criteria, entity_type, alias))
         return conjunction(parts)

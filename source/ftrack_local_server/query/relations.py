@@ -45,7 +45,7 @@ def related(compiler: Any, step: Step, alias: str, inner: Any,
 
 def _target_rows(compiler: Any, target: EntityType, sub: str, inner: Fragment,
                  selected: str) -> Fragment:
-    condition = conjunction([compiler.type_condition(target, sub), inner])
+    condition = conjunction([compiler.visible_condition(target, sub), inner])
     return Fragment('SELECT {0} FROM {1} AS {2} WHERE {3}'.format(
         selected, quote(compiler.model.table(target.name).name), quote(sub),
         condition.sql), condition.params)
@@ -113,7 +113,7 @@ def _collection_test(compiler: Any, step: Step, alias: str, target: EntityType,
         '{0} = {1}'.format(column(sub, key), column(link, link_column))
         for key, link_column in zip(collection.item_key_columns,
                                     collection.link_item_columns))
-    condition = conjunction([compiler.type_condition(target, sub), inner(sub)])
+    condition = conjunction([compiler.visible_condition(target, sub), inner(sub)])
     if len(collection.owner_columns) == 1:
         return Fragment(
             '{0} IN (SELECT {1} FROM {2} AS {3} JOIN {4} AS {5} ON {6} '
