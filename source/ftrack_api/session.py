@@ -83,7 +83,7 @@ class Session(
         plugin_paths=None, cache=None, cache_key_maker=None,
         auto_connect_event_hub=False, schema_cache_path=None,
         plugin_arguments=None, timeout=60, cookies=None, headers=None,
-        strict_api=False,
+        strict_api=False, retry_writes=False,
     ):
         """Connect to a server and prepare the session.
 
@@ -108,6 +108,13 @@ class Session(
         cache directory are used (a bounded number). False disables it. *timeout* (seconds) applies to each request;
         *cookies* and *headers* (mappings) are sent with every request;
         *strict_api* (bool) asks the server for strict API behaviour.
+        With *retry_writes* (not in upstream's client) every batch carries
+        an ``Idempotency-Key`` header, unique per batch, and a batch that
+        changes data is retried like a read-only one after a lost answer:
+        a server that remembers the key (the local server does) answers a
+        repeat from the first run instead of applying it twice. Without
+        it, or against a server that ignores the header, a lost answer to
+        a write raises an error saying that it may have been applied.
 
         Raise :exc:`TypeError` for missing or ill-typed arguments,
         :exc:`ftrack_api.exception.ServerError` when the server refuses the
@@ -183,6 +190,8 @@ class Session(
         self._transport = self._make_transport(
             headers=headers, cookies=cookies, strict_api=strict_api
         )
+        if retry_writes:
+            self._transport.retry_writes = True
         try:
             self._server_information = self._fetch_server_information()
             self.check_server_compatibility()

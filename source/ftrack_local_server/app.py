@@ -256,7 +256,25 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
 
 
 async def handle_api(request: web.Request) -> web.Response:
-    """Serve ``POST /api``: one batch of operations, one transaction."""
+    """Serve ``POST /api``: one batch of operations, one transaction.
+
+    A request carrying an :data:`~ftrack_local_server.idempotency.HEADER`
+    token gets it back in the same response header: the client then knows
+    that a repeat of that token is answered without applying it twice.
+    """
+    response = await _serve_api(request)
+    token = request.headers.get(idempotency.HEADER)
+    if token is not None and idempotency.HEADER not in response.headers:
+        try:
+            token = idempotency.token_from(request.headers)
+        except errors.ApiError:
+            token = None
+        if token is not None:
+            response.headers[idempotency.HEADER] = token
+    return response
+
+
+async def _serve_api(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     readers = request.app[_READERS_KEY]
     headers = request.headers

@@ -138,6 +138,12 @@ KEPT = {
         'our parser builds its pyparsing grammar once (infix notation), without upstream\'s _construct_parser and _process_* steps',
     ('ftrack_api.event.expression', 'alphanums'):
         "pyparsing's names are not re-exported by our expression module",
+    ('ftrack_api.session', 'Session.__init__'):
+        'ours takes retry_writes (last, default False): safe retries of writes '
+        'with an Idempotency-Key token (issue 9)',
+    ('ftrack_api', 'Session.__init__'):
+        'ours takes retry_writes (last, default False): safe retries of writes '
+        'with an Idempotency-Key token (issue 9)',
 }
 for _name in ('_process', '_process_and', '_process_condition', '_process_expression',
               '_process_not', '_process_or', '_process_quoted_value'):

@@ -6,6 +6,7 @@ import logging
 import random
 import re
 import time
+import uuid
 
 import requests
 import requests.auth
@@ -77,6 +78,10 @@ def _request_was_sent(error):
 #: Headers of every ``/api`` request, on top of the session's own.
 _JSON_HEADERS = {'content-type': 'application/json', 'accept': 'application/json'}
 
+#: Header carrying the token of one batch when writes may be retried; a
+#: server that keeps tokens sends it back.
+IDEMPOTENCY_HEADER = 'Idempotency-Key'
+
 
 class Transport(object):
     """Send JSON batches to ``{server_url}/api`` and map errors.
@@ -116,19 +121,33 @@ class Transport(object):
     def __repr__(self):
         return '<{0} {1}>'.format(type(self).__name__, self.endpoint)
 
-    def post(self, body):
+    def post(self, body, token=None):
         """POST *body* (JSON text) and return the :class:`requests.Response`.
 
-        Network failures (refused connection, timeout) raise the requests
-        exception unchanged.
+        *token* is sent as the :data:`IDEMPOTENCY_HEADER` header. Network
+        failures (refused connection, timeout) raise the requests exception
+        unchanged.
         """
         logger.debug('POST %s (%d bytes)', self.endpoint, len(body))
+        headers = _JSON_HEADERS
+        if token is not None:
+            headers = dict(_JSON_HEADERS)
+            headers[IDEMPOTENCY_HEADER] = token
         return self._http.post(
             self.endpoint,
             data=body.encode('ascii'),
-            headers=_JSON_HEADERS,
+            headers=headers,
             timeout=self.timeout,
         )
+
+    #: Whether every batch carries an :data:`IDEMPOTENCY_HEADER` token
+    #: (``Session(retry_writes=True)``), so that a write whose answer was
+    #: lost can be retried once the server showed that it keeps tokens.
+    retry_writes = False
+
+    #: Whether the server sent a batch's token back (it keeps tokens and
+    #: answers a repeated one without applying the batch again).
+    server_keeps_tokens = False
 
     #: Where errors reported by the server are logged (the session sets its
     #: own logger, ``ftrack_api.session.<class name>``).
@@ -189,15 +208,22 @@ class Transport(object):
         return result
 
     def _post_retrying(self, body):
-        """POST *body*, retrying a read-only batch; return the response."""
+        """POST *body*, retrying a read-only batch; return the response.
+
+        With :attr:`retry_writes` the batch carries a new token, the same on
+        every retry, and once :attr:`server_keeps_tokens` a write is retried
+        like a read.
+        """
         attempt = 0
         read_only = None  # worked out on the first failure only
+        token = uuid.uuid4().hex if self.retry_writes else None
         while True:
             try:
-                response = self.post(body)
+                response = self._post_with_token(body, token)
             except requests.ConnectionError as error:
                 if read_only is None:
-                    read_only = body_is_read_only(body)
+                    read_only = body_is_read_only(body) or (
+                        token is not None and self.server_keeps_tokens)
                 if read_only and attempt < self.retry_attempts:
                     attempt = self._wait_before_retry(attempt, error)
                     continue
@@ -205,6 +231,13 @@ class Transport(object):
                     raise _possibly_applied(error, self.endpoint) from error
                 raise
             except requests.Timeout as error:
+                if token is not None and self.server_keeps_tokens:
+                    if attempt < self.retry_attempts:
+                        # The server may still be running the batch: the
+                        # repeat waits for it and gets its answer.
+                        attempt = self._wait_before_retry(attempt, error)
+                        continue
+                    raise
                 if read_only is None:
                     read_only = body_is_read_only(body)
                 if not read_only:
@@ -215,7 +248,8 @@ class Transport(object):
                 and attempt < self.retry_attempts
             ):
                 if read_only is None:
-                    read_only = body_is_read_only(body)
+                    read_only = body_is_read_only(body) or (
+                        token is not None and self.server_keeps_tokens)
                 if not read_only:
                     return response
                 response.close()
@@ -225,11 +259,19 @@ class Transport(object):
                 continue
             return response
 
+    def _post_with_token(self, body, token):
+        if token is None:
+            return self.post(body)
+        response = self.post(body, token=token)
+        if response.headers.get(IDEMPOTENCY_HEADER) == token:
+            self.server_keeps_tokens = True
+        return response
+
     def _wait_before_retry(self, attempt, cause):
         delay = min(self.retry_delay * 2 ** attempt, self.retry_max_delay)
         delay *= random.uniform(1.0, 1.5)
         logger.info(
-            'Retrying a read-only request to %s in %.2f s (attempt %d of %d) '
+            'Retrying a request to %s in %.2f s (attempt %d of %d) '
             'after: %s', self.endpoint, delay, attempt + 1, self.retry_attempts,
             cause,
         )
@@ -247,7 +289,9 @@ def _possibly_applied(error, endpoint):
         '{0} The request to {1} changed data and the server may have applied '
         'it before the connection failed. Check on the server (query what '
         'the batch created or changed) before committing again: the session '
-        'still holds the changes, and rollback() discards them.'.format(
+        'still holds the changes, and rollback() discards them. '
+        'Session(retry_writes=True) retries such writes safely with a server '
+        'that keeps batch tokens (Idempotency-Key), as the local server does.'.format(
             error, endpoint
         )
     )
