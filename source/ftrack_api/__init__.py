@@ -42,7 +42,37 @@ def mixin(instance, mixin_class, name=None):
     instance.__class__ = mixed
 
 
-from .session import Session  # noqa: E402,F401
 # Scripts written for upstream reach ftrack_api.logging after importing the
 # package alone.
 from . import logging  # noqa: E402,F401
+
+#: Submodules reachable as attributes of the package after ``import
+#: ftrack_api`` alone, as upstream's package (which imports them all) allows.
+#: They, and :class:`Session`, are imported on first use: a DCC or a tool
+#: that imports the package at start-up does not pay for the HTTP stack,
+#: the event hub and the entity machinery until it makes a session.
+_SUBMODULES = frozenset([
+    'accessor', 'attribute', 'cache', 'collection', 'data', 'entity', 'event',
+    'exception', 'formatter', 'inspection', 'operation', 'plugin', 'query',
+    'resource_identifier_transformer', 'session', 'structure', 'symbol',
+])
+
+
+def __getattr__(name):
+    # PEP 562: called only for names the package does not hold yet.
+    if name == 'Session':
+        from .session import Session
+        globals()['Session'] = Session
+        return Session
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module('.' + name, __name__)
+    raise AttributeError('module {0!r} has no attribute {1!r}'.format(__name__, name))
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES | {'Session'})
+
+
+# What ``from ftrack_api import *`` gives with upstream's eager package.
+__all__ = sorted(_SUBMODULES | {'Session', 'logging', 'mixin'})
