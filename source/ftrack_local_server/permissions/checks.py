@@ -21,6 +21,7 @@ from .. import errors
 from ..model import quote
 from ..query.compiler import Compiler
 from ..query.sql import column
+from ..rules.common import load
 from .roles import CREATE, DELETE, UPDATE, area_of
 from .visibility import project_expression
 
@@ -109,7 +110,6 @@ class WriteGuard:
     def finish(self, removed: Any) -> None:
         """Check every entity created or updated by the batch (skipping *removed* ones)."""
         pending, self._pending = self._pending, {}
-        from ..rules.common import load
         for identity, (type_name, action, names) in pending.items():
             if identity in removed:
                 continue
