@@ -16,8 +16,13 @@ Options (``ServerConfig.options``):
     Seconds of silence after which a client is considered gone; announced
     to clients in the handshake (default ``max(2.5 * interval, interval + 5)``).
 ``event_queue_limit``
-    Most packets waiting to be sent to one client; beyond it the oldest are
-    dropped and logged (default 10000).
+    Most packets (events, acks, error replies, heartbeats) waiting to be
+    sent to one client; a client past it is not reading and is disconnected,
+    logged once (default 10000).
+
+Subscription and target expressions longer than 16384 characters are
+refused with a failed acknowledgement (or an error packet); long ones and
+large packets are parsed and decoded in a worker thread.
 """
 
 from __future__ import annotations

@@ -2,7 +2,11 @@
 
 A :class:`ClientConnection` owns the client's subscribers and an outgoing
 queue drained by its own writer task, so that a slow or stalled client only
-ever delays itself. It runs entirely on the server's event loop.
+ever delays itself. Every packet waiting for the client (events, acks,
+error replies, heartbeats) counts against one limit; a client past it is
+disconnected (logged once). It runs on the server's event loop; decoding a
+large packet and parsing a long subscription or target expression run in
+a worker thread, so that one client cannot stall the others.
 """
 
 from __future__ import annotations
@@ -24,6 +28,18 @@ logger = logging.getLogger(__name__)
 
 #: Most subscribers one connection may register.
 MAX_SUBSCRIBERS = 10000
+
+#: Longest subscription or event target expression accepted (characters).
+MAX_EXPRESSION_LENGTH = 16384
+
+#: Deepest nesting of lists and objects accepted in an event.
+MAX_EVENT_DEPTH = 64
+
+#: Packets longer than this (characters) are decoded in a worker thread.
+LARGE_PACKET = 16384
+
+#: Expressions longer than this (characters) are parsed in a worker thread.
+LONG_EXPRESSION = 256
 
 #: Seconds a closing websocket may take (sending the close frame, waiting
 #: for the client's answer) before its transport is aborted: a client that
@@ -60,6 +76,8 @@ class ClientConnection(object):
         self.subscribers: Dict[str, Tuple[Dict[str, Any], Any]] = {}
         self.last_received = time.monotonic()
         self.dropped = 0
+        #: Whether the connection was dropped for exceeding the queue limit.
+        self.overflowed = False
         self._queue: Deque[str] = collections.deque()
         self._wake = asyncio.Event()
         self._closed = False
@@ -74,26 +92,30 @@ class ClientConnection(object):
     def enqueue(self, text: str, control: bool = False) -> None:
         """Queue the packet *text* for the client.
 
-        Events beyond the queue limit push out the oldest waiting packets
-        (logged); *control* packets (heartbeats, acks, errors) are always
-        queued.
+        Every packet counts against the queue limit, *control* ones
+        (heartbeats, acks, errors) too: a client with as many packets
+        waiting as the limit is not reading, and is disconnected (logged
+        once); its waiting packets are dropped.
         """
         if self._closed:
             return
-        if not control:
-            while len(self._queue) >= self.queue_limit:
-                self._queue.popleft()
-                self.dropped += 1
-                if self.dropped == 1 or self.dropped % 1000 == 0:
-                    logger.warning(
-                        'Client %r is not keeping up: dropped %d packets so far '
-                        '(queue limit %d).',
-                        self,
-                        self.dropped,
-                        self.queue_limit,
-                    )
+        if len(self._queue) >= self.queue_limit:
+            self._overflow()
+            return
         self._queue.append(text)
         self._wake.set()
+
+    def _overflow(self) -> None:
+        self.overflowed = True
+        self.dropped = len(self._queue) + 1
+        logger.warning(
+            'Client %r is not keeping up: %d packets wait to be sent (queue limit '
+            '%d); disconnecting it.', self, len(self._queue), self.queue_limit)
+        self._closed = True
+        self._queue.clear()
+        self._wake.set()
+        # It does not read, so a close frame would never get through.
+        self._abort()
 
     async def write_loop(self) -> None:
         """Send queued packets until the connection closes."""
@@ -164,8 +186,11 @@ class ClientConnection(object):
         """Handle packets from the client until it disconnects."""
         async for message in self.websocket:
             self.last_received = time.monotonic()
+            if self._closed:
+                break
             if message.type == WSMsgType.TEXT:
-                self.handle_text(message.data)
+                # Awaited, so the client's packets are handled in order.
+                await self.handle_message(message.data)
             elif message.type == WSMsgType.BINARY:
                 self._error('binary frames are not supported; send text packets')
             elif message.type == WSMsgType.ERROR:
@@ -173,14 +198,42 @@ class ClientConnection(object):
                 break
 
     def handle_text(self, text: str) -> None:
-        """Handle one text packet from the client."""
+        """Handle one text packet from the client (the slow parts are scheduled)."""
+        asyncio.ensure_future(self.handle_message(text))
+
+    async def handle_message(self, text: str) -> None:
+        """Handle one text packet from the client.
+
+        A packet longer than :data:`LARGE_PACKET` is decoded, and an
+        expression longer than :data:`LONG_EXPRESSION` parsed, in a worker
+        thread.
+        """
+        packet = self._decode_packet(text)
+        if packet is None:
+            return
+        if packet.type != socketio.EVENT:
+            self._handle_other_packet(packet)
+            return
+        if len(text) > LARGE_PACKET:
+            loop = asyncio.get_running_loop()
+            decoded = await loop.run_in_executor(None, _decode_event, packet)
+        else:
+            decoded = _decode_event(packet)
+        if self._closed:
+            return
+        work = self._handle_decoded_event(packet, decoded)
+        if work is not None:
+            await work
+
+    def _decode_packet(self, text: str) -> Any:
         try:
-            packet = socketio.decode(text)
+            return socketio.decode(text)
         except ftrack_api.exception.EventHubPacketError as error:
             logger.debug('Invalid packet from %r: %s', self, error)
             self._error(str(error))
-            return
+            return None
 
+    def _handle_other_packet(self, packet: Any) -> None:
         if packet.type == socketio.EVENT:
             self._handle_event_packet(packet)
         elif packet.type == socketio.HEARTBEAT:
@@ -219,12 +272,48 @@ class ClientConnection(object):
         self.enqueue(socketio.encode_ack(packet.id, [result]), control=True)
 
     def _handle_event_packet(self, packet: Any) -> None:
-        try:
-            event = socketio.decode_event(packet)
-        except ftrack_api.exception.EventHubPacketError as error:
-            self._acknowledge(packet, False, str(error))
-            return
+        work = self._handle_decoded_event(packet, _decode_event(packet))
+        if work is not None:
+            asyncio.ensure_future(work)
 
+    def _handle_decoded_event(self, packet: Any, decoded: Tuple[Any, Optional[str]]) -> Any:
+        """Handle the decoded event; return a coroutine finishing the work, or None."""
+        event, problem = decoded
+        if problem is not None:
+            self._acknowledge(packet, False, problem)
+            return None
+        topic = event.get('topic')
+        if not isinstance(topic, str) or not topic:
+            self._handle_event(packet, event)
+            return None
+        if topic == socketio.SUBSCRIBE_TOPIC:
+            data = event.get('data')
+            subscription = data.get('subscription') if isinstance(data, dict) else None
+            if _long_expression(subscription):
+                return self._subscribe_parsed(packet, data)
+        elif topic != socketio.UNSUBSCRIBE_TOPIC and _long_expression(event.get('target')):
+            return self._route_parsed(packet, event)
+        self._handle_event(packet, event)
+        return None
+
+    async def _route_parsed(self, packet: Any, event: Dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        target = await loop.run_in_executor(None, self.server.parse_expression, event['target'])
+        if self._closed:
+            return
+        success, message = self.server.route(event, origin=self, parsed_target=target)
+        self._acknowledge(packet, success, message)
+
+    async def _subscribe_parsed(self, packet: Any, data: Dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        parsed = await loop.run_in_executor(
+            None, self.server.parse_expression, data['subscription'])
+        if self._closed:
+            return
+        success, message = self._subscribe(data, parsed)
+        self._acknowledge(packet, success, message)
+
+    def _handle_event(self, packet: Any, event: Dict[str, Any]) -> None:
         topic = event.get('topic')
         if not isinstance(topic, str) or not topic:
             self._acknowledge(
@@ -242,7 +331,7 @@ class ClientConnection(object):
 
     # -- Subscribers --------------------------------------------------------
 
-    def _subscribe(self, data: Any) -> Tuple[bool, Optional[str]]:
+    def _subscribe(self, data: Any, parsed: Any = None) -> Tuple[bool, Optional[str]]:
         if not isinstance(data, dict):
             return False, 'Subscribe event data must be an object, got {0!r}.'.format(
                 _excerpt(data)
@@ -257,10 +346,11 @@ class ClientConnection(object):
             return False, 'Subscription must be a string, got {0!r}.'.format(
                 _excerpt(subscription)
             )
-        try:
-            expression = self.server.parser.parse(subscription)
-        except ftrack_api.exception.ParseError as error:
-            return False, str(error)
+        if parsed is None:
+            parsed = self.server.parse_expression(subscription)
+        expression, problem = parsed
+        if problem is not None:
+            return False, problem
         identifier = str(subscriber['id'])
         if identifier not in self.subscribers and len(self.subscribers) >= MAX_SUBSCRIBERS:
             return False, 'Too many subscribers on one connection (limit {0}).'.format(
@@ -297,6 +387,32 @@ class ClientConnection(object):
             if expression.match(event) and (target is None or target.match(metadata)):
                 return True
         return False
+
+
+def _long_expression(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > LONG_EXPRESSION
+
+
+def _decode_event(packet: Any) -> Tuple[Any, Optional[str]]:
+    """Return ``(event, None)`` for the event *packet*, or ``(None, problem)``.
+
+    Safe to run in a worker thread; refuses events nested deeper than
+    :data:`MAX_EVENT_DEPTH`.
+    """
+    from .. import limits
+
+    try:
+        event = socketio.decode_event(packet)
+    except ftrack_api.exception.EventHubPacketError as error:
+        return None, str(error)
+    except RecursionError:
+        return None, 'Event packet nests lists or objects too deeply (at most {0} levels).'.format(
+            MAX_EVENT_DEPTH)
+    depth = limits.json_depth(event, MAX_EVENT_DEPTH)
+    if depth > MAX_EVENT_DEPTH:
+        return None, 'Event nests lists or objects {0} levels deep; at most {1} are accepted.'.format(
+            depth, MAX_EVENT_DEPTH)
+    return event, None
 
 
 def _excerpt(value: Any, limit: int = 200) -> str:

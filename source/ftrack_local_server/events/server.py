@@ -16,7 +16,7 @@ from ftrack_api.event import socketio
 from ftrack_api.event.expression import Parser
 
 from .. import auth, errors
-from .client import ClientConnection
+from .client import MAX_EXPRESSION_LENGTH, ClientConnection
 from .updates import build_update_event
 
 logger = logging.getLogger(__name__)
@@ -157,14 +157,35 @@ class EventServer(object):
 
     # -- Routing -------------------------------------------------------------
 
+    def parse_expression(self, text: str) -> Tuple[Any, Optional[str]]:
+        """Return ``(parsed, None)`` for the subscription or target *text*, or ``(None, problem)``.
+
+        Expressions longer than
+        :data:`~ftrack_local_server.events.client.MAX_EXPRESSION_LENGTH`
+        characters are refused unparsed. Safe to call from a worker thread.
+        """
+        if len(text) > MAX_EXPRESSION_LENGTH:
+            return None, (
+                'The expression has {0} characters; at most {1} are accepted: '
+                '{2}...'.format(len(text), MAX_EXPRESSION_LENGTH, text[:80]))
+        try:
+            return self.parser.parse(text), None
+        except ftrack_api.exception.ParseError as error:
+            return None, str(error)
+        except RecursionError:
+            return None, 'The expression nests too deeply: {0}...'.format(text[:80])
+
     def route(
-        self, event: Dict[str, Any], origin: Optional[ClientConnection] = None
+        self, event: Dict[str, Any], origin: Optional[ClientConnection] = None,
+        parsed_target: Optional[Tuple[Any, Optional[str]]] = None,
     ) -> Tuple[bool, Optional[str]]:
         """Deliver *event* (wire form) to every interested connection, once each.
 
         Must run on the event loop. Keys other clients cannot read are
-        removed; a missing id is generated. Return ``(success, message)``
-        for the publisher's acknowledgement.
+        removed; a missing id is generated. *parsed_target* is the result
+        of :meth:`parse_expression` for the event's target when the caller
+        parsed it already (off the loop). Return ``(success, message)`` for
+        the publisher's acknowledgement.
         """
         unknown = [key for key in event if key not in socketio.EVENT_KEYS]
         for key in unknown:
@@ -186,10 +207,9 @@ class EventServer(object):
                 return False, 'Event target must be a string, got {0!r}.'.format(
                     target_text
                 )
-            try:
-                target = self.parser.parse(target_text)
-            except ftrack_api.exception.ParseError as error:
-                return False, str(error)
+            target, problem = parsed_target or self.parse_expression(target_text)
+            if problem is not None:
+                return False, '{0}'.format(problem)
 
         try:
             text = socketio.encode_event(event)
