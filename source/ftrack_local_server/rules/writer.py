@@ -268,9 +268,11 @@ class Writer:
 
         Typed contexts created without a parent must have one by now, with
         the values derived from it; entities created without a required
-        value must have been given it by a later operation; and foreign
-        keys given as plain values must name existing entities. Raise ValidationError or NotFoundError
-        naming them.
+        value must have been given it by a later operation; notes get
+        their author as recipient and their category from their labels;
+        every write must be allowed by the user's roles; and foreign keys
+        given as plain values must name existing entities. Raise
+        ValidationError, PermissionError or NotFoundError naming them.
         """
         for entity in hierarchy.deferred(self.tx):
             if entity.get('parent_id') is None:
