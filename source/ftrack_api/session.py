@@ -369,23 +369,24 @@ class Session(
         """Close as :meth:`close` does; *warn_pending* False skips the warning."""
         if self._closed:
             return
-        logger.debug('Closing %r.', self)
+        self.logger.debug('Closing session.')
         if warn_pending and len(self._unit_of_work.operations):
             # Upstream's warning, word for word: tools watch for it.
-            logger.warning('Closing session with pending operations not persisted.')
+            self.logger.warning('Closing session with pending operations not persisted.')
         hub = getattr(self, '_event_hub', None)
         if hub is not None:
             # Also stops a reconnection or a background connection under way.
             try:
                 hub.disconnect()
             except ftrack_api.exception.EventHubConnectionError:
-                logger.debug('Event hub was not connected.')
+                pass  # it was not connected: nothing to close
         with self._lock:
             self._unit_of_work._clear_after_commit()
             self._identity_map.clear()
         self._transport.close()
         self._closed = True
         _OPEN_SESSIONS.discard(self)
+        self.logger.debug('Session closed.')
 
     def reset(self):
         """Forget all local state, as if the session had just started.

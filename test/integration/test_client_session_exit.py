@@ -21,7 +21,7 @@ def test_open_session_with_pending_work_exits_silently(ftrack_server):
     assert child.stdout.strip() == 'open'
     assert 'pending operations' not in child.stderr
     # It was still closed at exit (its connections released).
-    assert 'Closing <Session' in child.stderr
+    assert 'Session closed.' in child.stderr
 
 
 def test_explicit_close_still_warns(ftrack_session, caplog):

@@ -178,7 +178,7 @@ def test_open_sessions_are_closed_at_interpreter_exit(ftrack_server):
     )
     assert process.returncode == 0, process.stderr
     assert 'connected True' in process.stdout
-    assert 'Closing <Session' in process.stderr
+    assert 'Session closed.' in process.stderr
     assert ftrack_server.api_key not in process.stderr
 
 

@@ -101,50 +101,64 @@ class StartupMixin(object):
         :mod:`ftrack_api._session.schema_cache`). Cache failures are logged,
         never raised.
         """
+        schema_hash = self._server_information.get('schema_hash')
         if not schema_cache_path:
+            self._log_schema_fetch(None, schema_hash)
             return self._fetch_schemas()[0]
         if os.path.isdir(schema_cache_path):
             return self._load_schemas_from_directory(schema_cache_path)
 
-        schema_hash = self._server_information.get('schema_hash')
+        # The messages (and their levels) are upstream's.
+        self.logger.debug('Reading schemas from cache {0!r}'.format(schema_cache_path))
+        digest = None
         if os.path.exists(schema_cache_path):
             try:
                 schemas, digest = self._read_schemas_from_cache(schema_cache_path)
             except Exception:
-                logger.exception(
+                self.logger.exception(
                     'Schema cache could not be loaded from {0!r}'.format(
                         schema_cache_path
                     )
                 )
             else:
                 if digest == schema_hash:
-                    logger.debug('Using schemas cached in %s.', schema_cache_path)
+                    self.logger.debug(
+                        'Using cached schemas from {0!r}'.format(schema_cache_path))
                     return schemas
-                logger.debug('Schema cache %s is not current.', schema_cache_path)
         else:
-            logger.info('Cache file not found at {0!r}.'.format(schema_cache_path))
+            self.logger.info('Cache file not found at {0!r}.'.format(schema_cache_path))
 
+        self._log_schema_fetch(digest, schema_hash)
         schemas = self._fetch_schemas()[0]
+        self.logger.debug('Updating schema cache {0!r} with new schemas.'.format(
+            schema_cache_path))
         try:
             self._write_schemas_to_cache(schemas, schema_cache_path)
         except Exception:
-            logger.exception(
+            self.logger.exception(
                 'Failed to update schema cache {0!r}.'.format(schema_cache_path)
             )
         return schemas
 
+    def _log_schema_fetch(self, local_hash, server_hash):
+        self.logger.debug(
+            'Loading schemas from server due to hash not matching.'
+            'Local: {0!r} != Server: {1!r}'.format(local_hash, server_hash))
+
     def _load_schemas_from_directory(self, directory):
         """Return the schemas using this client's cache files in *directory*."""
         schema_hash = self._server_information.get('schema_hash')
+        self.logger.debug('Reading schemas from cache {0!r}'.format(directory))
         schemas = _schema_cache.load_valid(directory, schema_hash)
         if schemas is not None:
-            logger.debug('Using schemas cached in %s.', directory)
+            self.logger.debug('Using cached schemas from {0!r}'.format(directory))
             return schemas
         response_text = None
         schemas = _schema_cache.load_reference(directory, schema_hash)
         if schemas is not None:
             logger.debug('Using the reference client schema cache in %s.', directory)
         else:
+            self._log_schema_fetch(None, schema_hash)
             schemas, response_text = self._fetch_schemas()
         if _schema_cache.usable_hash(schema_hash):
             _schema_cache.save(

@@ -128,7 +128,6 @@ class Transport(object):
         failures (refused connection, timeout) raise the requests exception
         unchanged.
         """
-        logger.debug('POST %s (%d bytes)', self.endpoint, len(body))
         headers = _JSON_HEADERS
         if token is not None:
             headers = dict(_JSON_HEADERS)
@@ -149,8 +148,8 @@ class Transport(object):
     #: answers a repeated one without applying the batch again).
     server_keeps_tokens = False
 
-    #: Where errors reported by the server are logged (the session sets its
-    #: own logger, ``ftrack_api.session.<class name>``).
+    #: Where calls and the errors reported by the server are logged (the
+    #: session sets its own logger, ``ftrack_api.session.<class name>``).
     error_logger = logging.getLogger('ftrack_api.session.Session')
 
     #: Retries of a read-only batch after a connection failure or a
@@ -174,8 +173,14 @@ class Transport(object):
         exception (for a batch that changes data and may have reached the
         server, its message says so and what to do).
         """
+        # The three debug lines upstream writes for every call (formatted
+        # only when debug logging is on).
+        self.error_logger.debug('Calling server %s with %r', self.endpoint, body)
+        started = time.perf_counter()
         response = self._post_retrying(body)
+        self.error_logger.debug('Call took: %s', round(time.perf_counter() - started, 6))
         text = response.text
+        self.error_logger.debug('Response: %r', text)
         try:
             result = decode(text)
         except ftrack_api.exception.Error:
