@@ -83,6 +83,26 @@ _JSON_HEADERS = {'content-type': 'application/json', 'accept': 'application/json
 IDEMPOTENCY_HEADER = 'Idempotency-Key'
 
 
+_API_KEY_VALUE = re.compile(r'("api_key"\s*:\s*")[^"]*(")')
+
+
+class _Masked(object):
+    """JSON text shown in a log line with its ``api_key`` values hidden.
+
+    Formatting happens only when the line is written; ``%r`` of it is the
+    ``repr`` of the text (as upstream logs it) with each key replaced by
+    ``***`` (a new key from ``reset_remote`` must not reach a log file).
+    """
+
+    __slots__ = ('text',)
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return repr(_API_KEY_VALUE.sub(r'\1***\2', self.text))
+
+
 class Transport(object):
     """Send JSON batches to ``{server_url}/api`` and map errors.
 
@@ -175,12 +195,12 @@ class Transport(object):
         """
         # The three debug lines upstream writes for every call (formatted
         # only when debug logging is on).
-        self.error_logger.debug('Calling server %s with %r', self.endpoint, body)
+        self.error_logger.debug('Calling server %s with %r', self.endpoint, _Masked(body))
         started = time.perf_counter()
         response = self._post_retrying(body)
         self.error_logger.debug('Call took: %s', round(time.perf_counter() - started, 6))
         text = response.text
-        self.error_logger.debug('Response: %r', text)
+        self.error_logger.debug('Response: %r', _Masked(text))
         try:
             result = decode(text)
         except ftrack_api.exception.Error:
