@@ -106,7 +106,40 @@ def _add_server_options(parser: argparse.ArgumentParser, default_port: int) -> N
         '--option', metavar='NAME=VALUE', type=_option, action='append', default=[],
         help='setting of an optional server part, VALUE in JSON; repeatable',
     )
+    parser.add_argument(
+        '--max-body', metavar='BYTES', type=_positive_number(int), default=None,
+        help='largest /api request body accepted (default: 256 MiB)',
+    )
+    parser.add_argument(
+        '--max-batch-operations', metavar='N', type=_positive_number(int), default=None,
+        help='most operations in one batch (default: 100000)',
+    )
+    parser.add_argument(
+        '--batch-time-limit', metavar='SECONDS', type=_positive_number(float), default=None,
+        help='seconds a batch may run before it is rolled back (default: 120)',
+    )
     _add_verbose_option(parser)
+
+
+def _positive_number(kind: Any) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError('expected a positive number, got {0!r}'.format(text))
+        if not value > 0:
+            raise argparse.ArgumentTypeError('expected a positive number, got {0!r}'.format(text))
+        return value
+    return parse
+
+
+def _limit_options(arguments: argparse.Namespace) -> Dict[str, Any]:
+    options = dict(arguments.option)
+    for name in ('max_body', 'max_batch_operations', 'batch_time_limit'):
+        value = getattr(arguments, name, None)
+        if value is not None:
+            options[name] = value
+    return options
 
 
 def _add_verbose_option(parser: argparse.ArgumentParser) -> None:
@@ -248,7 +281,7 @@ def _server_from_arguments(arguments: argparse.Namespace) -> LocalServer:
         bare=arguments.bare,
         api_user=arguments.api_user,
         api_key=arguments.api_key,
-        options=dict(arguments.option),
+        options=_limit_options(arguments),
         mode='thread',
     )
     # The command logs its own start line (with the database).

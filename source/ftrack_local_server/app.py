@@ -282,8 +282,10 @@ async def _serve_api(request: web.Request) -> web.Response:
     loop = asyncio.get_running_loop()
     try:
         # Credentials first: an unknown caller gets nothing read or parsed.
+        # Not on the reader threads: a failed check may reload the keys,
+        # which waits for a running write.
         user = await loop.run_in_executor(
-            readers, dispatch.auth.check_credentials, state,
+            None, dispatch.auth.check_credentials, state,
             headers.get('ftrack-user'), headers.get('ftrack-api-key'))
         body = await _read_body(request, _max_body(state))
         operations, read_only = await loop.run_in_executor(

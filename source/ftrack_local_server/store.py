@@ -401,11 +401,14 @@ class Store:
             if self._matching == (snapshot, self.changes):
                 return False
             before = self._connection.total_changes
+            self._commits += 1
             try:
                 snapshot.connection.backup(self._connection)
             except sqlite3.Error as error:
                 raise StoreError('Cannot restore database {0!r}: {1}.'.format(
                     self.path, error)) from error
+            finally:
+                self._commits += 1
             self._restored_changes += self._connection.total_changes - before
             self._restores += 1
             self._matching = (snapshot, self.changes)
