@@ -307,7 +307,7 @@ async def _serve_api(request: web.Request) -> web.Response:
         elif token is not None and not read_only:
             memory = request.app[_MEMORY_KEY]
             text = await loop.run_in_executor(
-                state.executor, memory.run_once, user, token, body, job)
+                state.executor, memory.run_once, state.store, user, token, body, job)
         else:
             text = await loop.run_in_executor(state.executor, job)
     except errors.ApiError as error:

@@ -82,36 +82,35 @@ class RecentBatches(object):
         self.keep = keep
         self.lifetime = lifetime
 
-    def run_once(self, user: Dict[str, Any], token: str, body: bytes,
+    def run_once(self, store: Any, user: Dict[str, Any], token: str, body: bytes,
                  job: Callable[..., str]) -> str:
         """Return the answer of the batch *body* sent by *user* with *token*.
 
-        A batch remembered under the same user and token is answered from
-        the store; otherwise *job* (``dispatch.run_batch`` with
+        A batch remembered in *store* (the server's
+        :class:`~ftrack_local_server.store.Store`) under the same user and
+        token is answered from there; otherwise *job* (``dispatch.run_batch`` with
         ``encode=True``, called with ``remember=``) runs it and the answer
         is remembered in the batch's transaction. Must run on the server's
         writer thread, so that two requests with the same token cannot run
         at once. Raise :class:`~ftrack_local_server.errors.ValidationError`
         when the token was used for another body.
         """
-        store = job.args[0].store if hasattr(job, 'args') else None
         user_id = str(user.get('id') or user.get('username'))
         digest = _digest(body)
-        if store is not None:
-            with store.transaction() as tx:
-                tx.execute(_CREATE)
-                row = tx.query_one(
-                    'SELECT digest, result, created FROM {0} WHERE user_id = ? AND '
-                    'token = ?'.format(TABLE), (user_id, token))
-            if row is not None and time.time() - row['created'] <= self.lifetime:
-                if row['digest'] != digest:
-                    raise errors.ValidationError(
-                        'The {0} {1} was already used for another batch: send a '
-                        'new token with every new batch.'.format(
-                            HEADER, errors.excerpt(token)))
-                logger.info('Answered a repeated batch (%s %s) from its stored '
-                            'result; it was not applied again.', HEADER, token)
-                return row['result']
+        with store.transaction() as tx:
+            tx.execute(_CREATE)
+            row = tx.query_one(
+                'SELECT digest, result, created FROM {0} WHERE user_id = ? AND '
+                'token = ?'.format(TABLE), (user_id, token))
+        if row is not None and time.time() - row['created'] <= self.lifetime:
+            if row['digest'] != digest:
+                raise errors.ValidationError(
+                    'The {0} {1} was already used for another batch: send a '
+                    'new token with every new batch.'.format(
+                        HEADER, errors.excerpt(token)))
+            logger.info('Answered a repeated batch (%s %s) from its stored '
+                        'result; it was not applied again.', HEADER, token)
+            return row['result']
 
         def remember(tx: Any, text: str) -> None:
             now = time.time()

@@ -181,3 +181,65 @@ def test_no_server_log_line_holds_the_api_key(ftrack_server, caplog):
         if record.exc_info:
             text += repr(record.exc_info[1])
         assert key not in text, (record.name, text)
+
+
+# -- idempotency tokens --------------------------------------------------------------------------
+
+
+def test_token_header_is_read_and_bounded():
+    from ftrack_local_server import idempotency
+
+    assert idempotency.token_from({}) is None
+    assert idempotency.token_from({'Idempotency-Key': '  '}) is None
+    assert idempotency.token_from({'Idempotency-Key': ' abc '}) == 'abc'
+    for bad in ('x' * 201, 'a\x01b'):
+        with pytest.raises(errors.ValidationError) as caught:
+            idempotency.token_from({'Idempotency-Key': bad})
+        assert 'Idempotency-Key' in caught.value.content
+
+
+def test_bad_token_is_an_error_object_and_nothing_is_applied(raw_api):
+    name = 'bad-token-' + uuid.uuid4().hex[:8]
+    schema = raw_api.query('select id from ProjectSchema')[0]['id']
+    error = raw_api.call([{'action': 'create', 'entity_type': 'Project', 'entity_data': {
+        'name': name, 'full_name': name, 'project_schema_id': schema}}],
+        idempotency_key='t' * 300)
+    assert error['exception'] == 'ValidationError' and '200' in error['content']
+    assert raw_api.query('select id from Project where name is "{0}"'.format(name)) == []
+
+
+def test_remembered_batches_are_bounded_in_number_and_age(monkeypatch):
+    from ftrack_local_server import idempotency
+    from ftrack_local_server.store import Store
+
+    store = Store()
+    memory = idempotency.RecentBatches(keep=3, lifetime=60)
+    runs = []
+
+    def job_for(text):
+        def job(remember):
+            runs.append(text)
+            with store.transaction() as tx:
+                remember(tx, text)
+            return text
+        return job
+
+    user = {'id': 'u1'}
+    for index in range(5):
+        assert memory.run_once(store, user, 't{0}'.format(index), b'body', job_for(str(index))) \
+            == str(index)
+    with store.transaction() as tx:
+        kept = [row[0] for row in tx.query(
+            'SELECT token FROM {0} ORDER BY created'.format(idempotency.TABLE))]
+    assert kept == ['t2', 't3', 't4']
+    # A kept token is answered without running; a forgotten one runs again.
+    assert memory.run_once(store, user, 't4', b'body', job_for('again')) == '4'
+    assert memory.run_once(store, user, 't0', b'body', job_for('again')) == 'again'
+    assert runs == ['0', '1', '2', '3', '4', 'again']
+    # Another user's token is another batch.
+    assert memory.run_once(store, {'id': 'u2'}, 't4', b'body', job_for('u2')) == 'u2'
+    # Past the lifetime a token is forgotten.
+    now = idempotency.time.time()
+    monkeypatch.setattr(idempotency.time, 'time', lambda: now + 61)
+    assert memory.run_once(store, user, 't3', b'body', job_for('late')) == 'late'
+    store.close()
