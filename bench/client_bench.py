@@ -267,8 +267,11 @@ def bench_create(bench, project_id, count):
     timer = instrument(session)
 
     def run():
+        # Sibling names are unique: each run names its tasks apart.
+        tag = uuid.uuid4().hex[:6]
         for index in range(count):
-            session.create('Task', {'name': 'new_{0}'.format(index), 'parent': project})
+            session.create('Task', {'name': 'new_{0}_{1}'.format(index, tag),
+                                    'parent': project})
         session.commit()
 
     total, _ = run_timed(run)
@@ -278,13 +281,14 @@ def bench_create(bench, project_id, count):
 
     def floor_run():
         batch = []
+        tag = uuid.uuid4().hex[:6]
         for index in range(count):
             task_id = str(uuid.uuid4())
             batch.append({
                 'action': 'create', 'entity_type': 'Task', 'entity_key': [task_id],
                 'entity_data': {
                     '__entity_type__': 'Task', 'id': task_id,
-                    'name': 'new_{0}'.format(index),
+                    'name': 'floor_new_{0}_{1}'.format(index, tag),
                     'parent': {'__entity_type__': 'Project', 'id': project_id},
                 },
             })
