@@ -58,12 +58,17 @@ class _QuietRequestHandler(RequestHandler):
                      exc: Optional[BaseException] = None,
                      message: Optional[str] = None) -> web.StreamResponse:
         if status >= 500 and not _is_parse_error(exc):
-            # A real failure of the server: keep the traceback (masked).
-            self.logger.error('Error handling request from %s: %s', request.remote,
-                              mask_secrets(repr(exc)))
+            # A real failure of the server: keep the traceback (the
+            # logger's SecretFilter masks keys in it).
+            self.logger.error('Error handling request from %s', request.remote,
+                              exc_info=exc)
         else:
             self.logger.info('Refused a malformed request from %s (HTTP %d): %s',
                              request.remote, status, _reason(exc, message))
+        if request.writer.output_size > 0:
+            raise ConnectionError(
+                'Response is sent already, cannot send another response '
+                'with the error message')
         if status >= 500 and _is_parse_error(exc):
             status = 400
         error = errors.ApiError(
