@@ -439,3 +439,29 @@ def test_deeply_nested_event_gets_a_failed_ack_not_a_closed_socket(ftrack_server
         assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     finally:
         client.close()
+
+
+def test_events_are_encoded_off_the_event_loop(ftrack_server, raw_api, monkeypatch):
+    from ftrack_local_server.events import server as server_module
+
+    threads = []
+    original = server_module.socketio.encode_event
+
+    def recording(payload, packet_id=None):
+        threads.append((payload.get('topic'), threading.current_thread().name))
+        return original(payload, packet_id)
+
+    monkeypatch.setattr(server_module.socketio, 'encode_event', recording)
+    client = RawEventClient(ftrack_server.url, ftrack_server.api_user, ftrack_server.api_key)
+    try:
+        assert client.subscribe('topic=ftrack.update or topic=big.one', 'watcher')['success']
+        # A committed batch's ftrack.update, and a large event from a client.
+        raw_api.create_project('encoded-' + new_id())
+        assert client.recv_event()['topic'] == 'ftrack.update'
+        assert client.emit_and_ack(_event('big.one', data={'x': 'z' * 40000}))['success']
+        assert client.recv_event()['topic'] == 'big.one'
+    finally:
+        client.close()
+    topics = [topic for topic, _ in threads]
+    assert 'ftrack.update' in topics and 'big.one' in topics
+    assert all(name != 'ftrack-local-server' for _, name in threads), threads

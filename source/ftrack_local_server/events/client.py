@@ -214,14 +214,15 @@ class ClientConnection(object):
         if packet.type != socketio.EVENT:
             self._handle_other_packet(packet)
             return
-        if len(text) > LARGE_PACKET:
+        large = len(text) > LARGE_PACKET
+        if large:
             loop = asyncio.get_running_loop()
             decoded = await loop.run_in_executor(None, _decode_event, packet)
         else:
             decoded = _decode_event(packet)
         if self._closed:
             return
-        work = self._handle_decoded_event(packet, decoded)
+        work = self._handle_decoded_event(packet, decoded, large)
         if work is not None:
             await work
 
@@ -276,8 +277,13 @@ class ClientConnection(object):
         if work is not None:
             asyncio.ensure_future(work)
 
-    def _handle_decoded_event(self, packet: Any, decoded: Tuple[Any, Optional[str]]) -> Any:
-        """Handle the decoded event; return a coroutine finishing the work, or None."""
+    def _handle_decoded_event(self, packet: Any, decoded: Tuple[Any, Optional[str]],
+                              large: bool = False) -> Any:
+        """Handle the decoded event; return a coroutine finishing the work, or None.
+
+        A *large* event, or one with a long target, is encoded and its
+        target parsed in a worker thread.
+        """
         event, problem = decoded
         if problem is not None:
             self._acknowledge(packet, False, problem)
@@ -291,18 +297,20 @@ class ClientConnection(object):
             subscription = data.get('subscription') if isinstance(data, dict) else None
             if _long_expression(subscription):
                 return self._subscribe_parsed(packet, data)
-        elif topic != socketio.UNSUBSCRIBE_TOPIC and _long_expression(event.get('target')):
-            return self._route_parsed(packet, event)
+        elif topic != socketio.UNSUBSCRIBE_TOPIC and (
+                large or _long_expression(event.get('target'))):
+            return self._route_off_loop(packet, event)
         self._handle_event(packet, event)
         return None
 
-    async def _route_parsed(self, packet: Any, event: Dict[str, Any]) -> None:
+    async def _route_off_loop(self, packet: Any, event: Dict[str, Any]) -> None:
         loop = asyncio.get_running_loop()
-        target = await loop.run_in_executor(None, self.server.parse_expression, event['target'])
+        prepared = await loop.run_in_executor(None, self.server.prepare, event)
         if self._closed:
             return
-        success, message = self.server.route(event, origin=self, parsed_target=target)
-        self._acknowledge(packet, success, message)
+        if prepared[0]:
+            self.server.deliver(*prepared[2:])
+        self._acknowledge(packet, prepared[0], prepared[1])
 
     async def _subscribe_parsed(self, packet: Any, data: Dict[str, Any]) -> None:
         loop = asyncio.get_running_loop()

@@ -187,6 +187,20 @@ class EventServer(object):
         parsed it already (off the loop). Return ``(success, message)`` for
         the publisher's acknowledgement.
         """
+        prepared = self.prepare(event, parsed_target)
+        if not prepared[0]:
+            return False, prepared[1]
+        return self.deliver(*prepared[2:]), prepared[1]
+
+    def prepare(
+        self, event: Dict[str, Any],
+        parsed_target: Optional[Tuple[Any, Optional[str]]] = None,
+    ) -> Tuple[Any, ...]:
+        """Ready *event* for :meth:`deliver`; safe in any thread (it may take long).
+
+        Return ``(True, message, event, target, text)`` with the parsed
+        target and the packet text, or ``(False, problem)``.
+        """
         unknown = [key for key in event if key not in socketio.EVENT_KEYS]
         for key in unknown:
             del event[key]
@@ -215,7 +229,16 @@ class EventServer(object):
             text = socketio.encode_event(event)
         except (TypeError, ValueError) as error:
             return False, 'Event cannot be encoded: {0}'.format(error)
+        message = None
+        if unknown:
+            message = 'Removed unsupported event keys: {0}.'.format(', '.join(sorted(unknown)))
+        return True, message, event, target, text
 
+    def deliver(self, event: Dict[str, Any], target: Any, text: str) -> bool:
+        """Queue the packet *text* of the prepared *event* for every interested connection.
+
+        Must run on the event loop; *target* is the parsed target or None.
+        """
         for connection in list(self.connections):
             if connection.closed:
                 continue
@@ -226,10 +249,7 @@ class EventServer(object):
                 continue
             if wanted:
                 connection.enqueue(text)
-        message = None
-        if unknown:
-            message = 'Removed unsupported event keys: {0}.'.format(', '.join(sorted(unknown)))
-        return True, message
+        return True
 
     def publish(self, event: Dict[str, Any]) -> None:
         """Route the wire-form *event* from any thread (e.g. a batch worker).
@@ -241,17 +261,18 @@ class EventServer(object):
         if loop is None or self._closed or loop.is_closed():
             logger.debug('Event server not running; dropped %s.', event.get('topic'))
             return
+        # Serialise here, in the caller's thread, so that later changes by
+        # the caller cannot leak in and the event loop only matches and
+        # queues (a large update event takes long to encode).
+        event = json.loads(json.dumps(event, default=str))
+        prepared = self.prepare(event)
+        if not prepared[0]:
+            logger.error('Could not publish %s: %s', event.get('topic'), prepared[1])
+            return
         try:
-            # Serialise here so later changes by the caller cannot leak in.
-            event = json.loads(json.dumps(event, default=str))
-            loop.call_soon_threadsafe(self._route_published, event)
+            loop.call_soon_threadsafe(self.deliver, *prepared[2:])
         except RuntimeError:
             logger.debug('Event loop closed; dropped %s.', event.get('topic'))
-
-    def _route_published(self, event: Dict[str, Any]) -> None:
-        success, message = self.route(event)
-        if not success:
-            logger.error('Could not publish %s: %s', event.get('topic'), message)
 
     def publish_update(self, context: Any) -> None:
         """Publish ``ftrack.update`` for the committed batch *context*.
