@@ -465,3 +465,19 @@ def test_events_are_encoded_off_the_event_loop(ftrack_server, raw_api, monkeypat
     topics = [topic for topic, _ in threads]
     assert 'ftrack.update' in topics and 'big.one' in topics
     assert all(name != 'ftrack-local-server' for _, name in threads), threads
+
+
+def test_handed_over_event_with_values_json_cannot_hold_is_still_published(ftrack_server):
+    import datetime
+
+    client = RawEventClient(ftrack_server.url, ftrack_server.api_user, ftrack_server.api_key)
+    try:
+        assert client.subscribe('topic=handed.over', 'watcher')['success']
+        when = datetime.datetime(2020, 1, 2, 3, 4, 5)
+        ftrack_server.state.event_server.publish(
+            {'topic': 'handed.over', 'data': {'when': when}}, copy=False)
+        received = client.recv_event()
+        assert received['topic'] == 'handed.over'
+        assert received['data'] == {'when': str(when)}
+    finally:
+        client.close()

@@ -251,9 +251,12 @@ class EventServer(object):
                 connection.enqueue(text)
         return True
 
-    def publish(self, event: Dict[str, Any]) -> None:
+    def publish(self, event: Dict[str, Any], copy: bool = True) -> None:
         """Route the wire-form *event* from any thread (e.g. a batch worker).
 
+        With *copy* (the default) the event is copied through JSON first
+        (values JSON cannot hold become text), so later changes by the
+        caller cannot leak in; without it the caller hands the event over.
         Events published before the server started, or after it closed, are
         logged and dropped.
         """
@@ -264,8 +267,14 @@ class EventServer(object):
         # Serialise here, in the caller's thread, so that later changes by
         # the caller cannot leak in and the event loop only matches and
         # queues (a large update event takes long to encode).
-        event = json.loads(json.dumps(event, default=str))
-        prepared = self.prepare(event)
+        prepared = None
+        if not copy:
+            prepared = self.prepare(event)
+            if not prepared[0]:
+                prepared = None  # e.g. a value JSON cannot hold: copy it as text
+        if prepared is None:
+            event = json.loads(json.dumps(event, default=str))
+            prepared = self.prepare(event)
         if not prepared[0]:
             logger.error('Could not publish %s: %s', event.get('topic'), prepared[1])
             return
@@ -281,7 +290,8 @@ class EventServer(object):
         """
         if not context.changes:
             return
-        self.publish(build_update_event(context))
+        # A new event nobody else holds: no copy needed.
+        self.publish(build_update_event(context), copy=False)
 
     # -- Heartbeats and shutdown ---------------------------------------------
 
