@@ -46,21 +46,37 @@ def _missing(component_id: str, exists: bool) -> HttpProblem:
 
 
 def _open(server: Any, component_id: str) -> Tuple[StoredFile, BinaryIO]:
-    # The blob is opened inside the transaction, so a concurrent remove
-    # cannot delete it between the lookup and the open.
-    with server.state.store.transaction() as tx:
-        stored = server.files.lookup(tx, component_id)
-        if stored is None:
-            raise _missing(component_id, _component_exists(tx, component_id))
-        try:
-            return stored, server.files.open_blob(stored)
-        except FileNotFoundError:
-            logger.error('The data file of component %s is missing from %s.',
-                         component_id, server.files.blob_directory)
-            raise HttpProblem(
-                404, 'The data of component {0} is missing from the server storage '
-                'directory.'.format(component_id)
-            )
+    """Return the stored file of *component_id* and its open blob.
+
+    The lookup runs on a read connection, in parallel with a write batch;
+    should a concurrent remove delete the blob between the lookup and the
+    open, the lookup is made again inside a write transaction (which keeps
+    removes out), so the answer is the current one.
+    """
+    try:
+        with server.state.store.read_transaction() as tx:
+            return _lookup_and_open(server, tx, component_id, retry=True)
+    except FileNotFoundError:
+        with server.state.store.transaction() as tx:
+            return _lookup_and_open(server, tx, component_id, retry=False)
+
+
+def _lookup_and_open(server: Any, tx: Any, component_id: str,
+                     retry: bool) -> Tuple[StoredFile, BinaryIO]:
+    stored = server.files.lookup(tx, component_id)
+    if stored is None:
+        raise _missing(component_id, _component_exists(tx, component_id))
+    try:
+        return stored, server.files.open_blob(stored)
+    except FileNotFoundError:
+        if retry:
+            raise
+        logger.error('The data file of component %s is missing from %s.',
+                     component_id, server.files.blob_directory)
+        raise HttpProblem(
+            404, 'The data of component {0} is missing from the server storage '
+            'directory.'.format(component_id)
+        )
 
 
 async def handle_get(server: Any, request: web.Request) -> web.StreamResponse:

@@ -68,7 +68,10 @@ def ensure_tables(tx: Any) -> None:
 
     Free once :func:`prepare_tables` has committed them for the store.
     """
-    if getattr(getattr(tx, 'store', None), '_ls_file_tables_ready', False):
+    store = getattr(tx, 'store', None)
+    # A read transaction's store is a view of the real one.
+    store = getattr(store, 'store', store)
+    if getattr(store, '_ls_file_tables_ready', False):
         return
     for statement in _SCHEMA:
         tx.execute(statement)
