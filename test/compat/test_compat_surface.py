@@ -123,9 +123,17 @@ KEPT = {
     ('ftrack_api.cache', 'ObjectKeyMaker._ObjectKeyMaker__key'):
         'a name-mangled private helper of upstream; our keys come from _key',
     ('ftrack_api.entity.location', 'Location.add_component'):
-        'source defaults to the origin location (a superset of the signature)',
+        'source defaults to the origin location, and a progress callback may '
+        'follow (a superset of the signature)',
     ('ftrack_api.entity.location', 'Location.add_components'):
-        'sources default to the origin location (a superset of the signature)',
+        'sources default to the origin location, and a progress callback may '
+        'follow (a superset of the signature)',
+    ('ftrack_api.session', 'Session.create_component'):
+        'ours takes progress (last, default None): a callback for transfers to '
+        'the server location (issue 10)',
+    ('ftrack_api', 'Session.create_component'):
+        'ours takes progress (last, default None): a callback for transfers to '
+        'the server location (issue 10)',
     ('ftrack_api.accessor.base', 'Accessor.__init__'):
         'accepts keyword arguments for subclasses (a superset of the signature)',
     ('ftrack_api.accessor.server', 'Accessor.__init__'):

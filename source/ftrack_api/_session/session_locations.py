@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ftrack_api._session.availability as _availability
 import ftrack_api._session.components as _components
+from ftrack_api.accessor._transfer import transfer_progress
 
 
 class LocationsMixin(object):
@@ -32,7 +33,7 @@ class LocationsMixin(object):
         """
         return _availability.pick_locations(self, components)
 
-    def create_component(self, path, data=None, location='auto'):
+    def create_component(self, path, data=None, location='auto', progress=None):
         """Create a new component from *path* with additional *data*.
 
         *path* is a file path or a sequence written
@@ -45,9 +46,15 @@ class LocationsMixin(object):
         Adding it may commit. Raise :exc:`TypeError` for a bad *path*,
         :exc:`ValueError` for a bad *location* and
         :exc:`ftrack_api.exception.LocationError` when adding fails (the new
-        components are then discarded).
+        components are then discarded). *progress* (an addition of this
+        package) is called as ``progress(bytes_done, bytes_total)`` while
+        data moves to the ``ftrack.server`` location (see
+        :func:`ftrack_api.accessor.server.transfer_progress`).
         """
-        return _components.create_component(self, path, data=data, location=location)
+        if progress is None:  # keep a callback installed around the call
+            return _components.create_component(self, path, data=data, location=location)
+        with transfer_progress(progress):
+            return _components.create_component(self, path, data=data, location=location)
 
     def get_component_availability(self, component, locations=None):
         """Return availability of *component* as ``{location id: percentage}``.

@@ -3,8 +3,11 @@
 The server addresses stored data by component id (the location uses the
 entity-id structure). Data is read with a streaming GET of
 ``/component/get``, written by buffering into a temporary file that is
-uploaded in one PUT when the file is closed (protocol §6.1 and §6.3), and
-removed through ``/component/remove`` (§6.5). Credentials travel in the
+uploaded when the file is closed -- in one PUT, or above a threshold in
+parallel parts that survive a failure (protocol §6.1, §6.3, §6.4; see
+:mod:`ftrack_api.accessor._transfer`) -- and removed through
+``/component/remove`` (§6.5). :func:`transfer_progress` reports the
+progress of these transfers. Credentials travel in the
 query string of these endpoints, so URLs are never logged whole.
 """
 
@@ -21,6 +24,8 @@ import requests
 import ftrack_api.data
 import ftrack_api.exception
 import ftrack_api.symbol
+from ftrack_api.accessor import _transfer
+from ftrack_api.accessor._transfer import transfer_progress  # noqa: F401 - public.
 from ftrack_api.accessor.base import Accessor
 from ftrack_api.data import String  # noqa: F401 - upstream's module has it.
 
@@ -289,9 +294,14 @@ class ServerFile(ftrack_api.data.String):
                 )
             self.wrapped_file.seek(0)
             self.wrapped_file.truncate()
+            length = response.headers.get('Content-Length')
+            reporter = _transfer.Reporter(
+                _transfer.current_progress(),
+                int(length) if length and length.isdigit() else None)
             try:
                 for block in response.iter_content(ftrack_api.symbol.CHUNK_SIZE):
                     self.wrapped_file.write(block)
+                    reporter.add(len(block))
             except requests.RequestException as error:
                 raise ftrack_api.exception.AccessorOperationFailedError(
                     operation='read', resource_identifier=self.resource_identifier,
@@ -319,6 +329,19 @@ class ServerFile(ftrack_api.data.String):
         wrapped.flush()
         size = os.fstat(wrapped.fileno()).st_size
         checksum = _checksum(wrapped)
+        if size > _transfer.multipart_threshold():
+            try:
+                if _transfer.upload_in_parts(
+                        session, self.resource_identifier, _file_name(component),
+                        wrapped, size, checksum, session.request_timeout):
+                    return
+            except ftrack_api.exception.AccessorOperationFailedError:
+                raise
+            except ftrack_api.exception.Error as error:
+                raise ftrack_api.exception.AccessorOperationFailedError(
+                    operation='write', resource_identifier=self.resource_identifier,
+                    error=error, message='Failed to upload in parts: {error}.',
+                ) from error
         try:
             metadata = session.get_upload_metadata(
                 component_id=self.resource_identifier,
@@ -340,12 +363,14 @@ class ServerFile(ftrack_api.data.String):
         logger.debug(
             'Uploading %d bytes for component %s.', size, self.resource_identifier
         )
+        reporter = _transfer.Reporter(_transfer.current_progress(), size)
         try:
             response = requests.put(
                 # An empty file object would be sent chunked, contradicting
                 # the Content-Length header storage services insist on.
-                metadata['url'], data=wrapped if size else b'', headers=headers,
-                timeout=session.request_timeout,
+                metadata['url'],
+                data=_transfer.ProgressReader(wrapped, 0, size, reporter) if size else b'',
+                headers=headers, timeout=session.request_timeout,
             )
         except requests.RequestException as error:
             raise ftrack_api.exception.AccessorOperationFailedError(
@@ -355,14 +380,9 @@ class ServerFile(ftrack_api.data.String):
             ) from None
         with response:
             if not 200 <= response.status_code < 300:
-                raise ftrack_api.exception.AccessorOperationFailedError(
-                    operation='write', resource_identifier=self.resource_identifier,
-                    error='HTTP {0} {1} from the upload URL for id {2!r}'.format(
-                        response.status_code, response.reason or '',
-                        self.resource_identifier,
-                    ),
-                    message='Failed to put file to server: {error}.',
-                )
+                raise _transfer.http_error(
+                    'write', self.resource_identifier, response, 'the upload URL',
+                    'Failed to put file to server: {error}.')
 
 
 class _ServerAccessor(Accessor):

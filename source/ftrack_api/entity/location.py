@@ -26,6 +26,7 @@ import contextlib
 import logging
 
 import ftrack_api._session.component_transfer as _transfer
+import ftrack_api.accessor._transfer as _server_transfer
 import ftrack_api.entity.base
 import ftrack_api.exception
 import ftrack_api.symbol
@@ -72,7 +73,7 @@ class Location(_LocationLookups, ftrack_api.entity.base.Entity):
         return '<{0}("{1}", {2})>'.format(type(self).__name__, name, identifier)
 
     # Adding.
-    def add_component(self, component, source=None, recursive=True):
+    def add_component(self, component, source=None, recursive=True, progress=None):
         """Store *component* here, its data copied from the location *source*.
 
         *source* is another location holding the component (a file path
@@ -86,11 +87,14 @@ class Location(_LocationLookups, ftrack_api.entity.base.Entity):
         component is already in this location and
         :exc:`ftrack_api.exception.LocationError` if the transfer or the
         registration fails (including when data already exists at the
-        target, which is never overwritten).
+        target, which is never overwritten). *progress* is as for
+        :meth:`add_components`.
         """
-        return self.add_components([component], sources=source, recursive=recursive)
+        return self.add_components([component], sources=source, recursive=recursive,
+                                   progress=progress)
 
-    def add_components(self, components, sources=None, recursive=True, _depth=0):
+    def add_components(self, components, sources=None, recursive=True, _depth=0,
+                       progress=None):
         """Store *components* here, their data copied from *sources*.
 
         *sources* is one source for all components or a list with one
@@ -114,7 +118,14 @@ class Location(_LocationLookups, ftrack_api.entity.base.Entity):
         failure raises :exc:`ftrack_api.exception.LocationError` likewise)
         and ``ftrack.location.component-added`` is published for each.
         Raise :exc:`ValueError` when the number of sources does not match.
+        *progress* (an addition of this package) is called as
+        ``progress(bytes_done, bytes_total)`` for each transfer to or from
+        the ``ftrack.server`` location (see
+        :func:`ftrack_api.accessor.server.transfer_progress`).
         """
+        if progress is not None:
+            with _server_transfer.transfer_progress(progress):
+                return self.add_components(components, sources, recursive, _depth)
         components = _transfer.as_components(components)
         sources = _transfer.normalise_sources(components, sources)
         sources = _transfer.picked_sources(self, components, sources)

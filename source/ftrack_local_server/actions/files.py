@@ -111,7 +111,9 @@ def get_upload_metadata(operation: Dict[str, Any], context: Any) -> Dict[str, An
             '{0} "parts" must be null or a whole number from 1 to {1}, got {2}.'.format(
                 name, uploads.MAX_PARTS, errors.excerpt(parts))
         )
-    if parts == 1:
+    if parts == 1 or not context.server.config.options.get('multipart_uploads', True):
+        # One part, or a server set to behave as one without multipart
+        # support (option multipart_uploads false): a single PUT.
         parts = None
     upload = uploads.create_upload(
         context.tx, component_id, file_name, file_size, checksum, parts,

@@ -18,7 +18,9 @@ an in-memory database, in a temporary directory removed when the server
 stops (:mod:`.storage`). A storage directory belongs to one database:
 data no row of that database refers to is swept away. Options
 (``ServerConfig.options``):
-``file_storage`` (directory), ``upload_url_lifetime`` (seconds, default
+``file_storage`` (directory), ``multipart_uploads`` (default true; false
+answers every ``get_upload_metadata`` with one upload URL, as a server
+without multipart support), ``upload_url_lifetime`` (seconds, default
 3600) and ``file_sweep_interval`` (seconds, default 600).
 """
 
