@@ -49,6 +49,9 @@ PART_SIZES = (
 )
 LARGEST_PART = 128 * MiB
 
+#: Bytes read from the file per send.
+BLOCK_SIZE = 1024 * 1024
+
 #: Parts sent at the same time.
 PARALLEL_PARTS = 6
 
@@ -147,6 +150,15 @@ class ProgressReader(object):
 
     def __len__(self):
         return self._length
+
+    def __iter__(self):
+        # requests sends an iterable body block by block; large blocks
+        # (not http.client's 8 KiB reads) keep the upload fast.
+        while True:
+            block = self.read(BLOCK_SIZE)
+            if not block:
+                return
+            yield block
 
     def read(self, size=-1):
         if self._left <= 0:
