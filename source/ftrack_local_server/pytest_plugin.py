@@ -334,9 +334,9 @@ def ftrack_session_for(ftrack_server: Any, _ftrack_schema_cache_path: str
                 username: Optional[str] = None) -> Any:
         admin = connect(ftrack_server.api_user, ftrack_server.api_key)
         username = username or 'user-{0}'.format(uuid.uuid4().hex[:12])
+        from .dispatch import quote
         found = admin.query(
-            'select id from SecurityRole where name is "{0}"'.format(
-                role.replace('\\', '\\\\').replace('"', '\\"'))).first()
+            'select id from SecurityRole where name is {0}'.format(quote(role))).first()
         if found is None:
             raise ValueError('No security role named {0!r} exists on the server.'.format(role))
         user = admin.create('User', {'username': username, 'first_name': username,
@@ -363,8 +363,9 @@ def _project_id(session: Any, project: Any) -> str:
     """Return the id of *project*: an entity, an id or a name."""
     if not isinstance(project, str):
         return project['id']
-    found = session.query('select id from Project where id is "{0}" or name is "{0}"'.format(
-        project.replace('\\', '\\\\').replace('"', '\\"'))).first()
+    from .dispatch import quote
+    found = session.query('select id from Project where id is {0} or name is {0}'.format(
+        quote(project))).first()
     if found is None:
         raise ValueError('No project with the id or name {0!r} exists.'.format(project))
     return found['id']

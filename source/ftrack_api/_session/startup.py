@@ -50,7 +50,7 @@ class StartupMixin(object):
             timeout=self._request_timeout, headers=headers, cookies=cookies,
             strict_api=strict_api,
         )
-        transport.error_logger = self.logger
+        transport.session_logger = self.logger
         return transport
 
     def _fetch_server_information(self):

@@ -170,7 +170,7 @@ class Transport(object):
 
     #: Where calls and the errors reported by the server are logged (the
     #: session sets its own logger, ``ftrack_api.session.<class name>``).
-    error_logger = logging.getLogger('ftrack_api.session.Session')
+    session_logger = logging.getLogger('ftrack_api.session.Session')
 
     #: Retries of a read-only batch after a connection failure or a
     #: 502/503/504 answer, the first delay and the longest one (seconds;
@@ -195,12 +195,12 @@ class Transport(object):
         """
         # The three debug lines upstream writes for every call (formatted
         # only when debug logging is on).
-        self.error_logger.debug('Calling server %s with %r', self.endpoint, _Masked(body))
+        self.session_logger.debug('Calling server %s with %r', self.endpoint, _Masked(body))
         started = time.perf_counter()
         response = self._post_retrying(body)
-        self.error_logger.debug('Call took: %s', round(time.perf_counter() - started, 6))
+        self.session_logger.debug('Call took: %s', round(time.perf_counter() - started, 6))
         text = response.text
-        self.error_logger.debug('Response: %r', _Masked(text))
+        self.session_logger.debug('Response: %r', _Masked(text))
         try:
             result = decode(text)
         except ftrack_api.exception.Error:
@@ -216,7 +216,7 @@ class Transport(object):
                 result['exception'], result.get('content'))
             # Upstream logs the server's error at ERROR on the session's
             # logger before raising it; handlers and tests may count on it.
-            self.error_logger.exception(message)
+            self.session_logger.exception(message)
             raise ftrack_api.exception.ServerError(message)
 
         if response.status_code >= 400:
@@ -247,8 +247,7 @@ class Transport(object):
                 response = self._post_with_token(body, token)
             except requests.ConnectionError as error:
                 if read_only is None:
-                    read_only = body_is_read_only(body) or (
-                        token is not None and self.server_keeps_tokens)
+                    read_only = self._may_repeat(body, token)
                 if read_only and attempt < self.retry_attempts:
                     attempt = self._wait_before_retry(attempt, error)
                     continue
@@ -273,8 +272,7 @@ class Transport(object):
                 and attempt < self.retry_attempts
             ):
                 if read_only is None:
-                    read_only = body_is_read_only(body) or (
-                        token is not None and self.server_keeps_tokens)
+                    read_only = self._may_repeat(body, token)
                 if not read_only:
                     return response
                 response.close()
@@ -283,6 +281,11 @@ class Transport(object):
                 )
                 continue
             return response
+
+    def _may_repeat(self, body, token):
+        """Return whether *body* may be sent again: it only reads, or it
+        carries *token* and the server keeps tokens."""
+        return body_is_read_only(body) or (token is not None and self.server_keeps_tokens)
 
     def _post_with_token(self, body, token):
         if token is None:
