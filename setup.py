@@ -88,10 +88,7 @@ setup(
         # Pillow scales thumbnails (/component/thumbnail?size=N); without
         # it the server sends them at their original size.
         'server': ['aiohttp >= 3.8', 'Pillow >= 9'],
-        # An ffmpeg binary for encode_media when none is on PATH.
-        'media': ['imageio-ffmpeg >= 0.4'],
-        'test': ['aiohttp >= 3.8', 'Pillow >= 9', 'pytest >= 7', 'pytest-timeout >= 2',
-                 'imageio-ffmpeg >= 0.4'],
+        'test': ['aiohttp >= 3.8', 'Pillow >= 9', 'pytest >= 7', 'pytest-timeout >= 2'],
         'doc': ['sphinx >= 7', 'furo >= 2023.3.27'],
     },
     entry_points={
